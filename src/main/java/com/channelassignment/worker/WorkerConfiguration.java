@@ -1,0 +1,105 @@
+package com.channelassignment.worker;
+
+import com.channelassignment.worker.application.ApplyAssignmentRequests;
+import com.channelassignment.worker.jdbc.JdbcAssignmentStore;
+import com.channelassignment.worker.kafka.AssignmentRequestListener;
+import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.AfterRollbackProcessor;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultAfterRollbackProcessor;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/** Wires the worker: the use case, its JDBC store and its Kafka edges. */
+@Configuration(proxyBeanMethods = false)
+class WorkerConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    AvroContract avroContract() {
+        return new AvroContract();
+    }
+
+    /**
+     * Declared here because Boot backs off its own when the Kafka transaction manager exists; the use case drives it
+     * through a TransactionTemplate so the database commit visibly precedes the Kafka one.
+     */
+    @Bean
+    DataSourceTransactionManager transactionManager(DataSource dataSource) {
+        return new DataSourceTransactionManager(dataSource);
+    }
+
+    @Bean
+    JdbcAssignmentStore assignmentStore(JdbcTemplate jdbcTemplate, WorkerProperties properties) {
+        return new JdbcAssignmentStore(jdbcTemplate, properties.database().lockTimeout(),
+                properties.database().statementTimeout());
+    }
+
+    @Bean
+    ApplyAssignmentRequests applyAssignmentRequests(JdbcAssignmentStore store, AvroContract contract,
+            DataSourceTransactionManager transactionManager, Clock clock) {
+        return new ApplyAssignmentRequests(store, contract, new TransactionTemplate(transactionManager), clock);
+    }
+
+    @Bean
+    DeadLetterPublishingRecoverer deadLetterPublishingRecoverer(KafkaTemplate<byte[], byte[]> kafkaTemplate,
+            WorkerProperties properties) {
+        String deadLetterTopic = properties.topics().deadLetter();
+        // Partition -1 lets the producer's partitioner place the dead letter by its original key.
+        return new DeadLetterPublishingRecoverer(kafkaTemplate,
+                (record, exception) -> new TopicPartition(deadLetterTopic, -1));
+    }
+
+    @Bean
+    KafkaOutcomePublisher kafkaOutcomePublisher(KafkaTemplate<byte[], byte[]> kafkaTemplate,
+            DeadLetterPublishingRecoverer deadLetters, WorkerProperties properties) {
+        return new KafkaOutcomePublisher(kafkaTemplate, deadLetters, properties.topics().outcomes());
+    }
+
+    @Bean
+    AssignmentRequestListener assignmentRequestListener(AvroContract contract,
+            ApplyAssignmentRequests applyAssignmentRequests, KafkaOutcomePublisher publisher) {
+        return new AssignmentRequestListener(contract, applyAssignmentRequests, publisher);
+    }
+
+    /**
+     * A failed batch is rolled back in Kafka and retried whole after a growing pause, indefinitely: the failures that
+     * reach here are infrastructure ones (database or broker away), and giving up would lose requests.
+     */
+    @Bean
+    AfterRollbackProcessor<Object, Object> afterRollbackProcessor(WorkerProperties properties) {
+        ExponentialBackOff backOff = new ExponentialBackOff(properties.retry().initialInterval().toMillis(),
+                properties.retry().multiplier());
+        backOff.setMaxInterval(properties.retry().maxInterval().toMillis());
+        return new DefaultAfterRollbackProcessor<>(backOff);
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "channel-assignment.topics.create", havingValue = "true", matchIfMissing = true)
+    KafkaAdmin.NewTopics channelAssignmentTopics(WorkerProperties properties) {
+        WorkerProperties.Topics topics = properties.topics();
+        return new KafkaAdmin.NewTopics(
+                topic(topics.requests(), topics), topic(topics.outcomes(), topics), topic(topics.deadLetter(), topics));
+    }
+
+    private static NewTopic topic(String name, WorkerProperties.Topics topics) {
+        return TopicBuilder.name(name).partitions(topics.partitions()).replicas(topics.replicationFactor()).build();
+    }
+}

@@ -1,0 +1,47 @@
+package com.channelassignment.worker;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The worker's own settings under {@code channel-assignment.*}; Kafka clients and the datasource use Spring Boot's
+ * {@code spring.kafka.*} and {@code spring.datasource.*}. Validated at startup: a bad value stops the worker with a
+ * message naming the property.
+ */
+@ConfigurationProperties("channel-assignment")
+@Validated
+public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @DefaultValue Database database,
+        @Valid @DefaultValue Retry retry) {
+
+    /** Topic names, and how to create them when they are missing. */
+    public record Topics(
+            @NotBlank @DefaultValue("channel-assignment.requests") String requests,
+            @NotBlank @DefaultValue("channel-assignment.outcomes") String outcomes,
+            @NotBlank @DefaultValue("channel-assignment.requests.dlt") String deadLetter,
+            @DefaultValue("true") boolean create,
+            @Min(1) @DefaultValue("12") int partitions,
+            @Min(1) @DefaultValue("1") short replicationFactor) {
+    }
+
+    /**
+     * Per-batch PostgreSQL limits. Both must stay well below the producer's {@code transaction.timeout.ms}, so a
+     * batch stuck on a lock fails and is retried before Kafka aborts its transaction under it.
+     */
+    public record Database(
+            @NotNull @DefaultValue("5s") Duration lockTimeout,
+            @NotNull @DefaultValue("15s") Duration statementTimeout) {
+    }
+
+    /** Backoff between attempts of a batch that failed on infrastructure (database or broker unreachable). */
+    public record Retry(
+            @NotNull @DefaultValue("200ms") Duration initialInterval,
+            @NotNull @DefaultValue("30s") Duration maxInterval,
+            @DefaultValue("2.0") double multiplier) {
+    }
+}

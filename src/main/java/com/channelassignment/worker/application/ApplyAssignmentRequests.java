@@ -1,0 +1,185 @@
+package com.channelassignment.worker.application;
+
+import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.AssignmentRules;
+import com.channelassignment.worker.domain.ChannelType;
+import com.channelassignment.worker.domain.Decision;
+import com.channelassignment.worker.domain.Operation;
+import com.channelassignment.worker.domain.Outcome;
+import com.channelassignment.worker.domain.RejectionCode;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.springframework.transaction.support.TransactionOperations;
+
+/**
+ * Applies a batch of requests in one database transaction: lock, load, decide each request in offset order against
+ * the state the earlier ones left, then write everything with a few set-based statements.
+ *
+ * <p>The transaction commits before the caller publishes the outcomes. If publishing then fails, the records come
+ * back and the idempotency records written here turn them into replays of the stored outcomes: effects apply at most
+ * once and every delivery still gets its answer.
+ */
+public class ApplyAssignmentRequests {
+
+    private final AssignmentStore store;
+    private final OutcomeEncoder encoder;
+    private final TransactionOperations transactions;
+    private final Clock clock;
+    private final AssignmentRules rules = new AssignmentRules();
+
+    public ApplyAssignmentRequests(AssignmentStore store, OutcomeEncoder encoder, TransactionOperations transactions,
+            Clock clock) {
+        this.store = store;
+        this.encoder = encoder;
+        this.transactions = transactions;
+        this.clock = clock;
+    }
+
+    /** Requests must come in offset order within each partition. */
+    public AppliedBatch apply(List<IncomingRequest> requests) {
+        if (requests.isEmpty()) {
+            return AppliedBatch.empty();
+        }
+        return transactions.execute(status -> applyInTransaction(requests));
+    }
+
+    private AppliedBatch applyInTransaction(List<IncomingRequest> requests) {
+        Instant now = clock.instant();
+        // Locking progress first serializes every writer of a partition and makes a zombie's late batch see what the
+        // partition's new owner committed, so its records become replays instead of second applications.
+        Map<PartitionRef, Long> committedOffsets = store.lockPartitions(partitionsOf(requests));
+        Map<String, ProcessedRequest> processed = new HashMap<>(store.findProcessedRequests(recordableIds(requests)));
+        BatchDirectory directory = new BatchDirectory(
+                store.lockDirectory(identityKeys(requests), requestedChannels(requests)));
+
+        List<PublishableOutcome> outcomes = new ArrayList<>(requests.size());
+        List<ProcessedRequest> newlyProcessed = new ArrayList<>();
+        Map<PartitionRef, Long> nextOffsets = new HashMap<>();
+        int alreadyCommitted = 0;
+        for (IncomingRequest incoming : requests) {
+            RecordPosition position = incoming.position();
+            AssignmentRequest request = incoming.request();
+            if (position.offset() < committedOffsets.getOrDefault(position.partitionRef(), 0L)) {
+                alreadyCommitted++;
+            }
+            nextOffsets.merge(position.partitionRef(), position.offset() + 1, Math::max);
+
+            if (!AssignmentRules.isValidRequestId(request.requestId())) {
+                // Without a usable key there is nothing to record; the rejection is recomputed on every delivery.
+                outcomes.add(unrecorded(position, rejection(request, RejectionCode.INVALID_REQUEST,
+                        AssignmentRules.invalidity(request).orElseThrow(), now)));
+                continue;
+            }
+            byte[] fingerprint = request.contentFingerprint();
+            ProcessedRequest earlier = processed.get(request.requestId());
+            if (earlier != null && Arrays.equals(earlier.fingerprint(), fingerprint)) {
+                outcomes.add(PublishableOutcome.replayOf(earlier, position));
+                continue;
+            }
+            if (earlier != null) {
+                // The original record stays as it is: the first use of a key owns it.
+                outcomes.add(unrecorded(position, rejection(request, RejectionCode.IDEMPOTENCY_KEY_REUSED,
+                        "request_id %s was already used for a different request".formatted(request.requestId()),
+                        now)));
+                continue;
+            }
+            Outcome outcome = decideAndApply(request, directory, now);
+            ProcessedRequest record = new ProcessedRequest(request.requestId(), fingerprint, outcome.eventId(),
+                    outcome.status(), outcome.rejectionCode(), request.correlationId(), encoder.encode(outcome),
+                    position, now);
+            processed.put(request.requestId(), record);
+            newlyProcessed.add(record);
+            outcomes.add(new PublishableOutcome(position, record.requestId(), record.correlationId(),
+                    record.status(), record.rejectionCode(), record.payload(), false));
+        }
+        store.save(new BatchWrites(newlyProcessed, directory.removedLinks(), directory.addedLinks(),
+                directory.changedIdentities(), nextOffsets, now));
+        return new AppliedBatch(outcomes, alreadyCommitted);
+    }
+
+    private Outcome decideAndApply(AssignmentRequest request, BatchDirectory directory, Instant now) {
+        Decision decision = rules.decide(request, directory);
+        UUID eventId = UUID.randomUUID();
+        if (decision instanceof Decision.Rejected rejected) {
+            return Outcome.rejected(eventId, request, rejected, now);
+        }
+        if (decision instanceof Decision.Assigned assigned) {
+            if (assigned.changed()) {
+                directory.link(assigned.identity(), assigned.channel(), now);
+            }
+            return new Outcome(eventId, request, assigned.status(), assigned.changed(),
+                    assigned.channel().id().toString(), null, directory.detailOf(assigned.identity().id()), now);
+        }
+        if (decision instanceof Decision.Unassigned unassigned) {
+            directory.unlink(unassigned.identity(), unassigned.type(), now);
+            String released = unassigned.releasedChannelId() == null ? null
+                    : unassigned.releasedChannelId().toString();
+            return new Outcome(eventId, request, unassigned.status(), unassigned.changed(), released, null,
+                    directory.detailOf(unassigned.identity().id()), now);
+        }
+        throw new IllegalStateException("unknown decision " + decision);
+    }
+
+    private PublishableOutcome unrecorded(RecordPosition position, Outcome outcome) {
+        return new PublishableOutcome(position, outcome.request().requestId(), outcome.request().correlationId(),
+                outcome.status(), outcome.rejectionCode(), encoder.encode(outcome), false);
+    }
+
+    private static Outcome rejection(AssignmentRequest request, RejectionCode code, String message, Instant now) {
+        return Outcome.rejected(UUID.randomUUID(), request, new Decision.Rejected(code, message), now);
+    }
+
+    private static TreeSet<PartitionRef> partitionsOf(List<IncomingRequest> requests) {
+        TreeSet<PartitionRef> partitions = new TreeSet<>();
+        requests.forEach(incoming -> partitions.add(incoming.position().partitionRef()));
+        return partitions;
+    }
+
+    private static Set<String> recordableIds(List<IncomingRequest> requests) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (IncomingRequest incoming : requests) {
+            if (AssignmentRules.isValidRequestId(incoming.request().requestId())) {
+                ids.add(incoming.request().requestId());
+            }
+        }
+        return ids;
+    }
+
+    /** Only requests that pass validation reach a lookup, so only they name rows to load. */
+    private static Set<IdentityKey> identityKeys(List<IncomingRequest> requests) {
+        Set<IdentityKey> keys = new LinkedHashSet<>();
+        for (IncomingRequest incoming : requests) {
+            AssignmentRequest request = incoming.request();
+            if (request.hasOrganization() && AssignmentRules.invalidity(request).isEmpty()) {
+                keys.add(new IdentityKey(request.organizationId(), request.normalizedHandle()));
+            }
+        }
+        return keys;
+    }
+
+    private static Map<ChannelType, Collection<UUID>> requestedChannels(List<IncomingRequest> requests) {
+        Map<ChannelType, Collection<UUID>> channels = new EnumMap<>(ChannelType.class);
+        for (ChannelType type : ChannelType.values()) {
+            channels.put(type, new LinkedHashSet<>());
+        }
+        for (IncomingRequest incoming : requests) {
+            AssignmentRequest request = incoming.request();
+            if (request.operation() == Operation.ASSIGN && request.hasOrganization()
+                    && AssignmentRules.invalidity(request).isEmpty()) {
+                channels.get(request.channelType()).add(UUID.fromString(request.channelId()));
+            }
+        }
+        return channels;
+    }
+}

@@ -1,0 +1,78 @@
+package com.channelassignment.worker.domain;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A request as the producer sent it, unvalidated: the rules decide what an invalid one gets, so building one never
+ * fails on content.
+ */
+public record AssignmentRequest(
+        String requestId,
+        String organizationId,
+        String agentHandle,
+        Operation operation,
+        ChannelType channelType,
+        String channelId,
+        Instant requestedAt,
+        String correlationId) {
+
+    public AssignmentRequest {
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(agentHandle, "agentHandle");
+        Objects.requireNonNull(operation, "operation");
+        Objects.requireNonNull(channelType, "channelType");
+        Objects.requireNonNull(requestedAt, "requestedAt");
+    }
+
+    public boolean hasOrganization() {
+        return organizationId != null && !organizationId.isBlank();
+    }
+
+    /** The handle as the directory stores it: like the HTTP API, one leading {@code @} is ignored. */
+    public String normalizedHandle() {
+        return agentHandle.startsWith("@") ? agentHandle.substring(1) : agentHandle;
+    }
+
+    /**
+     * SHA-256 of what the request asks for. It leaves out requested_at and correlation_id on purpose: an orchestrator
+     * that re-sends after a timeout stamps a new time and may carry a new correlation id, yet asks for the same thing,
+     * and must get the stored outcome rather than an IDEMPOTENCY_KEY_REUSED rejection. channel_id counts only for
+     * ASSIGN because UNASSIGN ignores it.
+     */
+    public byte[] contentFingerprint() {
+        MessageDigest digest = sha256();
+        for (String part : new String[] {
+                requestId,
+                organizationId,
+                normalizedHandle(),
+                operation.name(),
+                channelType.name(),
+                operation == Operation.ASSIGN ? channelId : null}) {
+            if (part == null) {
+                digest.update((byte) 0);
+            } else {
+                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+                digest.update((byte) 1);
+                digest.update(lengthPrefix(bytes.length));
+                digest.update(bytes);
+            }
+        }
+        return digest.digest();
+    }
+
+    private static byte[] lengthPrefix(int length) {
+        return new byte[] {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length};
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform ships SHA-256", e);
+        }
+    }
+}

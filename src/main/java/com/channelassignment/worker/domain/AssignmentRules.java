@@ -1,0 +1,107 @@
+package com.channelassignment.worker.domain;
+
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The channel assignment rules, checked in the HTTP API's order: authorization, validation, lookups, conflicts.
+ * A pure function of the request and the directory it sees.
+ */
+public final class AssignmentRules {
+
+    public static final int MAX_REQUEST_ID_LENGTH = 128;
+    public static final int MAX_HANDLE_LENGTH = 255;
+    /** Not in the HTTP API's docs; bounds what a request can make the worker store and echo. */
+    public static final int MAX_ORGANIZATION_ID_LENGTH = 255;
+    public static final int MAX_CORRELATION_ID_LENGTH = 255;
+
+    // UUID.fromString accepts "1-2-3-4-5"; the API wants the canonical 8-4-4-4-12 hex form.
+    private static final Pattern CANONICAL_UUID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    public Decision decide(AssignmentRequest request, Directory directory) {
+        if (!request.hasOrganization()) {
+            return reject(RejectionCode.ORGANIZATION_MISSING, "the request carries no organization_id");
+        }
+        Optional<String> invalidity = invalidity(request);
+        if (invalidity.isPresent()) {
+            return reject(RejectionCode.INVALID_REQUEST, invalidity.get());
+        }
+        Optional<Identity> identity = directory.findIdentity(request.organizationId(), request.normalizedHandle());
+        if (identity.isEmpty()) {
+            return reject(RejectionCode.IDENTITY_NOT_FOUND, "no identity with handle '%s' in this organization"
+                    .formatted(request.normalizedHandle()));
+        }
+        return request.operation() == Operation.ASSIGN
+                ? decideAssignment(request, identity.get(), directory)
+                : decideUnassignment(request, identity.get(), directory);
+    }
+
+    /** The reason a request is malformed, checked before any lookup. */
+    public static Optional<String> invalidity(AssignmentRequest request) {
+        if (!isValidRequestId(request.requestId())) {
+            return Optional.of("request_id must be 1 to %d characters".formatted(MAX_REQUEST_ID_LENGTH));
+        }
+        int handleLength = request.normalizedHandle().length();
+        if (handleLength < 1 || handleLength > MAX_HANDLE_LENGTH) {
+            return Optional.of("agent_handle must be 1 to %d characters".formatted(MAX_HANDLE_LENGTH));
+        }
+        if (request.organizationId() != null && request.organizationId().length() > MAX_ORGANIZATION_ID_LENGTH) {
+            return Optional.of("organization_id must be at most %d characters".formatted(MAX_ORGANIZATION_ID_LENGTH));
+        }
+        if (request.correlationId() != null && request.correlationId().length() > MAX_CORRELATION_ID_LENGTH) {
+            return Optional.of("correlation_id must be at most %d characters".formatted(MAX_CORRELATION_ID_LENGTH));
+        }
+        if (request.operation() == Operation.ASSIGN && request.channelId() == null) {
+            return Optional.of("channel_id is required to assign a channel");
+        }
+        if (request.operation() == Operation.ASSIGN && !CANONICAL_UUID.matcher(request.channelId()).matches()) {
+            return Optional.of("channel_id must be a UUID");
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the request can be recorded under its request_id at all. */
+    public static boolean isValidRequestId(String requestId) {
+        return !requestId.isEmpty() && requestId.length() <= MAX_REQUEST_ID_LENGTH;
+    }
+
+    private Decision decideAssignment(AssignmentRequest request, Identity identity, Directory directory) {
+        ChannelType type = request.channelType();
+        UUID channelId = UUID.fromString(request.channelId());
+        // Another organization's channel must look exactly like a missing one: same code, same message.
+        Optional<Channel> channel = directory.findChannel(type, channelId)
+                .filter(found -> found.organizationId().equals(identity.organizationId()))
+                .filter(Channel::isAssignable);
+        if (channel.isEmpty()) {
+            return reject(RejectionCode.CHANNEL_NOT_FOUND, "no %s with id %s in this organization"
+                    .formatted(describe(type), channelId));
+        }
+        Optional<UUID> holder = directory.holderOf(type, channelId);
+        if (holder.isPresent() && !holder.get().equals(identity.id())) {
+            return reject(RejectionCode.CHANNEL_ALREADY_ASSIGNED, "%s %s is already assigned to another identity"
+                    .formatted(describe(type), channelId));
+        }
+        Optional<UUID> held = directory.channelHeldBy(identity.id(), type);
+        if (held.isPresent() && !held.get().equals(channelId)) {
+            return reject(RejectionCode.IDENTITY_CHANNEL_OCCUPIED,
+                    "identity '%s' already has a %s; unassign it first"
+                            .formatted(identity.agentHandle(), describe(type)));
+        }
+        return new Decision.Assigned(identity, channel.get(), held.isEmpty());
+    }
+
+    private Decision decideUnassignment(AssignmentRequest request, Identity identity, Directory directory) {
+        UUID released = directory.channelHeldBy(identity.id(), request.channelType()).orElse(null);
+        return new Decision.Unassigned(identity, request.channelType(), released);
+    }
+
+    private static String describe(ChannelType type) {
+        return type == ChannelType.MAILBOX ? "mailbox" : "phone number";
+    }
+
+    private static Decision reject(RejectionCode code, String message) {
+        return new Decision.Rejected(code, message);
+    }
+}

@@ -1,0 +1,20 @@
+package com.channelassignment.worker.domain;
+
+import java.util.Optional;
+import java.util.UUID;
+
+/** The part of the directory and its channel links that the rules look at. */
+public interface Directory {
+
+    /** The live (not deleted) identity with this handle in this organization. */
+    Optional<Identity> findIdentity(String organizationId, String agentHandle);
+
+    /** The channel with this id, whatever its organization or state. */
+    Optional<Channel> findChannel(ChannelType type, UUID channelId);
+
+    /** The identity the channel is linked to, if any. */
+    Optional<UUID> holderOf(ChannelType type, UUID channelId);
+
+    /** The channel of that type linked to the identity, if any. */
+    Optional<UUID> channelHeldBy(UUID identityId, ChannelType type);
+}

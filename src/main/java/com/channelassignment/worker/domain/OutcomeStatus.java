@@ -1,0 +1,8 @@
+package com.channelassignment.worker.domain;
+
+/** The three results a request can have. */
+public enum OutcomeStatus {
+    ASSIGNED,
+    UNASSIGNED,
+    REJECTED
+}

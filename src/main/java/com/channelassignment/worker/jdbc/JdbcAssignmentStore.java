@@ -1,0 +1,313 @@
+package com.channelassignment.worker.jdbc;
+
+import com.channelassignment.worker.application.AssignmentStore;
+import com.channelassignment.worker.application.BatchWrites;
+import com.channelassignment.worker.application.ChannelLink;
+import com.channelassignment.worker.application.ConcurrentRequestException;
+import com.channelassignment.worker.application.DirectoryRows;
+import com.channelassignment.worker.application.IdentityKey;
+import com.channelassignment.worker.application.PartitionRef;
+import com.channelassignment.worker.application.ProcessedRequest;
+import com.channelassignment.worker.application.RecordPosition;
+import com.channelassignment.worker.domain.Channel;
+import com.channelassignment.worker.domain.ChannelType;
+import com.channelassignment.worker.domain.Identity;
+import com.channelassignment.worker.domain.IdentityStatus;
+import com.channelassignment.worker.domain.Mailbox;
+import com.channelassignment.worker.domain.OutcomeStatus;
+import com.channelassignment.worker.domain.PhoneNumber;
+import com.channelassignment.worker.domain.PhoneNumberStatus;
+import com.channelassignment.worker.domain.PhoneNumberType;
+import com.channelassignment.worker.domain.RejectionCode;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.UUID;
+import org.springframework.jdbc.core.JdbcOperations;
+
+/**
+ * PostgreSQL storage of a batch. Every statement takes whole arrays ({@code unnest}, {@code = ANY}), so a batch costs
+ * the same dozen round trips whatever its size. Rows are locked in id order so concurrent batches cannot deadlock.
+ */
+public class JdbcAssignmentStore implements AssignmentStore {
+
+    private static final String SET_TIMEOUTS = """
+            SELECT set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true)
+            """;
+
+    // ON CONFLICT DO UPDATE locks the existing row; ORDER BY fixes the locking order across workers.
+    private static final String LOCK_PARTITIONS = """
+            INSERT INTO partition_progress (topic, partition_number, next_offset, updated_at)
+            SELECT p.topic, p.partition_number, 0, now()
+              FROM unnest(?::text[], ?::int[]) AS p(topic, partition_number)
+             ORDER BY p.topic, p.partition_number
+            ON CONFLICT (topic, partition_number) DO UPDATE SET next_offset = partition_progress.next_offset
+            RETURNING topic, partition_number, next_offset
+            """;
+
+    private static final String FIND_PROCESSED = """
+            SELECT request_id, fingerprint, event_id, status, rejection_code, correlation_id, outcome,
+                   source_topic, source_partition, source_offset, processed_at
+              FROM processed_requests
+             WHERE request_id = ANY(?::text[])
+            """;
+
+    private static final String LOCK_IDENTITIES = """
+            SELECT i.id, i.organization_id, i.agent_handle, i.status, i.created_at, i.updated_at
+              FROM identities i
+              JOIN unnest(?::text[], ?::text[]) AS k(organization_id, agent_handle)
+                ON i.organization_id = k.organization_id AND i.agent_handle = k.agent_handle
+             WHERE i.status <> 'deleted'
+             ORDER BY i.id
+               FOR NO KEY UPDATE OF i
+            """;
+
+    // Locks the requested mailboxes and the ones the batch's identities hold (their detail goes on the outcome).
+    private static final String LOCK_MAILBOXES = """
+            SELECT id, organization_id, email_address, display_name, deleted, created_at, updated_at
+              FROM mailboxes
+             WHERE id = ANY(?::uuid[])
+                OR id IN (SELECT channel_id FROM channel_assignments
+                           WHERE channel_type = 'MAILBOX' AND identity_id = ANY(?::uuid[]))
+             ORDER BY id
+               FOR NO KEY UPDATE
+            """;
+
+    private static final String LOCK_PHONE_NUMBERS = """
+            SELECT id, organization_id, number, type, status, created_at, updated_at
+              FROM phone_numbers
+             WHERE id = ANY(?::uuid[])
+                OR id IN (SELECT channel_id FROM channel_assignments
+                           WHERE channel_type = 'PHONE_NUMBER' AND identity_id = ANY(?::uuid[]))
+             ORDER BY id
+               FOR NO KEY UPDATE
+            """;
+
+    private static final String FIND_LINKS = """
+            SELECT identity_id, organization_id, channel_type, channel_id
+              FROM channel_assignments
+             WHERE identity_id = ANY(?::uuid[])
+                OR (channel_type = 'MAILBOX' AND channel_id = ANY(?::uuid[]))
+                OR (channel_type = 'PHONE_NUMBER' AND channel_id = ANY(?::uuid[]))
+            """;
+
+    // DO NOTHING plus the returned ids, never a caught unique violation: a failed statement aborts the transaction.
+    private static final String INSERT_PROCESSED = """
+            INSERT INTO processed_requests (request_id, fingerprint, event_id, status, rejection_code, correlation_id,
+                                            outcome, source_topic, source_partition, source_offset, processed_at)
+            SELECT r.request_id, r.fingerprint, r.event_id, r.status, r.rejection_code, r.correlation_id,
+                   r.outcome, r.source_topic, r.source_partition, r.source_offset, ?
+              FROM unnest(?::text[], ?::bytea[], ?::uuid[], ?::text[], ?::text[], ?::text[],
+                          ?::bytea[], ?::text[], ?::int[], ?::bigint[])
+                AS r(request_id, fingerprint, event_id, status, rejection_code, correlation_id,
+                     outcome, source_topic, source_partition, source_offset)
+            ON CONFLICT (request_id) DO NOTHING
+            RETURNING request_id
+            """;
+
+    private static final String DELETE_LINKS = """
+            DELETE FROM channel_assignments a
+             USING unnest(?::uuid[], ?::text[], ?::uuid[]) AS d(identity_id, channel_type, channel_id)
+             WHERE a.identity_id = d.identity_id AND a.channel_type = d.channel_type AND a.channel_id = d.channel_id
+            """;
+
+    private static final String INSERT_LINKS = """
+            INSERT INTO channel_assignments (identity_id, organization_id, channel_type, channel_id, assigned_at)
+            SELECT l.identity_id, l.organization_id, l.channel_type, l.channel_id, ?
+              FROM unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[])
+                AS l(identity_id, organization_id, channel_type, channel_id)
+            """;
+
+    private static final String TOUCH_IDENTITIES = """
+            UPDATE identities SET updated_at = ? WHERE id = ANY(?::uuid[])
+            """;
+
+    private static final String ADVANCE_PARTITIONS = """
+            UPDATE partition_progress p
+               SET next_offset = GREATEST(p.next_offset, x.next_offset), updated_at = ?
+              FROM unnest(?::text[], ?::int[], ?::bigint[]) AS x(topic, partition_number, next_offset)
+             WHERE p.topic = x.topic AND p.partition_number = x.partition_number
+            """;
+
+    private final JdbcOperations jdbc;
+    private final Duration lockTimeout;
+    private final Duration statementTimeout;
+
+    public JdbcAssignmentStore(JdbcOperations jdbc, Duration lockTimeout, Duration statementTimeout) {
+        this.jdbc = jdbc;
+        this.lockTimeout = lockTimeout;
+        this.statementTimeout = statementTimeout;
+    }
+
+    @Override
+    public Map<PartitionRef, Long> lockPartitions(SortedSet<PartitionRef> partitions) {
+        // Transaction-local, so the limits hold for exactly this batch: both stay well below the Kafka
+        // transaction timeout, and a lock held by a stuck worker fails this batch (retried) instead of hanging it.
+        jdbc.queryForList(SET_TIMEOUTS, lockTimeout.toMillis() + "ms", statementTimeout.toMillis() + "ms");
+        Map<PartitionRef, Long> offsets = new HashMap<>();
+        jdbc.query(LOCK_PARTITIONS, (ResultSet rs) -> {
+            offsets.put(new PartitionRef(rs.getString("topic"), rs.getInt("partition_number")),
+                    rs.getLong("next_offset"));
+        }, partitions.stream().map(PartitionRef::topic).toArray(String[]::new),
+                partitions.stream().map(PartitionRef::partition).toArray(Integer[]::new));
+        return offsets;
+    }
+
+    @Override
+    public Map<String, ProcessedRequest> findProcessedRequests(Collection<String> requestIds) {
+        Map<String, ProcessedRequest> found = new HashMap<>();
+        if (requestIds.isEmpty()) {
+            return found;
+        }
+        jdbc.query(FIND_PROCESSED, (ResultSet rs) -> {
+            ProcessedRequest processed = processedRequest(rs);
+            found.put(processed.requestId(), processed);
+        }, (Object) requestIds.toArray(String[]::new));
+        return found;
+    }
+
+    @Override
+    public DirectoryRows lockDirectory(Collection<IdentityKey> keys, Map<ChannelType, Collection<UUID>> channels) {
+        List<Identity> identities = jdbc.query(LOCK_IDENTITIES, (rs, row) -> identity(rs),
+                keys.stream().map(IdentityKey::organizationId).toArray(String[]::new),
+                keys.stream().map(IdentityKey::agentHandle).toArray(String[]::new));
+        String[] identityIds = identities.stream().map(identity -> identity.id().toString()).toArray(String[]::new);
+        String[] mailboxIds = uuidTexts(channels.getOrDefault(ChannelType.MAILBOX, List.of()));
+        String[] phoneNumberIds = uuidTexts(channels.getOrDefault(ChannelType.PHONE_NUMBER, List.of()));
+
+        List<Channel> loadedChannels = new ArrayList<>();
+        loadedChannels.addAll(jdbc.query(LOCK_MAILBOXES, (rs, row) -> mailbox(rs), mailboxIds, identityIds));
+        loadedChannels.addAll(jdbc.query(LOCK_PHONE_NUMBERS, (rs, row) -> phoneNumber(rs), phoneNumberIds,
+                identityIds));
+        List<ChannelLink> links = jdbc.query(FIND_LINKS, (rs, row) -> link(rs), identityIds, mailboxIds,
+                phoneNumberIds);
+        return new DirectoryRows(identities, loadedChannels, links);
+    }
+
+    @Override
+    public void save(BatchWrites writes) {
+        Timestamp at = Timestamp.from(writes.writtenAt());
+        insertProcessedRequests(writes.processedRequests(), at);
+        if (!writes.removedLinks().isEmpty()) {
+            List<ChannelLink> removed = List.copyOf(writes.removedLinks());
+            int deleted = jdbc.update(DELETE_LINKS, uuidTexts(removed.stream().map(ChannelLink::identityId).toList()),
+                    removed.stream().map(link -> link.type().name()).toArray(String[]::new),
+                    uuidTexts(removed.stream().map(ChannelLink::channelId).toList()));
+            if (deleted != removed.size()) {
+                // Every removed link was read under the lock of its identity; a mismatch means a writer ignored the
+                // locking protocol, and applying on top of it could break the one-holder rule.
+                throw new IllegalStateException("expected to delete %d links, deleted %d"
+                        .formatted(removed.size(), deleted));
+            }
+        }
+        if (!writes.addedLinks().isEmpty()) {
+            List<ChannelLink> added = List.copyOf(writes.addedLinks());
+            jdbc.update(INSERT_LINKS, at, uuidTexts(added.stream().map(ChannelLink::identityId).toList()),
+                    added.stream().map(ChannelLink::organizationId).toArray(String[]::new),
+                    added.stream().map(link -> link.type().name()).toArray(String[]::new),
+                    uuidTexts(added.stream().map(ChannelLink::channelId).toList()));
+        }
+        if (!writes.changedIdentities().isEmpty()) {
+            jdbc.update(TOUCH_IDENTITIES, at, uuidTexts(writes.changedIdentities()));
+        }
+        List<Map.Entry<PartitionRef, Long>> offsets = List.copyOf(writes.nextOffsets().entrySet());
+        if (!offsets.isEmpty()) {
+            jdbc.update(ADVANCE_PARTITIONS, at,
+                    offsets.stream().map(entry -> entry.getKey().topic()).toArray(String[]::new),
+                    offsets.stream().map(entry -> entry.getKey().partition()).toArray(Integer[]::new),
+                    offsets.stream().map(Map.Entry::getValue).toArray(Long[]::new));
+        }
+    }
+
+    private void insertProcessedRequests(List<ProcessedRequest> requests, Timestamp at) {
+        if (requests.isEmpty()) {
+            return;
+        }
+        List<String> inserted = jdbc.query(INSERT_PROCESSED, (rs, row) -> rs.getString(1), at,
+                requests.stream().map(ProcessedRequest::requestId).toArray(String[]::new),
+                requests.stream().map(ProcessedRequest::fingerprint).toArray(byte[][]::new),
+                uuidTexts(requests.stream().map(ProcessedRequest::eventId).toList()),
+                requests.stream().map(request -> request.status().name()).toArray(String[]::new),
+                requests.stream().map(request -> request.rejectionCode() == null ? null
+                        : request.rejectionCode().name()).toArray(String[]::new),
+                requests.stream().map(ProcessedRequest::correlationId).toArray(String[]::new),
+                requests.stream().map(ProcessedRequest::payload).toArray(byte[][]::new),
+                requests.stream().map(request -> request.position().topic()).toArray(String[]::new),
+                requests.stream().map(request -> request.position().partition()).toArray(Integer[]::new),
+                requests.stream().map(request -> request.position().offset()).toArray(Long[]::new));
+        if (inserted.size() != requests.size()) {
+            Set<String> missing = new HashSet<>(requests.stream().map(ProcessedRequest::requestId).toList());
+            inserted.forEach(missing::remove);
+            throw new ConcurrentRequestException("request ids recorded concurrently by another worker: " + missing);
+        }
+    }
+
+    private static String[] uuidTexts(Collection<UUID> ids) {
+        return ids.stream().map(UUID::toString).toArray(String[]::new);
+    }
+
+    private static ProcessedRequest processedRequest(ResultSet rs) throws SQLException {
+        String rejectionCode = rs.getString("rejection_code");
+        return new ProcessedRequest(
+                rs.getString("request_id"),
+                rs.getBytes("fingerprint"),
+                rs.getObject("event_id", UUID.class),
+                OutcomeStatus.valueOf(rs.getString("status")),
+                rejectionCode == null ? null : RejectionCode.valueOf(rejectionCode),
+                rs.getString("correlation_id"),
+                rs.getBytes("outcome"),
+                new RecordPosition(rs.getString("source_topic"), rs.getInt("source_partition"),
+                        rs.getLong("source_offset")),
+                rs.getTimestamp("processed_at").toInstant());
+    }
+
+    private static Identity identity(ResultSet rs) throws SQLException {
+        return new Identity(
+                rs.getObject("id", UUID.class),
+                rs.getString("organization_id"),
+                rs.getString("agent_handle"),
+                IdentityStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant());
+    }
+
+    private static Mailbox mailbox(ResultSet rs) throws SQLException {
+        return new Mailbox(
+                rs.getObject("id", UUID.class),
+                rs.getString("organization_id"),
+                rs.getString("email_address"),
+                rs.getString("display_name"),
+                rs.getBoolean("deleted"),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant());
+    }
+
+    private static PhoneNumber phoneNumber(ResultSet rs) throws SQLException {
+        return new PhoneNumber(
+                rs.getObject("id", UUID.class),
+                rs.getString("organization_id"),
+                rs.getString("number"),
+                PhoneNumberType.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)),
+                PhoneNumberStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant());
+    }
+
+    private static ChannelLink link(ResultSet rs) throws SQLException {
+        return new ChannelLink(
+                rs.getObject("identity_id", UUID.class),
+                rs.getString("organization_id"),
+                ChannelType.valueOf(rs.getString("channel_type")),
+                rs.getObject("channel_id", UUID.class));
+    }
+}

@@ -1,0 +1,50 @@
+package com.channelassignment.worker.kafka;
+
+import com.channelassignment.worker.application.PublishableOutcome;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+
+/**
+ * Sends outcomes and dead letters through the listener container's Kafka transaction, so they become visible together
+ * with the consumed offsets or not at all.
+ */
+public class KafkaOutcomePublisher {
+
+    public static final String REQUEST_ID_HEADER = "request_id";
+    public static final String CORRELATION_ID_HEADER = "correlation_id";
+
+    private final KafkaOperations<byte[], byte[]> kafka;
+    private final DeadLetterPublishingRecoverer deadLetters;
+    private final String outcomesTopic;
+
+    public KafkaOutcomePublisher(KafkaOperations<byte[], byte[]> kafka, DeadLetterPublishingRecoverer deadLetters,
+            String outcomesTopic) {
+        this.kafka = kafka;
+        this.deadLetters = deadLetters;
+        this.outcomesTopic = outcomesTopic;
+    }
+
+    /** The outcome carries its request's key, so it lands in order with the other outcomes of that organization. */
+    public void publish(ConsumerRecord<byte[], byte[]> request, PublishableOutcome outcome) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(outcomesTopic, null, request.key(),
+                outcome.payload());
+        record.headers().add(new RecordHeader(REQUEST_ID_HEADER, utf8(outcome.requestId())));
+        if (outcome.correlationId() != null) {
+            record.headers().add(new RecordHeader(CORRELATION_ID_HEADER, utf8(outcome.correlationId())));
+        }
+        kafka.send(record);
+    }
+
+    /** The dead letter keeps the original key, value and headers, plus spring-kafka's headers saying why and whence. */
+    public void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception reason) {
+        deadLetters.accept(record, reason);
+    }
+
+    private static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+}
