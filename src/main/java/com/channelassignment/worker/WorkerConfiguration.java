@@ -2,6 +2,7 @@ package com.channelassignment.worker;
 
 import com.channelassignment.worker.application.ApplyAssignmentRequests;
 import com.channelassignment.worker.jdbc.JdbcAssignmentStore;
+import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
@@ -50,6 +51,11 @@ class WorkerConfiguration {
     JdbcAssignmentStore assignmentStore(JdbcTemplate jdbcTemplate, WorkerProperties properties) {
         return new JdbcAssignmentStore(jdbcTemplate, properties.database().lockTimeout(),
                 properties.database().statementTimeout());
+    }
+
+    @Bean
+    JdbcDirectoryLoader directoryLoader(JdbcTemplate jdbcTemplate) {
+        return new JdbcDirectoryLoader(jdbcTemplate);
     }
 
     @Bean

@@ -1,0 +1,112 @@
+package com.channelassignment.worker.jdbc;
+
+import com.channelassignment.worker.application.ChannelLink;
+import com.channelassignment.worker.application.DirectoryRows;
+import com.channelassignment.worker.domain.Channel;
+import com.channelassignment.worker.domain.Identity;
+import com.channelassignment.worker.domain.Mailbox;
+import com.channelassignment.worker.domain.PhoneNumber;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import org.springframework.jdbc.core.JdbcOperations;
+
+/**
+ * Writes directory rows (identities, mailboxes, phone numbers) and initial links, as the systems that own the
+ * directory would. For tests, demos and benchmarks; existing rows with the same id are overwritten.
+ */
+public class JdbcDirectoryLoader {
+
+    private static final int CHUNK = 5_000;
+
+    private static final String UPSERT_IDENTITIES = """
+            INSERT INTO identities (id, organization_id, agent_handle, status, created_at, updated_at)
+            SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])
+            ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id,
+                agent_handle = excluded.agent_handle, status = excluded.status,
+                created_at = excluded.created_at, updated_at = excluded.updated_at
+            """;
+
+    private static final String UPSERT_MAILBOXES = """
+            INSERT INTO mailboxes (id, organization_id, email_address, display_name, deleted, created_at, updated_at)
+            SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[],
+                                 ?::timestamptz[])
+            ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id,
+                email_address = excluded.email_address, display_name = excluded.display_name,
+                deleted = excluded.deleted, created_at = excluded.created_at, updated_at = excluded.updated_at
+            """;
+
+    private static final String UPSERT_PHONE_NUMBERS = """
+            INSERT INTO phone_numbers (id, organization_id, number, type, status, created_at, updated_at)
+            SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[],
+                                 ?::timestamptz[])
+            ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, number = excluded.number,
+                type = excluded.type, status = excluded.status,
+                created_at = excluded.created_at, updated_at = excluded.updated_at
+            """;
+
+    private static final String INSERT_LINKS = """
+            INSERT INTO channel_assignments (identity_id, organization_id, channel_type, channel_id, assigned_at)
+            SELECT l.identity_id, l.organization_id, l.channel_type, l.channel_id, now()
+              FROM unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[])
+                AS l(identity_id, organization_id, channel_type, channel_id)
+            ON CONFLICT DO NOTHING
+            """;
+
+    private final JdbcOperations jdbc;
+
+    public JdbcDirectoryLoader(JdbcOperations jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public void load(DirectoryRows rows) {
+        List<Mailbox> mailboxes = rows.channels().stream()
+                .filter(Mailbox.class::isInstance).map(Mailbox.class::cast).toList();
+        List<PhoneNumber> phoneNumbers = rows.channels().stream()
+                .filter(PhoneNumber.class::isInstance).map(PhoneNumber.class::cast).toList();
+        inChunks(rows.identities(), chunk -> jdbc.update(UPSERT_IDENTITIES,
+                column(chunk, identity -> identity.id().toString()),
+                column(chunk, Identity::organizationId),
+                column(chunk, Identity::agentHandle),
+                column(chunk, identity -> identity.status().name().toLowerCase(Locale.ROOT)),
+                timestamps(chunk, Identity::createdAt),
+                timestamps(chunk, Identity::updatedAt)));
+        inChunks(mailboxes, chunk -> jdbc.update(UPSERT_MAILBOXES,
+                column(chunk, mailbox -> mailbox.id().toString()),
+                column(chunk, Channel::organizationId),
+                column(chunk, Mailbox::emailAddress),
+                column(chunk, Mailbox::displayName),
+                chunk.stream().map(Mailbox::deleted).toArray(Boolean[]::new),
+                timestamps(chunk, Mailbox::createdAt),
+                timestamps(chunk, Mailbox::updatedAt)));
+        inChunks(phoneNumbers, chunk -> jdbc.update(UPSERT_PHONE_NUMBERS,
+                column(chunk, phone -> phone.id().toString()),
+                column(chunk, Channel::organizationId),
+                column(chunk, PhoneNumber::number),
+                column(chunk, phone -> phone.numberType().name().toLowerCase(Locale.ROOT)),
+                column(chunk, phone -> phone.status().name().toLowerCase(Locale.ROOT)),
+                timestamps(chunk, PhoneNumber::createdAt),
+                timestamps(chunk, PhoneNumber::updatedAt)));
+        inChunks(rows.links(), chunk -> jdbc.update(INSERT_LINKS,
+                column(chunk, link -> link.identityId().toString()),
+                column(chunk, ChannelLink::organizationId),
+                column(chunk, link -> link.type().name()),
+                column(chunk, link -> link.channelId().toString())));
+    }
+
+    private static <T> void inChunks(List<T> rows, java.util.function.Consumer<List<T>> write) {
+        for (int from = 0; from < rows.size(); from += CHUNK) {
+            write.accept(rows.subList(from, Math.min(rows.size(), from + CHUNK)));
+        }
+    }
+
+    private static <T> String[] column(List<T> rows, Function<T, String> value) {
+        return rows.stream().map(value).toArray(String[]::new);
+    }
+
+    private static <T> Timestamp[] timestamps(List<T> rows, Function<T, Instant> value) {
+        return rows.stream().map(value).map(Timestamp::from).toArray(Timestamp[]::new);
+    }
+}

@@ -1,0 +1,83 @@
+package com.channelassignment.worker.testing;
+
+import com.channelassignment.worker.application.ChannelLink;
+import com.channelassignment.worker.application.DirectoryRows;
+import com.channelassignment.worker.domain.Channel;
+import com.channelassignment.worker.domain.ChannelType;
+import com.channelassignment.worker.domain.Identity;
+import com.channelassignment.worker.domain.IdentityStatus;
+import com.channelassignment.worker.domain.Mailbox;
+import com.channelassignment.worker.domain.PhoneNumber;
+import com.channelassignment.worker.domain.PhoneNumberStatus;
+import com.channelassignment.worker.domain.PhoneNumberType;
+import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Directory rows for one test, in an organization of its own, written through the documented loader. */
+public final class DirectoryFixture {
+
+    private static final Instant CREATED = Instant.parse("2026-01-15T10:00:00Z");
+
+    private final String organizationId = "org-" + UUID.randomUUID().toString().substring(0, 8);
+    private final List<Identity> identities = new ArrayList<>();
+    private final List<Channel> channels = new ArrayList<>();
+    private final List<ChannelLink> links = new ArrayList<>();
+
+    public String organizationId() {
+        return organizationId;
+    }
+
+    public Identity identity(String handle) {
+        return identity(handle, IdentityStatus.ACTIVE);
+    }
+
+    public Identity identity(String handle, IdentityStatus status) {
+        Identity identity = new Identity(UUID.randomUUID(), organizationId, handle, status, CREATED, CREATED);
+        identities.add(identity);
+        return identity;
+    }
+
+    public Mailbox mailbox() {
+        return mailbox(organizationId, false);
+    }
+
+    public Mailbox mailbox(String inOrganization, boolean deleted) {
+        UUID id = UUID.randomUUID();
+        Mailbox mailbox = new Mailbox(id, inOrganization, "agent-" + id.toString().substring(0, 8) + "@inkbox.test",
+                "Agent", deleted, CREATED, CREATED);
+        channels.add(mailbox);
+        return mailbox;
+    }
+
+    public PhoneNumber phoneNumber() {
+        return phoneNumber(PhoneNumberStatus.ACTIVE);
+    }
+
+    public PhoneNumber phoneNumber(PhoneNumberStatus status) {
+        PhoneNumber phone = new PhoneNumber(UUID.randomUUID(), organizationId,
+                "+1833" + (1_000_000 + (int) (Math.random() * 8_999_999)), PhoneNumberType.TOLL_FREE, status,
+                CREATED, CREATED);
+        channels.add(phone);
+        return phone;
+    }
+
+    public void linked(Identity identity, Channel channel) {
+        links.add(new ChannelLink(identity.id(), identity.organizationId(), channel.type(), channel.id()));
+    }
+
+    public void loadWith(JdbcDirectoryLoader loader) {
+        loader.load(new DirectoryRows(identities, channels, links));
+    }
+
+    public static Instant truncated(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    public static ChannelType typeOf(Channel channel) {
+        return channel.type();
+    }
+}

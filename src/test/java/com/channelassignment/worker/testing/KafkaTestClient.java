@@ -1,0 +1,115 @@
+package com.channelassignment.worker.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Plain Kafka clients for tests: produce raw records, read a topic the way a read_committed listener would. */
+public final class KafkaTestClient implements AutoCloseable {
+
+    private final String bootstrapServers;
+    private final KafkaProducer<byte[], byte[]> producer;
+
+    public KafkaTestClient(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        producer = new KafkaProducer<>(config);
+    }
+
+    public void send(String topic, String key, byte[] value) {
+        send(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    public void send(String topic, byte[] key, byte[] value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot produce to " + topic, e);
+        }
+    }
+
+    /**
+     * Reads the whole topic from the beginning until {@code done} holds for what was read, then keeps reading for
+     * {@code settle} so that duplicates arriving late are counted too. Fails when {@code timeout} passes first.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readUntil(String topic, boolean readCommitted,
+            Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration timeout, Duration settle) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(readCommitted)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!done.test(records)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("timed out after %s reading %s; got %d records"
+                            .formatted(timeout, topic, records.size()));
+                }
+                consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+            }
+            long settleUntil = System.nanoTime() + settle.toNanos();
+            while (System.nanoTime() < settleUntil) {
+                consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+            }
+            return records;
+        }
+    }
+
+    /** The committed records of {@code topic} whose request_id header is one of {@code requestIds}, once each has one. */
+    public List<ConsumerRecord<byte[], byte[]>> readOutcomes(String topic, Collection<String> requestIds) {
+        Set<String> wanted = Set.copyOf(requestIds);
+        List<ConsumerRecord<byte[], byte[]>> all = readUntil(topic, true,
+                records -> seenRequestIds(records).containsAll(wanted), Duration.ofSeconds(60),
+                Duration.ofMillis(750));
+        return all.stream().filter(record -> wanted.contains(header(record, "request_id"))).toList();
+    }
+
+    public static String header(ConsumerRecord<?, ?> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static Set<String> seenRequestIds(List<ConsumerRecord<byte[], byte[]>> records) {
+        Set<String> ids = new HashSet<>();
+        records.forEach(record -> ids.add(header(record, "request_id")));
+        return ids;
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer(boolean readCommitted) {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,99 @@
+package com.channelassignment.worker.testing;
+
+import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
+import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
+import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of the tests that run the whole worker against the real broker and database of {@link TestServices}. Every
+ * Spring context gets its own database, topics and consumer group, so cached contexts never share a partition.
+ */
+@SpringBootTest
+public abstract class RunningWorkerTest {
+
+    private static KafkaTestClient kafka;
+
+    @Autowired
+    protected JdbcTemplate jdbc;
+
+    @Autowired
+    protected JdbcDirectoryLoader directoryLoader;
+
+    @Autowired
+    protected AvroContract contract;
+
+    @Value("${channel-assignment.topics.requests}")
+    protected String requestsTopic;
+
+    @Value("${channel-assignment.topics.outcomes}")
+    protected String outcomesTopic;
+
+    @Value("${channel-assignment.topics.dead-letter}")
+    protected String deadLetterTopic;
+
+    @DynamicPropertySource
+    static void realServices(DynamicPropertyRegistry registry) {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        TestServices.Database database = TestServices.createDatabase();
+        registry.add("spring.datasource.url", database::jdbcUrl);
+        registry.add("spring.datasource.username", database::username);
+        registry.add("spring.datasource.password", database::password);
+        registry.add("spring.kafka.bootstrap-servers", TestServices::kafkaBootstrapServers);
+        registry.add("spring.kafka.consumer.group-id", () -> "worker-" + run);
+        registry.add("spring.kafka.producer.transaction-id-prefix", () -> "worker-" + run + "-tx-");
+        registry.add("channel-assignment.topics.requests", () -> "requests-" + run);
+        registry.add("channel-assignment.topics.outcomes", () -> "outcomes-" + run);
+        registry.add("channel-assignment.topics.dead-letter", () -> "requests-" + run + ".dlt");
+        registry.add("channel-assignment.topics.partitions", () -> "3");
+        registry.add("spring.kafka.listener.concurrency", () -> "3");
+    }
+
+    protected static synchronized KafkaTestClient kafka() {
+        if (kafka == null) {
+            kafka = new KafkaTestClient(TestServices.kafkaBootstrapServers());
+        }
+        return kafka;
+    }
+
+    @AfterAll
+    static void closeClient() {
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
+    }
+
+    /** Sends the request keyed by its organization, as producers are told to. */
+    protected void send(ChannelAssignmentRequest request) {
+        kafka().send(requestsTopic, request.getOrganizationId(), contract.encodeRequest(request));
+    }
+
+    protected List<ConsumerRecord<byte[], byte[]>> outcomeRecordsFor(String... requestIds) {
+        return kafka().readOutcomes(outcomesTopic, Arrays.asList(requestIds));
+    }
+
+    protected List<ChannelAssignmentOutcome> outcomesFor(String... requestIds) {
+        return outcomeRecordsFor(requestIds).stream().map(record -> contract.decodeOutcome(record.value())).toList();
+    }
+
+    protected ChannelAssignmentOutcome onlyOutcomeFor(String requestId) {
+        List<ChannelAssignmentOutcome> outcomes = outcomesFor(requestId);
+        if (outcomes.size() != 1) {
+            throw new AssertionError("expected exactly one committed outcome for " + requestId + ", got "
+                    + outcomes.size());
+        }
+        return outcomes.get(0);
+    }
+}

@@ -1,0 +1,177 @@
+package com.channelassignment.worker.testing;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * The one place that decides which real Kafka broker and PostgreSQL server the tests use: Testcontainers where a
+ * Docker engine answers, otherwise an in-process KRaft broker and the PostgreSQL server on 127.0.0.1:5432 (or, when
+ * none answers, embedded PostgreSQL binaries). Started once per JVM. A service that cannot be started fails the tests.
+ */
+public final class TestServices {
+
+    /** Broker settings for tests: offsets commit without the 5 ms coordinator linger that dominates small batches. */
+    private static final Map<String, String> BROKER_PROPERTIES = Map.of(
+            "group.coordinator.append.linger.ms", "0",
+            "transaction.state.log.replication.factor", "1",
+            "transaction.state.log.min.isr", "1",
+            "offsets.topic.replication.factor", "1",
+            "group.initial.rebalance.delay.ms", "0");
+
+    private static volatile Kafka kafka;
+    private static volatile Postgres postgres;
+
+    private TestServices() {
+    }
+
+    public static synchronized String kafkaBootstrapServers() {
+        if (kafka == null) {
+            kafka = dockerAvailable() ? Kafka.container() : Kafka.inProcess();
+        }
+        return kafka.bootstrapServers();
+    }
+
+    /** A database of its own, created for the caller and dropped when the JVM exits. */
+    public static synchronized Database createDatabase() {
+        if (postgres == null) {
+            postgres = dockerAvailable() ? Postgres.container() : Postgres.localOrEmbedded();
+        }
+        return postgres.createDatabase();
+    }
+
+    public static String describe() {
+        return dockerAvailable() ? "Testcontainers (Docker)" : "in-process KRaft broker and local/embedded PostgreSQL";
+    }
+
+    private static boolean dockerAvailable() {
+        String forced = System.getProperty("test.services", System.getenv("TEST_SERVICES"));
+        if (forced != null) {
+            return forced.equals("docker");
+        }
+        boolean dockerConfigured = System.getenv("DOCKER_HOST") != null
+                || Files.exists(Path.of("/var/run/docker.sock"));
+        return dockerConfigured && DockerClientFactory.instance().isDockerAvailable();
+    }
+
+    /** A fresh database: JDBC URL and credentials. */
+    public record Database(String jdbcUrl, String username, String password) {
+    }
+
+    private interface Kafka {
+        String bootstrapServers();
+
+        static Kafka inProcess() {
+            EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
+            broker.brokerProperties(BROKER_PROPERTIES);
+            broker.afterPropertiesSet();
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "embedded-kafka-shutdown"));
+            return broker::getBrokersAsString;
+        }
+
+        static Kafka container() {
+            KafkaContainer container = new KafkaContainer("apache/kafka:4.1.1");
+            BROKER_PROPERTIES.forEach((key, value) ->
+                    container.withEnv("KAFKA_" + key.toUpperCase().replace('.', '_'), value));
+            container.start();
+            return container::getBootstrapServers;
+        }
+    }
+
+    private static final class Postgres {
+        private final String host;
+        private final int port;
+        private final String username;
+        private final String password;
+        private final List<String> created = new CopyOnWriteArrayList<>();
+
+        private Postgres(String host, int port, String username, String password) {
+            this.host = host;
+            this.port = port;
+            this.username = username;
+            this.password = password;
+            Runtime.getRuntime().addShutdownHook(new Thread(this::dropCreatedDatabases, "test-database-cleanup"));
+        }
+
+        static Postgres localOrEmbedded() {
+            if (answers("127.0.0.1", 5432)) {
+                return new Postgres("127.0.0.1", 5432, "postgres", "");
+            }
+            try {
+                EmbeddedPostgres embedded = EmbeddedPostgres.builder().start();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        embedded.close();
+                    } catch (IOException ignored) {
+                        // the JVM is exiting; the temporary data directory goes with it
+                    }
+                }));
+                return new Postgres("127.0.0.1", embedded.getPort(), "postgres", "postgres");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
+            }
+        }
+
+        static Postgres container() {
+            PostgreSQLContainer container = new PostgreSQLContainer("postgres:16-alpine");
+            container.start();
+            return new Postgres(container.getHost(), container.getMappedPort(5432), container.getUsername(),
+                    container.getPassword());
+        }
+
+        Database createDatabase() {
+            String name = "caw_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            execute("CREATE DATABASE " + name);
+            created.add(name);
+            return new Database(url(name), username, password);
+        }
+
+        private void dropCreatedDatabases() {
+            for (String name : created) {
+                try {
+                    execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+                } catch (RuntimeException ignored) {
+                    // best effort at exit; names are unique, a leftover harms no later run
+                }
+            }
+        }
+
+        private void execute(String sql) {
+            try (Connection connection = DriverManager.getConnection(url("postgres"), username, password);
+                    Statement statement = connection.createStatement()) {
+                statement.execute(sql);
+            } catch (SQLException e) {
+                throw new IllegalStateException("PostgreSQL at %s:%d refused: %s".formatted(host, port, sql), e);
+            }
+        }
+
+        private String url(String database) {
+            return "jdbc:postgresql://%s:%d/%s".formatted(host, port, database);
+        }
+
+        private static boolean answers(String host, int port) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(host, port), 500);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+    }
+}
