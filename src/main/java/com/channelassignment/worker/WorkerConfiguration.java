@@ -6,19 +6,24 @@ import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
+import com.channelassignment.worker.kafka.RestartAfterFencing;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.kafka.config.ContainerCustomizer;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.AfterRollbackProcessor;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultAfterRollbackProcessor;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -95,6 +100,18 @@ class WorkerConfiguration {
                 properties.retry().multiplier());
         backOff.setMaxInterval(properties.retry().maxInterval().toMillis());
         return new DefaultAfterRollbackProcessor<>(backOff);
+    }
+
+    @Bean
+    ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> stopWhenFenced() {
+        return container -> container.getContainerProperties().setStopContainerWhenFenced(true);
+    }
+
+    @Bean
+    RestartAfterFencing restartAfterFencing(KafkaListenerEndpointRegistry registry,
+            @Value("${channel-assignment.listener-id:" + AssignmentRequestListener.DEFAULT_LISTENER_ID + "}")
+            String listenerId) {
+        return new RestartAfterFencing(registry, listenerId);
     }
 
     @Bean

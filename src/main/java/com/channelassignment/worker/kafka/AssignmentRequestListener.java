@@ -19,6 +19,8 @@ import org.springframework.kafka.annotation.KafkaListener;
  */
 public class AssignmentRequestListener {
 
+    public static final String DEFAULT_LISTENER_ID = "channel-assignment-worker";
+
     private static final Logger log = LoggerFactory.getLogger(AssignmentRequestListener.class);
 
     private final AvroContract contract;
@@ -32,7 +34,7 @@ public class AssignmentRequestListener {
         this.publisher = publisher;
     }
 
-    @KafkaListener(id = "${channel-assignment.listener-id:channel-assignment-worker}",
+    @KafkaListener(id = "${channel-assignment.listener-id:" + DEFAULT_LISTENER_ID + "}",
             topics = "${channel-assignment.topics.requests}", batch = "true")
     public void onBatch(List<ConsumerRecord<byte[], byte[]>> records) {
         long started = System.nanoTime();
