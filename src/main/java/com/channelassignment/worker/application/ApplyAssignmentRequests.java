@@ -59,9 +59,11 @@ public class ApplyAssignmentRequests {
         // Locking progress first serializes every writer of a partition and makes a zombie's late batch see what the
         // partition's new owner committed, so its records become replays instead of second applications.
         Map<PartitionRef, Long> committedOffsets = store.lockPartitions(partitionsOf(requests));
-        Map<String, ProcessedRequest> processed = new HashMap<>(store.findProcessedRequests(recordableIds(requests)));
         BatchDirectory directory = new BatchDirectory(
                 store.lockDirectory(identityKeys(requests), requestedChannels(requests)));
+        // Looked up after the directory locks: a concurrent batch carrying the same request locks the same identity,
+        // so by now its idempotency record is either committed and visible here, or not written at all.
+        Map<String, ProcessedRequest> processed = new HashMap<>(store.findProcessedRequests(recordableIds(requests)));
 
         List<PublishableOutcome> outcomes = new ArrayList<>(requests.size());
         List<ProcessedRequest> newlyProcessed = new ArrayList<>();

@@ -7,8 +7,8 @@ import java.util.SortedSet;
 import java.util.UUID;
 
 /**
- * Storage for one batch, called inside the batch's database transaction in this order: lock the partitions, find
- * processed requests, lock the directory rows, save.
+ * Storage for one batch, called inside the batch's database transaction in this order: lock the partitions, lock
+ * the directory rows, find processed requests, save.
  */
 public interface AssignmentStore {
 

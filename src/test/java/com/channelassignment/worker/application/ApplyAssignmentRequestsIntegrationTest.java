@@ -1,0 +1,175 @@
+package com.channelassignment.worker.application;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.ChannelType;
+import com.channelassignment.worker.domain.Identity;
+import com.channelassignment.worker.domain.Mailbox;
+import com.channelassignment.worker.domain.Operation;
+import com.channelassignment.worker.domain.OutcomeStatus;
+import com.channelassignment.worker.domain.RejectionCode;
+import com.channelassignment.worker.jdbc.JdbcAssignmentStore;
+import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
+import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.testing.DirectoryFixture;
+import com.channelassignment.worker.testing.TestServices;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The batch use case on a real PostgreSQL, without Kafka: concurrent batches from different partitions or workers,
+ * and a zombie's late batch. Each batch gets its own connection, as in separate worker instances.
+ */
+class ApplyAssignmentRequestsIntegrationTest {
+
+    private static JdbcTemplate jdbc;
+    private static ApplyAssignmentRequests applyRequests;
+    private static JdbcDirectoryLoader loader;
+
+    @BeforeAll
+    static void migratedDatabase() {
+        TestServices.Database database = TestServices.createDatabase();
+        Flyway.configure().dataSource(database.jdbcUrl(), database.username(), database.password()).load().migrate();
+        DriverManagerDataSource dataSource = new DriverManagerDataSource(database.jdbcUrl(), database.username(),
+                database.password());
+        jdbc = new JdbcTemplate(dataSource);
+        loader = new JdbcDirectoryLoader(jdbc);
+        applyRequests = new ApplyAssignmentRequests(
+                new JdbcAssignmentStore(jdbc, Duration.ofSeconds(5), Duration.ofSeconds(15)), new AvroContract(),
+                new TransactionTemplate(new DataSourceTransactionManager(dataSource)), Clock.systemUTC());
+    }
+
+    @Test
+    void exactlyOneOfTwoConcurrentBatchesWinsEachContestedChannel() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            DirectoryFixture directory = new DirectoryFixture();
+            List<AssignmentRequest> left = new ArrayList<>();
+            List<AssignmentRequest> right = new ArrayList<>();
+            List<Mailbox> contested = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                Mailbox mailbox = directory.mailbox();
+                contested.add(mailbox);
+                directory.identity("left-" + i);
+                directory.identity("right-" + i);
+                left.add(assign(directory.organizationId(), "left-" + i, mailbox.id()));
+                right.add(assign(directory.organizationId(), "right-" + i, mailbox.id()));
+            }
+            directory.loadWith(loader);
+
+            CyclicBarrier start = new CyclicBarrier(2);
+            CompletableFuture<AppliedBatch> leftBatch = CompletableFuture.supplyAsync(
+                    () -> awaitThen(start, () -> applyRetrying(batch("requests", 0, left))));
+            CompletableFuture<AppliedBatch> rightBatch = CompletableFuture.supplyAsync(
+                    () -> awaitThen(start, () -> applyRetrying(batch("requests", 1, right))));
+
+            List<PublishableOutcome> outcomes = new ArrayList<>(leftBatch.get().outcomes());
+            outcomes.addAll(rightBatch.get().outcomes());
+            assertThat(outcomes).filteredOn(o -> o.status() == OutcomeStatus.ASSIGNED).hasSize(20);
+            assertThat(outcomes).filteredOn(o -> o.status() == OutcomeStatus.REJECTED)
+                    .hasSize(20)
+                    .allSatisfy(o -> assertThat(o.rejectionCode()).isEqualTo(RejectionCode.CHANNEL_ALREADY_ASSIGNED));
+            for (Mailbox mailbox : contested) {
+                assertThat(jdbc.queryForObject("SELECT count(*) FROM channel_assignments WHERE channel_id = ?",
+                        Integer.class, mailbox.id())).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void theSameRequestRacingOnTwoPartitionsIsAppliedOnceAndReplayedOnce() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            DirectoryFixture directory = new DirectoryFixture();
+            directory.identity("agent");
+            Mailbox mailbox = directory.mailbox();
+            directory.loadWith(loader);
+            AssignmentRequest request = assign(directory.organizationId(), "agent", mailbox.id());
+
+            CyclicBarrier start = new CyclicBarrier(2);
+            CompletableFuture<AppliedBatch> first = CompletableFuture.supplyAsync(
+                    () -> awaitThen(start, () -> applyRetrying(batch("requests", 0, List.of(request)))));
+            CompletableFuture<AppliedBatch> second = CompletableFuture.supplyAsync(
+                    () -> awaitThen(start, () -> applyRetrying(batch("requests", 1, List.of(request)))));
+
+            PublishableOutcome a = first.get().outcomes().get(0);
+            PublishableOutcome b = second.get().outcomes().get(0);
+            assertThat(List.of(a.replay(), b.replay())).containsExactlyInAnyOrder(true, false);
+            assertThat(a.payload()).isEqualTo(b.payload());
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM processed_requests WHERE request_id = ?",
+                    Integer.class, request.requestId())).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aZombiesLateBatchReplaysWhatTheNewOwnerCommittedInsteadOfApplyingItAgain() {
+        DirectoryFixture directory = new DirectoryFixture();
+        Identity agent = directory.identity("agent");
+        Mailbox mailbox = directory.mailbox();
+        directory.loadWith(loader);
+        String topic = "zombie-" + UUID.randomUUID();
+        AssignmentRequest assignment = assign(directory.organizationId(), "agent", mailbox.id());
+        AssignmentRequest release = new AssignmentRequest("req-" + UUID.randomUUID(), directory.organizationId(),
+                "agent", Operation.UNASSIGN, ChannelType.MAILBOX, null, Instant.now(), null);
+
+        // The new owner of the partition applies offsets 0 (assign) and 1 (unassign) and commits.
+        applyRequests.apply(batch(topic, 0, List.of(assignment, release)));
+        // The zombie, paused before its database transaction, wakes up and commits its copy of offset 0.
+        AppliedBatch late = applyRequests.apply(batch(topic, 0, List.of(assignment)));
+
+        assertThat(late.alreadyCommittedRequests()).isEqualTo(1);
+        assertThat(late.outcomes()).singleElement().satisfies(outcome -> assertThat(outcome.replay()).isTrue());
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM channel_assignments WHERE identity_id = ?",
+                Integer.class, agent.id())).as("the unassignment at offset 1 stays the last word").isZero();
+        assertThat(jdbc.queryForObject(
+                "SELECT next_offset FROM partition_progress WHERE topic = ? AND partition_number = 0",
+                Long.class, topic)).isEqualTo(2L);
+    }
+
+    private static AssignmentRequest assign(String organizationId, String handle, UUID mailboxId) {
+        return new AssignmentRequest("req-" + UUID.randomUUID(), organizationId, handle, Operation.ASSIGN,
+                ChannelType.MAILBOX, mailboxId.toString(), Instant.now(), null);
+    }
+
+    private static List<IncomingRequest> batch(String topic, int partition, List<AssignmentRequest> requests) {
+        List<IncomingRequest> batch = new ArrayList<>();
+        for (int offset = 0; offset < requests.size(); offset++) {
+            batch.add(new IncomingRequest(new RecordPosition(topic, partition, offset), requests.get(offset)));
+        }
+        return batch;
+    }
+
+    /** What the listener container does with a transient failure: roll back and apply the same batch again. */
+    private static AppliedBatch applyRetrying(List<IncomingRequest> batch) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return applyRequests.apply(batch);
+            } catch (ConcurrentRequestException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static <T> T awaitThen(CyclicBarrier barrier, java.util.function.Supplier<T> action) {
+        try {
+            barrier.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return action.get();
+    }
+}
