@@ -1,16 +1,25 @@
 package com.channelassignment.worker;
 
 import com.channelassignment.worker.application.ApplyAssignmentRequests;
+import com.channelassignment.worker.application.DirectoryRows;
+import com.channelassignment.worker.directory.DirectoryJson;
 import com.channelassignment.worker.jdbc.JdbcAssignmentStore;
 import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
 import com.channelassignment.worker.kafka.RestartAfterFencing;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -32,6 +41,8 @@ import org.springframework.util.backoff.ExponentialBackOff;
 /** Wires the worker: the use case, its JDBC store and its Kafka edges. */
 @Configuration(proxyBeanMethods = false)
 class WorkerConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerConfiguration.class);
 
     @Bean
     Clock clock() {
@@ -61,6 +72,27 @@ class WorkerConfiguration {
     @Bean
     JdbcDirectoryLoader directoryLoader(JdbcTemplate jdbcTemplate) {
         return new JdbcDirectoryLoader(jdbcTemplate);
+    }
+
+    /**
+     * Runs after migrations and before the listener starts consuming, so the first batch already sees the rows.
+     */
+    @Bean
+    @ConditionalOnProperty("channel-assignment.directory-file")
+    SmartInitializingSingleton directoryFileLoad(WorkerProperties properties, JdbcDirectoryLoader loader,
+            Clock clock) {
+        Path file = properties.directoryFile();
+        return () -> {
+            try (InputStream json = Files.newInputStream(file)) {
+                DirectoryRows rows = DirectoryJson.read(json, clock.instant());
+                loader.load(rows);
+                log.info("loaded {} identities, {} channels and {} assignments from {}", rows.identities().size(),
+                        rows.channels().size(), rows.links().size(), file);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot load channel-assignment.directory-file " + file + ": "
+                        + e.getMessage(), e);
+            }
+        };
     }
 
     @Bean

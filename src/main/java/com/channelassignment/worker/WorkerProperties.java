@@ -4,6 +4,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -17,7 +18,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("channel-assignment")
 @Validated
 public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @DefaultValue Database database,
-        @Valid @DefaultValue Retry retry) {
+        @Valid @DefaultValue Retry retry, Path directoryFile) {
 
     /** Topic names, and how to create them when they are missing. */
     public record Topics(
