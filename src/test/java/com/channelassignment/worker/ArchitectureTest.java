@@ -1,0 +1,91 @@
+package com.channelassignment.worker;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.channelassignment.worker.domain.AssignmentRules;
+import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
+import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** Keeps the package boundaries described in STYLE.md true. */
+@AnalyzeClasses(packages = ArchitectureTest.ROOT, importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    static final String ROOT = "com.channelassignment.worker";
+    private static final String DOMAIN = ROOT + ".domain..";
+    private static final String APPLICATION = ROOT + ".application..";
+    private static final String KAFKA = ROOT + ".kafka..";
+    private static final String JDBC = ROOT + ".jdbc..";
+
+    /** The Avro classes generated from schemas/ live in ..kafka.avro and are imported like hand-written ones. */
+    @ArchTest
+    static void analysesMainClassesIncludingTheGeneratedContract(JavaClasses classes) {
+        assertThat(classes.contain(AssignmentRules.class)).isTrue();
+        assertThat(classes.contain(ChannelAssignmentRequest.class)).isTrue();
+        assertThat(classes.contain(ChannelAssignmentOutcome.class)).isTrue();
+        assertThat(classes.contain(ArchitectureTest.class)).isFalse();
+    }
+
+    @ArchTest
+    static final ArchRule domainDependsOnlyOnTheJdk = classes()
+            .that().resideInAPackage(DOMAIN)
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", DOMAIN)
+            .because("the rules are a pure function, readable and testable without any framework");
+
+    @ArchTest
+    static final ArchRule onlyTheKafkaAdapterUsesAvro = noClasses()
+            .that().resideOutsideOfPackage(KAFKA)
+            .should().dependOnClassesThat().resideInAPackage("org.apache.avro..")
+            .because("the wire format is the Kafka adapter's business");
+
+    // The root package is the composition root: WorkerConfiguration builds the Kafka and JDBC beans, so it has to
+    // name their types. Everything else must go through the adapters.
+    @ArchTest
+    static final ArchRule onlyTheKafkaAdapterAndTheWiringUseKafka = noClasses()
+            .that().resideOutsideOfPackages(KAFKA, ROOT)
+            .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "org.springframework.kafka..")
+            .because("Kafka stays in one package");
+
+    @ArchTest
+    static final ArchRule onlyTheJdbcAdapterAndTheWiringUseSpringJdbc = noClasses()
+            .that().resideOutsideOfPackages(JDBC, ROOT)
+            .should().dependOnClassesThat().resideInAPackage("org.springframework.jdbc..")
+            .because("SQL stays in one package");
+
+    @ArchTest
+    static final ArchRule generatedContractIsUsedOnlyByTheKafkaAdapter = classes()
+            .that().resideInAPackage(ROOT + ".kafka.avro..")
+            .should().onlyHaveDependentClassesThat().resideInAPackage(KAFKA)
+            .because("the rest of the worker speaks domain types, not Avro records");
+
+    @ArchTest
+    static final ArchRule applicationDoesNotKnowItsAdapters = noClasses()
+            .that().resideInAPackage(APPLICATION)
+            .should().dependOnClassesThat().resideInAnyPackage(KAFKA, JDBC)
+            .because("adapters depend on the use case, never the other way round");
+
+    @ArchTest
+    static final ArchRule adaptersDoNotKnowEachOther = noClasses()
+            .that().resideInAPackage(KAFKA)
+            .should().dependOnClassesThat().resideInAPackage(JDBC)
+            .orShould().dependOnClassesThat().resideInAPackage(ROOT)
+            .because("each adapter talks to the application only");
+
+    @ArchTest
+    static final ArchRule jdbcAdapterDoesNotKnowKafka = noClasses()
+            .that().resideInAPackage(JDBC)
+            .should().dependOnClassesThat().resideInAnyPackage(KAFKA, ROOT)
+            .because("each adapter talks to the application only");
+
+    @ArchTest
+    static final ArchRule domainAndApplicationDoNotKnowTheWiring = noClasses()
+            .that().resideInAnyPackage(DOMAIN, APPLICATION)
+            .should().dependOnClassesThat().resideInAPackage(ROOT)
+            .because("configuration is applied from the outside, by constructor");
+}
