@@ -40,7 +40,7 @@ public final class DirectoryJson {
 
     record MailboxEntry(UUID id, @JsonProperty("organization_id") String organizationId,
             @JsonProperty("email_address") String emailAddress, @JsonProperty("display_name") String displayName,
-            boolean deleted, @JsonProperty("created_at") Instant createdAt,
+            Boolean deleted, @JsonProperty("created_at") Instant createdAt,
             @JsonProperty("updated_at") Instant updatedAt) {
     }
 
@@ -78,7 +78,7 @@ public final class DirectoryJson {
         List<Channel> channels = new ArrayList<>();
         for (MailboxEntry entry : orEmpty(file.mailboxes())) {
             channels.add(new Mailbox(entry.id(), entry.organizationId(), entry.emailAddress(), entry.displayName(),
-                    entry.deleted(), orNow(entry.createdAt(), now), orNow(entry.updatedAt(), now)));
+                    Boolean.TRUE.equals(entry.deleted()), orNow(entry.createdAt(), now), orNow(entry.updatedAt(), now)));
         }
         for (PhoneNumberEntry entry : orEmpty(file.phoneNumbers())) {
             channels.add(new PhoneNumber(entry.id(), entry.organizationId(), entry.number(),

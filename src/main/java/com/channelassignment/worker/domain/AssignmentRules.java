@@ -28,7 +28,8 @@ public final class AssignmentRules {
         if (invalidity.isPresent()) {
             return reject(RejectionCode.INVALID_REQUEST, invalidity.get());
         }
-        Optional<Identity> identity = directory.findIdentity(request.organizationId(), request.normalizedHandle());
+        Optional<Identity> identity = directory.findIdentity(request.organizationId(), request.normalizedHandle())
+                .filter(found -> found.status() != IdentityStatus.DELETED);
         if (identity.isEmpty()) {
             return reject(RejectionCode.IDENTITY_NOT_FOUND, "no identity with handle '%s' in this organization"
                     .formatted(request.normalizedHandle()));

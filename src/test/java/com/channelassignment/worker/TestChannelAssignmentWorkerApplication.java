@@ -1,0 +1,60 @@
+package com.channelassignment.worker;
+
+import com.channelassignment.worker.demo.DemoConfiguration;
+import com.channelassignment.worker.demo.DemoRun;
+import com.channelassignment.worker.testing.TestServices;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The worker on an embedded default, for {@code ./mvnw spring-boot:test-run}: a real in-process Kafka broker, a
+ * database of its own on the local PostgreSQL (or embedded PostgreSQL binaries), the demo directory and the demo
+ * stream. Keeps running until Ctrl-C; {@code --demo.exit-after} exits after the summary (status 1 on a mismatch).
+ */
+public final class TestChannelAssignmentWorkerApplication {
+
+    private TestChannelAssignmentWorkerApplication() {
+    }
+
+    public static void main(String[] args) {
+        List<String> arguments = new ArrayList<>(Arrays.asList(args));
+        boolean exitAfterDemo = arguments.remove("--demo.exit-after");
+        ConfigurableApplicationContext context;
+        try {
+            context = start(arguments.toArray(String[]::new));
+        } catch (RuntimeException e) {
+            // The in-process broker's threads would keep the JVM alive after a failed start.
+            e.printStackTrace();
+            System.exit(1);
+            return;
+        }
+        if (exitAfterDemo) {
+            boolean allAsExpected = context.getBean(DemoRun.class).report().allAsExpected();
+            System.exit(SpringApplication.exit(context, () -> allAsExpected ? 0 : 1));
+        }
+        System.out.printf("The worker keeps running; Ctrl-C stops it. Kafka: %s%n",
+                context.getEnvironment().getProperty("spring.kafka.bootstrap-servers"));
+    }
+
+    static ConfigurableApplicationContext start(String... args) {
+        System.out.println("Starting the embedded default: " + TestServices.describe());
+        String bootstrapServers = TestServices.kafkaBootstrapServers();
+        TestServices.Database database = TestServices.createDatabase();
+        List<String> arguments = new ArrayList<>(List.of(
+                "--spring.kafka.bootstrap-servers=" + bootstrapServers,
+                "--spring.datasource.url=" + database.jdbcUrl(),
+                "--spring.datasource.username=" + database.username(),
+                "--spring.datasource.password=" + database.password(),
+                "--channel-assignment.topics.partitions=3",
+                // The demo prints outcomes; the worker's per-batch lines would interleave with them.
+                "--logging.level.com.channelassignment.worker.kafka.AssignmentRequestListener=WARN"));
+        arguments.addAll(Arrays.asList(args));
+        return SpringApplication.from(ChannelAssignmentWorkerApplication::main)
+                .with(DemoConfiguration.class)
+                .run(arguments.toArray(String[]::new))
+                .getApplicationContext();
+    }
+}

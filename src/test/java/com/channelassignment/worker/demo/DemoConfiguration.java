@@ -1,0 +1,19 @@
+package com.channelassignment.worker.demo;
+
+import com.channelassignment.worker.WorkerProperties;
+import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
+import com.channelassignment.worker.kafka.AvroContract;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/** Adds the demo run to the worker's own application context. */
+@TestConfiguration(proxyBeanMethods = false)
+public class DemoConfiguration {
+
+    @Bean
+    DemoRun demoRun(JdbcDirectoryLoader loader, AvroContract contract, WorkerProperties properties,
+            @Value("${spring.kafka.bootstrap-servers}") String bootstrapServers) {
+        return new DemoRun(loader, contract, properties, bootstrapServers, System.out);
+    }
+}
