@@ -4,16 +4,21 @@ import com.channelassignment.worker.application.ApplyAssignmentRequests;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.directory.DirectoryJson;
 import com.channelassignment.worker.jdbc.JdbcAssignmentStore;
+import com.channelassignment.worker.jdbc.IdempotencyRecordPurge;
 import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
 import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.kafka.KafkaBrokerHealthIndicator;
 import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
 import com.channelassignment.worker.kafka.RestartAfterFencing;
+import com.channelassignment.worker.kafka.WorkerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
@@ -35,11 +40,14 @@ import org.springframework.kafka.listener.AfterRollbackProcessor;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultAfterRollbackProcessor;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.backoff.ExponentialBackOff;
 
 /** Wires the worker: the use case, its JDBC store and its Kafka edges. */
 @Configuration(proxyBeanMethods = false)
+@EnableScheduling
 class WorkerConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerConfiguration.class);
@@ -117,9 +125,33 @@ class WorkerConfiguration {
     }
 
     @Bean
+    WorkerMetrics workerMetrics(MeterRegistry meterRegistry) {
+        return new WorkerMetrics(meterRegistry);
+    }
+
+    @Bean
     AssignmentRequestListener assignmentRequestListener(AvroContract contract,
-            ApplyAssignmentRequests applyAssignmentRequests, KafkaOutcomePublisher publisher) {
-        return new AssignmentRequestListener(contract, applyAssignmentRequests, publisher);
+            ApplyAssignmentRequests applyAssignmentRequests, KafkaOutcomePublisher publisher, WorkerMetrics metrics,
+            Clock clock) {
+        return new AssignmentRequestListener(contract, applyAssignmentRequests, publisher, metrics, clock);
+    }
+
+    /** Named "kafka" in the health endpoint; the readiness group includes it (application.yml). */
+    @Bean
+    KafkaBrokerHealthIndicator kafkaHealthIndicator(KafkaAdmin kafkaAdmin) {
+        return new KafkaBrokerHealthIndicator(kafkaAdmin.getConfigurationProperties(), Duration.ofSeconds(3));
+    }
+
+    @Bean
+    IdempotencyRecordPurge idempotencyRecordPurge(JdbcTemplate jdbcTemplate, Clock clock,
+            WorkerProperties properties) {
+        return new IdempotencyRecordPurge(jdbcTemplate, clock, properties.retention().idempotencyRecords(),
+                properties.retention().purgeBatchSize());
+    }
+
+    @Bean
+    SchedulingConfigurer idempotencyRecordPurgeSchedule(IdempotencyRecordPurge purge, WorkerProperties properties) {
+        return registrar -> registrar.addFixedDelayTask(purge::purgeExpired, properties.retention().purgeInterval());
     }
 
     /**

@@ -18,7 +18,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("channel-assignment")
 @Validated
 public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @DefaultValue Database database,
-        @Valid @DefaultValue Retry retry, Path directoryFile) {
+        @Valid @DefaultValue Retry retry, @Valid @DefaultValue Retention retention, Path directoryFile) {
 
     /** Topic names, and how to create them when they are missing. */
     public record Topics(
@@ -37,6 +37,13 @@ public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @Defau
     public record Database(
             @NotNull @DefaultValue("5s") Duration lockTimeout,
             @NotNull @DefaultValue("15s") Duration statementTimeout) {
+    }
+
+    /** How long idempotency records are kept, and how the purge deletes older ones. */
+    public record Retention(
+            @NotNull @DefaultValue("7d") Duration idempotencyRecords,
+            @NotNull @DefaultValue("1m") Duration purgeInterval,
+            @Min(1) @DefaultValue("1000") int purgeBatchSize) {
     }
 
     /** Backoff between attempts of a batch that failed on infrastructure (database or broker unreachable). */

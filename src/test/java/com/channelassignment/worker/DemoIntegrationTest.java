@@ -14,7 +14,8 @@ class DemoIntegrationTest {
     @Test
     void everyDemoRequestGetsTheOutcomeTheReadmeSays() {
         try (ConfigurableApplicationContext context = TestChannelAssignmentWorkerApplication.start(
-                "--spring.kafka.consumer.group-id=demo-test", "--channel-assignment.topics.requests=demo-requests",
+                "--spring.kafka.consumer.group-id=demo-test", "--server.port=0",
+                "--channel-assignment.topics.requests=demo-requests",
                 "--channel-assignment.topics.outcomes=demo-outcomes",
                 "--channel-assignment.topics.dead-letter=demo-requests.dlt")) {
             DemoRun.DemoReport report = context.getBean(DemoRun.class).report();

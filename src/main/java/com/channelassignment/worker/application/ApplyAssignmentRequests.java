@@ -20,6 +20,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.transaction.support.TransactionOperations;
 
 /**
@@ -31,6 +34,8 @@ import org.springframework.transaction.support.TransactionOperations;
  * once and every delivery still gets its answer.
  */
 public class ApplyAssignmentRequests {
+
+    private static final Logger log = LoggerFactory.getLogger(ApplyAssignmentRequests.class);
 
     private final AssignmentStore store;
     private final OutcomeEncoder encoder;
@@ -71,43 +76,55 @@ public class ApplyAssignmentRequests {
         int alreadyCommitted = 0;
         for (IncomingRequest incoming : requests) {
             RecordPosition position = incoming.position();
-            AssignmentRequest request = incoming.request();
             if (position.offset() < committedOffsets.getOrDefault(position.partitionRef(), 0L)) {
                 alreadyCommitted++;
             }
             nextOffsets.merge(position.partitionRef(), position.offset() + 1, Math::max);
-
-            if (!AssignmentRules.isValidRequestId(request.requestId())) {
-                // Without a usable key there is nothing to record; the rejection is recomputed on every delivery.
-                outcomes.add(unrecorded(position, rejection(request, RejectionCode.INVALID_REQUEST,
-                        AssignmentRules.invalidity(request).orElseThrow(), now)));
-                continue;
+            try (MDC.MDCCloseable tag = MDC.putCloseable("request_id", incoming.request().requestId())) {
+                outcomes.add(outcomeOf(incoming, processed, directory, newlyProcessed, now));
             }
-            byte[] fingerprint = request.contentFingerprint();
-            ProcessedRequest earlier = processed.get(request.requestId());
-            if (earlier != null && Arrays.equals(earlier.fingerprint(), fingerprint)) {
-                outcomes.add(PublishableOutcome.replayOf(earlier, position));
-                continue;
-            }
-            if (earlier != null) {
-                // The original record stays as it is: the first use of a key owns it.
-                outcomes.add(unrecorded(position, rejection(request, RejectionCode.IDEMPOTENCY_KEY_REUSED,
-                        "request_id %s was already used for a different request".formatted(request.requestId()),
-                        now)));
-                continue;
-            }
-            Outcome outcome = decideAndApply(request, directory, now);
-            ProcessedRequest record = new ProcessedRequest(request.requestId(), fingerprint, outcome.eventId(),
-                    outcome.status(), outcome.rejectionCode(), request.correlationId(), encoder.encode(outcome),
-                    position, now);
-            processed.put(request.requestId(), record);
-            newlyProcessed.add(record);
-            outcomes.add(new PublishableOutcome(position, record.requestId(), record.correlationId(),
-                    record.status(), record.rejectionCode(), record.payload(), false));
         }
         store.save(new BatchWrites(newlyProcessed, directory.removedLinks(), directory.addedLinks(),
                 directory.changedIdentities(), nextOffsets, now));
         return new AppliedBatch(outcomes, alreadyCommitted);
+    }
+
+    /** Decides one request; a newly decided one is also recorded in {@code processed} and {@code newlyProcessed}. */
+    private PublishableOutcome outcomeOf(IncomingRequest incoming, Map<String, ProcessedRequest> processed,
+            BatchDirectory directory, List<ProcessedRequest> newlyProcessed, Instant now) {
+        RecordPosition position = incoming.position();
+        AssignmentRequest request = incoming.request();
+        if (!AssignmentRules.isValidRequestId(request.requestId())) {
+            // Without a usable key there is nothing to record; the rejection is recomputed on every delivery.
+            return unrecorded(position, rejection(request, RejectionCode.INVALID_REQUEST,
+                    AssignmentRules.invalidity(request).orElseThrow(), now));
+        }
+        byte[] fingerprint = request.contentFingerprint();
+        ProcessedRequest earlier = processed.get(request.requestId());
+        if (earlier != null && Arrays.equals(earlier.fingerprint(), fingerprint)) {
+            log.debug("replaying the stored outcome {}", earlier.eventId());
+            return PublishableOutcome.replayOf(earlier, position);
+        }
+        if (earlier != null) {
+            // The original record stays as it is: the first use of a key owns it.
+            return unrecorded(position, rejection(request, RejectionCode.IDEMPOTENCY_KEY_REUSED,
+                    "request_id %s was already used for a different request".formatted(request.requestId()), now));
+        }
+        Outcome outcome = decideAndApply(request, directory, now);
+        logRejection(outcome);
+        ProcessedRequest record = new ProcessedRequest(request.requestId(), fingerprint, outcome.eventId(),
+                outcome.status(), outcome.rejectionCode(), request.correlationId(), encoder.encode(outcome),
+                position, now);
+        processed.put(request.requestId(), record);
+        newlyProcessed.add(record);
+        return new PublishableOutcome(position, record.requestId(), record.correlationId(), record.status(),
+                record.rejectionCode(), record.payload(), false);
+    }
+
+    private static void logRejection(Outcome outcome) {
+        if (outcome.rejection() != null) {
+            log.debug("rejected with {}: {}", outcome.rejection().code(), outcome.rejection().message());
+        }
     }
 
     private Outcome decideAndApply(AssignmentRequest request, BatchDirectory directory, Instant now) {
@@ -134,6 +151,7 @@ public class ApplyAssignmentRequests {
     }
 
     private PublishableOutcome unrecorded(RecordPosition position, Outcome outcome) {
+        logRejection(outcome);
         return new PublishableOutcome(position, outcome.request().requestId(), outcome.request().correlationId(),
                 outcome.status(), outcome.rejectionCode(), encoder.encode(outcome), false);
     }

@@ -5,11 +5,14 @@ import com.channelassignment.worker.application.ApplyAssignmentRequests;
 import com.channelassignment.worker.application.IncomingRequest;
 import com.channelassignment.worker.application.PublishableOutcome;
 import com.channelassignment.worker.application.RecordPosition;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.kafka.annotation.KafkaListener;
 
 /**
@@ -26,12 +29,16 @@ public class AssignmentRequestListener {
     private final AvroContract contract;
     private final ApplyAssignmentRequests applyRequests;
     private final KafkaOutcomePublisher publisher;
+    private final WorkerMetrics metrics;
+    private final Clock clock;
 
     public AssignmentRequestListener(AvroContract contract, ApplyAssignmentRequests applyRequests,
-            KafkaOutcomePublisher publisher) {
+            KafkaOutcomePublisher publisher, WorkerMetrics metrics, Clock clock) {
         this.contract = contract;
         this.applyRequests = applyRequests;
         this.publisher = publisher;
+        this.metrics = metrics;
+        this.clock = clock;
     }
 
     @KafkaListener(id = "${channel-assignment.listener-id:" + DEFAULT_LISTENER_ID + "}",
@@ -50,7 +57,10 @@ public class AssignmentRequestListener {
             } catch (UndecodableRecordException e) {
                 // Undecodable records never reach the database: retrying cannot fix them and they must not hold up
                 // the rest of the partition.
+                log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                        e.getMessage());
                 publisher.deadLetter(record, e);
+                metrics.deadLettered(e);
                 deadLettered++;
             }
         }
@@ -58,9 +68,15 @@ public class AssignmentRequestListener {
         // The database commits inside apply(); everything published below is still uncommitted in Kafka.
         AppliedBatch applied = applyRequests.apply(requests);
         List<PublishableOutcome> outcomes = applied.outcomes();
+        Instant publishedAt = clock.instant();
         for (int i = 0; i < outcomes.size(); i++) {
-            publisher.publish(decodedRecords.get(i), outcomes.get(i));
+            PublishableOutcome outcome = outcomes.get(i);
+            try (MDC.MDCCloseable requestId = MDC.putCloseable("request_id", outcome.requestId())) {
+                publisher.publish(decodedRecords.get(i), outcome);
+                metrics.outcome(outcome, requests.get(i).request().requestedAt(), publishedAt);
+            }
         }
+        metrics.batch(records.size(), System.nanoTime() - started);
 
         if (applied.alreadyCommittedRequests() > 0) {
             log.info("{} requests of this batch were already committed to the database; their stored outcomes are "

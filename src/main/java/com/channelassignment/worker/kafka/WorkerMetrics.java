@@ -1,0 +1,60 @@
+package com.channelassignment.worker.kafka;
+
+import com.channelassignment.worker.application.PublishableOutcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The worker's own meters, exported by Micrometer (Prometheus names in README.md, "Metrics"). Consumer lag comes from
+ * the Kafka client metrics that Spring Boot binds, not from here.
+ */
+public class WorkerMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter replays;
+    private final DistributionSummary batchSize;
+    private final Timer batchDuration;
+    private final Timer endToEndLatency;
+
+    public WorkerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        replays = Counter.builder("channel_assignment.replays")
+                .description("Stored outcomes published again for re-sent or redelivered requests")
+                .register(registry);
+        batchSize = DistributionSummary.builder("channel_assignment.batch.size")
+                .description("Records per polled batch").baseUnit("records")
+                .publishPercentileHistogram().register(registry);
+        batchDuration = Timer.builder("channel_assignment.batch.duration")
+                .description("Decode, database transaction and publication of one batch")
+                .publishPercentileHistogram().register(registry);
+        endToEndLatency = Timer.builder("channel_assignment.end_to_end.latency")
+                .description("From a request's requested_at to its outcome being handed to Kafka")
+                .publishPercentileHistogram().register(registry);
+    }
+
+    void outcome(PublishableOutcome outcome, Instant requestedAt, Instant publishedAt) {
+        registry.counter("channel_assignment.outcomes", "status", outcome.status().name(),
+                "code", outcome.rejectionCode() == null ? "none" : outcome.rejectionCode().name()).increment();
+        if (outcome.replay()) {
+            replays.increment();
+        }
+        Duration latency = Duration.between(requestedAt, publishedAt);
+        if (!latency.isNegative()) {
+            endToEndLatency.record(latency);
+        }
+    }
+
+    void deadLettered(Exception reason) {
+        registry.counter("channel_assignment.dead_letters", "exception", reason.getClass().getSimpleName())
+                .increment();
+    }
+
+    void batch(int records, long elapsedNanos) {
+        batchSize.record(records);
+        batchDuration.record(Duration.ofNanos(elapsedNanos));
+    }
+}
