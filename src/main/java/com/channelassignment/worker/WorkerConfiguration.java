@@ -25,8 +25,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -72,7 +72,9 @@ class WorkerConfiguration {
     }
 
     @Bean
-    JdbcAssignmentStore assignmentStore(JdbcTemplate jdbcTemplate, WorkerProperties properties) {
+    JdbcAssignmentStore assignmentStore(JdbcTemplate jdbcTemplate, WorkerProperties properties,
+            KafkaProperties kafkaProperties) {
+        requireDatabaseLimitsBelowTransactionTimeout(properties, kafkaProperties);
         return new JdbcAssignmentStore(jdbcTemplate, properties.database().lockTimeout(),
                 properties.database().statementTimeout());
     }
@@ -173,9 +175,8 @@ class WorkerConfiguration {
 
     @Bean
     RestartAfterFencing restartAfterFencing(KafkaListenerEndpointRegistry registry,
-            @Value("${channel-assignment.listener-id:" + AssignmentRequestListener.DEFAULT_LISTENER_ID + "}")
-            String listenerId) {
-        return new RestartAfterFencing(registry, listenerId);
+            WorkerProperties properties) {
+        return new RestartAfterFencing(registry, properties.listenerId());
     }
 
     @Bean
@@ -184,6 +185,22 @@ class WorkerConfiguration {
         WorkerProperties.Topics topics = properties.topics();
         return new KafkaAdmin.NewTopics(
                 topic(topics.requests(), topics), topic(topics.outcomes(), topics), topic(topics.deadLetter(), topics));
+    }
+
+    /**
+     * A batch blocked on a lock or a slow statement must fail on the database side, and be retried, before Kafka
+     * aborts its transaction under it; otherwise the producer is fenced mid-batch.
+     */
+    private static void requireDatabaseLimitsBelowTransactionTimeout(WorkerProperties properties,
+            KafkaProperties kafkaProperties) {
+        String configured = kafkaProperties.getProducer().getProperties().get("transaction.timeout.ms");
+        Duration transactionTimeout = Duration.ofMillis(configured == null ? 60_000 : Long.parseLong(configured));
+        Duration slowest = properties.database().lockTimeout().plus(properties.database().statementTimeout());
+        if (slowest.compareTo(transactionTimeout) >= 0) {
+            throw new IllegalStateException(("channel-assignment.database.lock-timeout + statement-timeout (%s) must "
+                    + "stay below spring.kafka.producer.properties.transaction.timeout.ms (%s)")
+                    .formatted(slowest, transactionTimeout));
+        }
     }
 
     private static NewTopic topic(String name, WorkerProperties.Topics topics) {

@@ -1,5 +1,6 @@
 package com.channelassignment.worker;
 
+import com.channelassignment.worker.kafka.AssignmentRequestListener;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -12,13 +13,14 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * The worker's own settings under {@code channel-assignment.*}; Kafka clients and the datasource use Spring Boot's
- * {@code spring.kafka.*} and {@code spring.datasource.*}. Validated at startup: a bad value stops the worker with a
- * message naming the property.
+ * {@code spring.kafka.*} and {@code spring.datasource.*}. Validated at startup: a bad or unknown value stops the worker
+ * with a message naming the property.
  */
-@ConfigurationProperties("channel-assignment")
+@ConfigurationProperties(prefix = "channel-assignment", ignoreUnknownFields = false)
 @Validated
 public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @DefaultValue Database database,
-        @Valid @DefaultValue Retry retry, @Valid @DefaultValue Retention retention, Path directoryFile) {
+        @Valid @DefaultValue Retry retry, @Valid @DefaultValue Retention retention, Path directoryFile,
+        @NotBlank @DefaultValue(AssignmentRequestListener.DEFAULT_LISTENER_ID) String listenerId) {
 
     /** Topic names, and how to create them when they are missing. */
     public record Topics(

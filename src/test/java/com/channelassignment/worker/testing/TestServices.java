@@ -70,6 +70,60 @@ public final class TestServices {
         return dockerConfigured && DockerClientFactory.instance().isDockerAvailable();
     }
 
+    /**
+     * A PostgreSQL server of the caller's own that it may stop and start again (same port, same data), for tests of
+     * what happens while the database is away. Embedded binaries everywhere: stopping a shared server, or a container
+     * whose port changes on restart, would not do.
+     */
+    public static StoppablePostgres stoppablePostgres() {
+        return new StoppablePostgres();
+    }
+
+    /** A PostgreSQL server that can be stopped and started again on the same port with the same data. */
+    public static final class StoppablePostgres implements AutoCloseable {
+        private final Path dataDirectory;
+        private final int port;
+        private EmbeddedPostgres server;
+
+        private StoppablePostgres() {
+            try {
+                dataDirectory = Files.createTempDirectory("stoppable-postgres");
+                try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+                    port = socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            start();
+        }
+
+        public String jdbcUrl() {
+            return "jdbc:postgresql://127.0.0.1:%d/postgres".formatted(port);
+        }
+
+        public synchronized void start() {
+            try {
+                server = EmbeddedPostgres.builder().setDataDirectory(dataDirectory).setCleanDataDirectory(false)
+                        .setPort(port).start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start embedded PostgreSQL on port " + port, e);
+            }
+        }
+
+        public synchronized void stop() {
+            try {
+                server.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            stop();
+        }
+    }
+
     /** A fresh database: JDBC URL and credentials. */
     public record Database(String jdbcUrl, String username, String password) {
     }

@@ -1,0 +1,128 @@
+package com.channelassignment.worker;
+
+import static com.channelassignment.worker.testing.WireRequests.anAssignment;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
+import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
+import com.channelassignment.worker.testing.DirectoryFixture;
+import com.channelassignment.worker.testing.KafkaTestClient;
+import com.channelassignment.worker.testing.TestServices;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The worker as operators see it, over HTTP: readiness follows the database, and the Prometheus scrape carries the
+ * worker's meters. The database is a PostgreSQL server of this test's own, so it can be stopped.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class OperationsIntegrationTest {
+
+    private static final TestServices.StoppablePostgres postgres = TestServices.stoppablePostgres();
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcDirectoryLoader directoryLoader;
+
+    @Autowired
+    AvroContract contract;
+
+    @Value("${channel-assignment.topics.requests}")
+    String requestsTopic;
+
+    @Value("${channel-assignment.topics.outcomes}")
+    String outcomesTopic;
+
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", postgres::jdbcUrl);
+        registry.add("spring.datasource.username", () -> "postgres");
+        registry.add("spring.datasource.password", () -> "postgres");
+        registry.add("spring.kafka.bootstrap-servers", TestServices::kafkaBootstrapServers);
+        registry.add("spring.kafka.consumer.group-id", () -> "operations-" + RUN);
+        registry.add("channel-assignment.topics.requests", () -> "operations-requests-" + RUN);
+        registry.add("channel-assignment.topics.outcomes", () -> "operations-outcomes-" + RUN);
+        registry.add("channel-assignment.topics.dead-letter", () -> "operations-requests-" + RUN + ".dlt");
+        registry.add("channel-assignment.topics.partitions", () -> "2");
+    }
+
+    @AfterAll
+    static void stopDatabase() {
+        postgres.close();
+    }
+
+    @Test
+    void readinessGoesDownWhilePostgresIsStoppedAndUpWhenItReturns() throws Exception {
+        awaitReadiness(status -> status == 200, "UP before the database stops");
+
+        postgres.stop();
+        try {
+            awaitReadiness(status -> status == 503, "DOWN while the database is stopped");
+            assertThat(get("/actuator/health/liveness").statusCode()).as("liveness stays UP").isEqualTo(200);
+        } finally {
+            postgres.start();
+        }
+
+        awaitReadiness(status -> status == 200, "UP again once the database is back");
+    }
+
+    @Test
+    void prometheusScrapeCarriesOutcomesBatchesLatencyAndConsumerLag() throws Exception {
+        DirectoryFixture directory = new DirectoryFixture();
+        directory.identity("metered");
+        var mailbox = directory.mailbox();
+        directory.loadWith(directoryLoader);
+        ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
+                .forHandle("metered").ofMailbox(mailbox.id()).build();
+        try (KafkaTestClient kafka = new KafkaTestClient(TestServices.kafkaBootstrapServers())) {
+            kafka.send(requestsTopic, request.getOrganizationId(), contract.encodeRequest(request));
+            assertThat(kafka.readOutcomes(outcomesTopic, List.of(request.getRequestId()))).hasSize(1);
+        }
+
+        String scrape = get("/actuator/prometheus").body();
+        assertThat(scrape)
+                .contains("channel_assignment_outcomes_total{code=\"none\",status=\"ASSIGNED\"")
+                .contains("channel_assignment_batch_size_records_count")
+                .contains("channel_assignment_batch_duration_seconds_count")
+                .contains("channel_assignment_end_to_end_latency_seconds_count")
+                .contains("kafka_consumer_fetch_manager_records_lag_max");
+    }
+
+    private void awaitReadiness(Predicate<Integer> expected, String what) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        int status = -1;
+        while (System.nanoTime() < deadline) {
+            status = get("/actuator/health/readiness").statusCode();
+            if (expected.test(status)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("readiness never became " + what + "; last status " + status);
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
