@@ -1,0 +1,242 @@
+package com.channelassignment.worker.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged worker ({@code java -jar target/channel-assignment-worker-*.jar}) as a separate OS process, for the
+ * benchmark and the fault suite: started, made ready, killed with SIGKILL, paused with SIGSTOP, measured from /proc.
+ */
+public final class WorkerProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Pattern HEAP_USED = Pattern.compile("\"value\"\\s*:\\s*([0-9.E+]+)");
+
+    private final Process process;
+    private final int httpPort;
+    private final Path log;
+
+    private WorkerProcess(Process process, int httpPort, Path log) {
+        this.process = process;
+        this.httpPort = httpPort;
+        this.log = log;
+    }
+
+    /** Starts the worker jar with the given JVM options and Spring arguments; output goes to {@code log}. */
+    public static WorkerProcess start(Path jar, List<String> jvmOptions, List<String> arguments, Path log) {
+        int port = freePort();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(jar.toString());
+        command.add("--server.port=" + port);
+        command.addAll(arguments);
+        try {
+            Files.createDirectories(log.getParent());
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            return new WorkerProcess(process, port, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    /** The packaged jar under {@code target/}; fails loudly when the project was not packaged first. */
+    public static Path packagedJar() {
+        try (var files = Files.list(Path.of("target"))) {
+            return files.filter(path -> path.getFileName().toString().matches("channel-assignment-worker-.*\\.jar"))
+                    .filter(path -> !path.getFileName().toString().endsWith("-plain.jar"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no packaged worker jar in target/: run "
+                            + "./mvnw -DskipTests package first"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits until /actuator/health/readiness answers 200, failing if the process dies or time runs out. */
+    public WorkerProcess awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("worker exited with " + process.exitValue() + "; see " + log);
+            }
+            if (httpStatus("/actuator/health/readiness") == 200) {
+                return this;
+            }
+            sleep(Duration.ofMillis(200));
+        }
+        throw new IllegalStateException("worker not ready after " + timeout + "; see " + log);
+    }
+
+    /** kill -9: no shutdown hook, no rollback, no goodbye to the group. */
+    public void kill() {
+        process.destroyForcibly();
+        waitFor();
+    }
+
+    /** SIGTERM: the graceful shutdown path. */
+    public int terminate(Duration timeout) {
+        process.destroy();
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("worker did not stop within " + timeout + " of SIGTERM");
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SIGSTOP: the process freezes as in a long GC pause, holding whatever it held. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    public void resume() {
+        signal("CONT");
+    }
+
+    /** User plus system CPU time of the process so far, from /proc. */
+    public Duration cpuTime() {
+        String[] fields = afterCommand(readProc("stat")).trim().split("\\s+");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return Duration.ofMillis(ticks * 1000 / clockTicksPerSecond());
+    }
+
+    /** Peak resident set size of the process in KiB (VmHWM). */
+    public long peakResidentKib() {
+        for (String line : readProc("status").split("\n")) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no VmHWM in /proc/" + pid() + "/status");
+    }
+
+    /** Heap in use now, from the worker's own metrics endpoint; -1 when it does not answer. */
+    public long heapUsedBytes() {
+        String body = httpBody("/actuator/metrics/jvm.memory.used?tag=area:heap");
+        if (body == null) {
+            return -1;
+        }
+        Matcher matcher = HEAP_USED.matcher(body);
+        return matcher.find() ? (long) Double.parseDouble(matcher.group(1)) : -1;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+
+    private int httpStatus(String path) {
+        try {
+            return HTTP.send(request(path), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private String httpBody(String path) {
+        try {
+            HttpResponse<String> response = HTTP.send(request(path), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? response.body() : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private HttpRequest request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(Duration.ofSeconds(2)).build();
+    }
+
+    private void signal(String name) {
+        try {
+            int exit = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill -" + name + " " + pid() + " exited with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void waitFor() {
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String readProc(String file) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid()), file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** /proc/PID/stat: the command name may contain spaces, so fields are counted after its closing bracket. */
+    private static String afterCommand(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2);
+    }
+
+    private static long clockTicksPerSecond() {
+        return 100;
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
