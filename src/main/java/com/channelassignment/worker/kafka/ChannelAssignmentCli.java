@@ -95,7 +95,8 @@ public final class ChannelAssignmentCli {
             }
             throw new IllegalStateException("unhandled command " + command);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            err.println("timed out: " + e.getMessage());
+            err.printf("timed out talking to Kafka at %s: %s%n", connectionOf(command).bootstrapServers(),
+                    e.getMessage());
             return TIMED_OUT;
         } catch (KafkaException e) {
             err.println("Kafka error: " + e.getMessage());
@@ -180,7 +181,11 @@ public final class ChannelAssignmentCli {
             }
             while (tail.max() == null || shown < tail.max()) {
                 if (deadline.passed()) {
-                    return tail.max() == null ? DONE : TIMED_OUT;
+                    if (tail.max() == null) {
+                        return DONE;
+                    }
+                    err.printf("%d of %d outcomes within %s%n", shown, tail.max(), readable(tail.timeout()));
+                    return TIMED_OUT;
                 }
                 for (ConsumerRecord<byte[], byte[]> record : outcomes.poll(deadline.atMost(POLL))) {
                     ChannelAssignmentOutcome outcome = decodeOrSkip(record);
@@ -285,7 +290,11 @@ public final class ChannelAssignmentCli {
 
         ConsumerRecords<byte[], byte[]> poll(Duration timeout) throws InterruptedException {
             if (consumer.assignment().isEmpty()) {
-                startAtBeginning(timeout);
+                try {
+                    startAtBeginning(timeout);
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    // a slow metadata answer while waiting for the topic: ask again on the next poll
+                }
                 if (consumer.assignment().isEmpty()) {
                     Thread.sleep(timeout.toMillis());
                     return ConsumerRecords.empty();
@@ -316,12 +325,16 @@ public final class ChannelAssignmentCli {
         }
 
         boolean passed() {
-            return this != NEVER && System.nanoTime() - nanos >= 0;
+            return !unbounded() && System.nanoTime() - nanos >= 0;
         }
 
         Duration remaining() {
-            return this == NEVER ? Duration.ofMillis(Long.MAX_VALUE)
+            return unbounded() ? Duration.ofMillis(Long.MAX_VALUE)
                     : Duration.ofNanos(Math.max(0, nanos - System.nanoTime()));
+        }
+
+        private boolean unbounded() {
+            return nanos == Long.MAX_VALUE;
         }
 
         Duration atMost(Duration limit) {
