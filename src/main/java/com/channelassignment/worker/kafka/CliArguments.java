@@ -1,0 +1,203 @@
+package com.channelassignment.worker.kafka;
+
+import com.channelassignment.worker.kafka.avro.ChannelType;
+import com.channelassignment.worker.kafka.avro.Operation;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Parses {@code send|tail --flag value ...} into a {@link CliCommand}; errors name the flag at fault. */
+final class CliArguments {
+
+    static final Set<String> COMMANDS = Set.of("send", "tail");
+
+    static final String USAGE = """
+            Usage:
+              java -jar channel-assignment-worker.jar send --organization-id ID --agent-handle HANDLE
+                  --operation ASSIGN|UNASSIGN --channel-type MAILBOX|PHONE_NUMBER [--channel-id UUID] [options]
+              java -jar channel-assignment-worker.jar tail [options]
+
+            send: produce one request keyed by its organization, then wait for its outcome and print it.
+              --channel-id UUID          the mailbox or phone number; required for ASSIGN
+              --request-id ID            idempotency key (default: a random UUID)
+              --correlation-id ID        echoed on the outcome (default: a random UUID)
+              --topic NAME               requests topic (default: channel-assignment.requests)
+              --timeout DURATION         how long to wait, e.g. 500ms, 30s, 2m (default: 30s)
+              --no-wait                  stop once the broker has the request
+
+            tail: print each committed outcome as it arrives.
+              --from-beginning           start at the oldest outcome, not at the newest
+              --max N                    stop after N outcomes
+              --timeout DURATION         stop after this long
+              --organization-id ID       only this organization's outcomes
+              --request-id ID            only this request's outcomes
+
+            both:
+              --bootstrap-servers HOSTS  (default: localhost:9092)
+              --outcomes-topic NAME      (default: channel-assignment.outcomes)
+              --command-config FILE      Kafka client properties, e.g. security.protocol and sasl.*
+              --json                     one JSON object per outcome instead of a readable line
+              --help
+
+            Exit status: 0 done (whatever the outcome's status), 1 Kafka error, 2 timed out, 64 bad usage.
+            """;
+
+    private static final Set<String> SWITCHES = Set.of("--json", "--no-wait", "--from-beginning", "--help");
+    private static final Set<String> COMMON_FLAGS = Set.of("--bootstrap-servers", "--outcomes-topic",
+            "--command-config", "--json", "--help");
+    private static final Set<String> SEND_FLAGS = Set.of("--topic", "--request-id", "--organization-id",
+            "--agent-handle", "--operation", "--channel-type", "--channel-id", "--correlation-id", "--timeout",
+            "--no-wait");
+    private static final Set<String> TAIL_FLAGS = Set.of("--from-beginning", "--max", "--timeout",
+            "--organization-id", "--request-id");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
+
+    private final Map<String, String> flags;
+
+    private CliArguments(Map<String, String> flags) {
+        this.flags = flags;
+    }
+
+    static CliCommand parse(String... args) {
+        if (args.length == 0 || !COMMANDS.contains(args[0])) {
+            throw new CliUsageException(args.length == 0 ? "no command given: send or tail"
+                    : "unknown command '" + args[0] + "': send or tail");
+        }
+        String command = args[0];
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        if (rest.contains("--help")) {
+            return new CliCommand.Help();
+        }
+        CliArguments arguments = new CliArguments(flags(command, rest,
+                command.equals("send") ? SEND_FLAGS : TAIL_FLAGS));
+        return command.equals("send") ? arguments.send() : arguments.tail();
+    }
+
+    private CliCommand.Send send() {
+        List<String> missing = new ArrayList<>();
+        for (String required : List.of("--organization-id", "--agent-handle", "--operation", "--channel-type")) {
+            if (!flags.containsKey(required)) {
+                missing.add(required);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new CliUsageException("send needs " + String.join(", ", missing));
+        }
+        return new CliCommand.Send(connection(), text("--topic", "channel-assignment.requests"),
+                text("--request-id", UUID.randomUUID().toString()), text("--organization-id", null),
+                text("--agent-handle", null), choice("--operation", Operation.class),
+                choice("--channel-type", ChannelType.class), text("--channel-id", null),
+                text("--correlation-id", UUID.randomUUID().toString()), duration("--timeout", Duration.ofSeconds(30)),
+                !flags.containsKey("--no-wait"));
+    }
+
+    private CliCommand.Tail tail() {
+        return new CliCommand.Tail(connection(), flags.containsKey("--from-beginning"), count("--max"),
+                duration("--timeout", null), text("--organization-id", null), text("--request-id", null));
+    }
+
+    private CliCommand.Connection connection() {
+        String commandConfig = text("--command-config", null);
+        return new CliCommand.Connection(text("--bootstrap-servers", "localhost:9092"),
+                text("--outcomes-topic", "channel-assignment.outcomes"),
+                commandConfig == null ? null : Path.of(commandConfig), flags.containsKey("--json"));
+    }
+
+    /** {@code --flag value}, {@code --flag=value}, or a bare switch; each flag at most once. */
+    private static Map<String, String> flags(String command, List<String> args, Set<String> commandFlags) {
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--")) {
+                throw new CliUsageException("unexpected argument '" + arg + "': flags start with --");
+            }
+            int equals = arg.indexOf('=');
+            String name = equals < 0 ? arg : arg.substring(0, equals);
+            String value = equals < 0 ? null : arg.substring(equals + 1);
+            if (!COMMON_FLAGS.contains(name) && !commandFlags.contains(name)) {
+                throw new CliUsageException("unknown flag " + name + " for " + command);
+            }
+            if (SWITCHES.contains(name)) {
+                if (value != null) {
+                    throw new CliUsageException(name + " takes no value");
+                }
+                value = "";
+            } else if (value == null) {
+                if (i + 1 == args.size() || args.get(i + 1).startsWith("--")) {
+                    throw new CliUsageException(name + " needs a value");
+                }
+                value = args.get(++i);
+            }
+            if (flags.put(name, value) != null) {
+                throw new CliUsageException(name + " is given twice");
+            }
+        }
+        return flags;
+    }
+
+    private String text(String flag, String fallback) {
+        String value = flags.get(flag);
+        if (value == null) {
+            return fallback;
+        }
+        if (value.isBlank()) {
+            throw new CliUsageException(flag + " must not be blank");
+        }
+        return value;
+    }
+
+    private <E extends Enum<E>> E choice(String flag, Class<E> type) {
+        String value = flags.get(flag);
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equals(value.toUpperCase(Locale.ROOT).replace('-', '_'))) {
+                return constant;
+            }
+        }
+        throw new CliUsageException("%s must be %s, not '%s'".formatted(flag,
+                Arrays.stream(type.getEnumConstants()).map(Enum::name).collect(Collectors.joining(" or ")), value));
+    }
+
+    private Duration duration(String flag, Duration fallback) {
+        String value = flags.get(flag);
+        if (value == null) {
+            return fallback;
+        }
+        Matcher matcher = DURATION.matcher(value);
+        if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
+            throw new CliUsageException(flag + " must be a positive duration like 500ms, 30s or 2m, not '"
+                    + value + "'");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            default -> Duration.ofMinutes(amount);
+        };
+    }
+
+    private Integer count(String flag) {
+        String value = flags.get(flag);
+        if (value == null) {
+            return null;
+        }
+        try {
+            int count = Integer.parseInt(value);
+            if (count > 0) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the flag's name
+        }
+        throw new CliUsageException(flag + " must be a positive whole number, not '" + value + "'");
+    }
+}

@@ -1,0 +1,57 @@
+package com.channelassignment.worker.kafka;
+
+import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
+import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
+import com.channelassignment.worker.kafka.avro.ChannelType;
+import com.channelassignment.worker.kafka.avro.Operation;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+/** One run of the command-line client, as {@link CliArguments} parsed it. */
+sealed interface CliCommand permits CliCommand.Send, CliCommand.Tail, CliCommand.Help {
+
+    /** What every command needs to reach the cluster and read outcomes. */
+    record Connection(String bootstrapServers, String outcomesTopic, Path commandConfig, boolean json) {
+    }
+
+    /** Produce one request, then (unless {@code waitForOutcome} is false) wait for its outcome. */
+    record Send(Connection connection, String requestsTopic, String requestId, String organizationId,
+            String agentHandle, Operation operation, ChannelType channelType, String channelId, String correlationId,
+            Duration timeout, boolean waitForOutcome) implements CliCommand {
+
+        public Send {
+            // The schema allows it, but an ASSIGN without a channel is always a typing mistake at a terminal.
+            if (operation == Operation.ASSIGN && channelId == null) {
+                throw new CliUsageException("--channel-id is required for --operation ASSIGN");
+            }
+        }
+
+        ChannelAssignmentRequest toRequest(Instant requestedAt) {
+            return ChannelAssignmentRequest.newBuilder()
+                    .setRequestId(requestId)
+                    .setOrganizationId(organizationId)
+                    .setAgentHandle(agentHandle)
+                    .setOperation(operation)
+                    .setChannelType(channelType)
+                    .setChannelId(channelId)
+                    .setRequestedAt(requestedAt)
+                    .setCorrelationId(correlationId)
+                    .build();
+        }
+    }
+
+    /** Follow the outcomes topic; {@code max} and {@code timeout} are null when unbounded. */
+    record Tail(Connection connection, boolean fromBeginning, Integer max, Duration timeout, String organizationId,
+            String requestId) implements CliCommand {
+
+        boolean shows(ChannelAssignmentOutcome outcome) {
+            return (organizationId == null || organizationId.equals(outcome.getOrganizationId()))
+                    && (requestId == null || requestId.equals(outcome.getRequestId()));
+        }
+    }
+
+    /** Print the usage text. */
+    record Help() implements CliCommand {
+    }
+}

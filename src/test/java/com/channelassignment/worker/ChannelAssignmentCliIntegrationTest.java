@@ -1,0 +1,99 @@
+package com.channelassignment.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.channelassignment.worker.domain.Mailbox;
+import com.channelassignment.worker.kafka.ChannelAssignmentCli;
+import com.channelassignment.worker.testing.DirectoryFixture;
+import com.channelassignment.worker.testing.RunningWorkerTest;
+import com.channelassignment.worker.testing.TestServices;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The command-line client, run in-process against the worker on a real broker and database. */
+class ChannelAssignmentCliIntegrationTest extends RunningWorkerTest {
+
+    @Test
+    void sendWaitsForTheOutcomeAndTailPrintsItAsJson() {
+        DirectoryFixture directory = new DirectoryFixture();
+        directory.identity("sales-agent");
+        Mailbox mailbox = directory.mailbox();
+        directory.loadWith(directoryLoader);
+        String requestId = "cli-" + UUID.randomUUID();
+
+        Run send = cli("send", "--request-id", requestId, "--organization-id", directory.organizationId(),
+                "--agent-handle", "sales-agent", "--operation", "ASSIGN", "--channel-type", "MAILBOX",
+                "--channel-id", mailbox.id().toString());
+
+        assertThat(send.status()).as(send.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
+        assertThat(send.stdout()).hasLineCount(1)
+                .contains("  " + requestId + "  ASSIGN MAILBOX  ASSIGNED changed=true  channel=" + mailbox.id()
+                        + " handle=sales-agent org=" + directory.organizationId());
+
+        Run tail = cli("tail", "--from-beginning", "--max", "1", "--json", "--timeout", "30s",
+                "--organization-id", directory.organizationId());
+
+        assertThat(tail.status()).as(tail.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
+        JsonNode outcome = JsonMapper.builder().build().readTree(tail.stdout());
+        assertThat(outcome.get("request_id").asString()).isEqualTo(requestId);
+        assertThat(outcome.get("status").asString()).isEqualTo("ASSIGNED");
+        assertThat(outcome.get("changed").asBoolean()).isTrue();
+        assertThat(outcome.get("identity").get("mailbox").get("id").asString()).isEqualTo(mailbox.id().toString());
+    }
+
+    @Test
+    void aRejectionIsAnAnswerToo() {
+        DirectoryFixture directory = new DirectoryFixture();
+        directory.identity("sales-agent");
+        directory.loadWith(directoryLoader);
+
+        Run send = cli("send", "--organization-id", directory.organizationId(), "--agent-handle", "nobody",
+                "--operation", "UNASSIGN", "--channel-type", "PHONE_NUMBER", "--json");
+
+        assertThat(send.status()).as(send.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
+        JsonNode outcome = JsonMapper.builder().build().readTree(send.stdout());
+        assertThat(outcome.get("status").asString()).isEqualTo("REJECTED");
+        assertThat(outcome.get("rejection").get("code").asString()).isEqualTo("IDENTITY_NOT_FOUND");
+    }
+
+    @Test
+    void sendGivesUpWith2WhenNobodyServesTheTopic() {
+        String unserved = "unserved-" + UUID.randomUUID();
+        long started = System.nanoTime();
+
+        Run send = cli("send", "--topic", unserved, "--organization-id", "org-nobody", "--agent-handle", "a",
+                "--operation", "UNASSIGN", "--channel-type", "MAILBOX", "--timeout", "2s");
+
+        assertThat(send.status()).isEqualTo(ChannelAssignmentCli.TIMED_OUT).isEqualTo(2);
+        assertThat(send.stdout()).isEmpty();
+        assertThat(send.stderr()).contains("no outcome for request", "within 2s");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+    }
+
+    private Run cli(String... args) {
+        List<String> all = new ArrayList<>(Arrays.asList(args));
+        all.addAll(List.of("--bootstrap-servers", TestServices.kafkaBootstrapServers(), "--outcomes-topic",
+                outcomesTopic));
+        if (args[0].equals("send") && !all.contains("--topic")) {
+            all.addAll(List.of("--topic", requestsTopic));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = ChannelAssignmentCli.run(all.toArray(String[]::new),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Exit status and output of one in-process run of the client. */
+    private record Run(int status, String stdout, String stderr) {
+    }
+}
