@@ -182,6 +182,19 @@ class DockerComposeTest {
     }
 
     @Test
+    void mountsTheDirectoryFileTheWorkerLoads() {
+        Path directoryFile = workerSettings().directoryFile();
+        assertThat(directoryFile).as("the directory the demo requests need").isNotNull();
+        Object volumes = service("worker").get("volumes");
+        assertThat(volumes).isInstanceOf(List.class);
+        assertThat((List<?>) volumes).map(String::valueOf).anySatisfy(volume -> {
+            String[] parts = volume.split(":");
+            assertThat(parts[1]).isEqualTo(directoryFile.toString());
+            assertThat(Path.of(parts[0])).isRegularFile();
+        });
+    }
+
+    @Test
     void publishesAndChecksThePortTheImageExposes() throws IOException {
         List<String> runtimeStage = runtimeStage();
         List<Integer> exposed = runtimeStage.stream()
