@@ -75,6 +75,7 @@ public final class ThroughputBenchmark {
     private final AtomicLong firstOutcomeNanos = new AtomicLong();
     private final AtomicLong lastOutcomeNanos = new AtomicLong();
     private final AtomicLong peakHeap = new AtomicLong();
+    private final AtomicInteger failedSends = new AtomicInteger();
 
     public static void main(String[] args) throws Exception {
         boolean verified = new ThroughputBenchmark().run();
@@ -104,6 +105,7 @@ public final class ThroughputBenchmark {
                 send(producer, workload.next("b"), model);
             }
             producer.flush();
+            requireAllSent();
             log("burst: %d requests produced in %.1f s", burst, seconds(System.nanoTime() - produceStarted));
 
             double rawThroughput = rawLoop(bootstrap, jdbc);
@@ -152,6 +154,7 @@ public final class ThroughputBenchmark {
                     send(producer, workload.next("r"), model);
                 }
                 producer.flush();
+                requireAllSent();
                 awaitDelivered(totalSends(), Duration.ofMinutes(5));
                 watching.set(false);
                 watcher.join();
@@ -230,7 +233,17 @@ public final class ThroughputBenchmark {
                 .build();
         String key = request.organizationId() == null ? "no-organization" : request.organizationId();
         producer.send(new ProducerRecord<>(REQUESTS, key.getBytes(StandardCharsets.UTF_8),
-                contract.encodeRequest(wire)));
+                contract.encodeRequest(wire)), (metadata, exception) -> {
+                    if (exception != null) {
+                        failedSends.incrementAndGet();
+                    }
+                });
+    }
+
+    private void requireAllSent() {
+        if (failedSends.get() > 0) {
+            throw new IllegalStateException(failedSends.get() + " requests could not be produced; figures would lie");
+        }
     }
 
     private void watchOutcomes(String bootstrap, AtomicBoolean watching) {
@@ -289,13 +302,19 @@ public final class ThroughputBenchmark {
         int total = totalSends();
         int consumed = 0;
         long started = 0;
+        long idleSince = System.nanoTime();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
             consumer.subscribe(List.of(REQUESTS));
             while (consumed < total) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 if (records.isEmpty()) {
+                    if (System.nanoTime() - idleSince > Duration.ofSeconds(60).toNanos()) {
+                        throw new IllegalStateException("raw loop read only %d of %d records".formatted(consumed,
+                                total));
+                    }
                     continue;
                 }
+                idleSince = System.nanoTime();
                 if (started == 0) {
                     started = System.nanoTime();
                 }
@@ -341,6 +360,17 @@ public final class ThroughputBenchmark {
             admin.createTopics(List.of(new NewTopic(REQUESTS, PARTITIONS, (short) 1),
                     new NewTopic(OUTCOMES, PARTITIONS, (short) 1),
                     new NewTopic(REQUESTS + ".dlt", PARTITIONS, (short) 1))).all().get();
+            // Producing into partitions whose leaders are still being elected provoked out-of-order sequence
+            // errors on the in-process broker; wait until every partition has a leader.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!admin.describeTopics(List.of(REQUESTS, OUTCOMES)).allTopicNames().get().values().stream()
+                    .allMatch(topic -> topic.partitions().size() == PARTITIONS
+                            && topic.partitions().stream().allMatch(partition -> partition.leader() != null))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics have no leaders after 30 s");
+                }
+                Thread.sleep(100);
+            }
         }
     }
 
