@@ -134,8 +134,9 @@ class WorkerConfiguration {
     @Bean
     AssignmentRequestListener assignmentRequestListener(AvroContract contract,
             ApplyAssignmentRequests applyAssignmentRequests, KafkaOutcomePublisher publisher, WorkerMetrics metrics,
-            Clock clock) {
-        return new AssignmentRequestListener(contract, applyAssignmentRequests, publisher, metrics, clock);
+            Clock clock, WorkerProperties properties) {
+        return new AssignmentRequestListener(contract, applyAssignmentRequests, publisher, metrics, clock,
+                properties.retry().poisonAttempts());
     }
 
     /** Named "kafka" in the health endpoint; the readiness group includes it (application.yml). */

@@ -48,10 +48,15 @@ public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @Defau
             @Min(1) @DefaultValue("1000") int purgeBatchSize) {
     }
 
-    /** Backoff between attempts of a batch that failed on infrastructure (database or broker unreachable). */
+    /**
+     * Backoff between attempts of a failed batch. Infrastructure failures (database or broker unreachable) are
+     * retried without limit; any other failure marks the batch as holding a poison record after
+     * {@code poisonAttempts} attempts, and its records are then applied one by one so the poison is dead-lettered.
+     */
     public record Retry(
             @NotNull @DefaultValue("200ms") Duration initialInterval,
             @NotNull @DefaultValue("30s") Duration maxInterval,
-            @DefaultValue("2.0") double multiplier) {
+            @DefaultValue("2.0") double multiplier,
+            @Min(1) @DefaultValue("3") int poisonAttempts) {
     }
 }

@@ -227,6 +227,61 @@ class ChannelAssignmentWorkerIntegrationTest extends RunningWorkerTest {
         assertThat(KafkaTestClient.header(deadLetter, "kafka_dlt-exception-message")).contains("not a channel");
     }
 
+    @Test
+    void deadLettersAPoisonRecordAfterBoundedAttemptsAndAppliesTheRestOfItsBatchOnce() {
+        // A constraint the rules know nothing about: PostgreSQL refuses to record any request id starting "poison-".
+        jdbc.execute("""
+                CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.request_id LIKE 'poison-%' THEN
+                        RAISE EXCEPTION 'request % is poison', NEW.request_id USING ERRCODE = 'check_violation';
+                    END IF;
+                    RETURN NEW;
+                END $$""");
+        jdbc.execute("DROP TRIGGER IF EXISTS refuse_poison ON processed_requests");
+        jdbc.execute("CREATE TRIGGER refuse_poison BEFORE INSERT ON processed_requests FOR EACH ROW "
+                + "EXECUTE FUNCTION refuse_poison()");
+        DirectoryFixture directory = new DirectoryFixture();
+        Identity before = directory.identity("before");
+        Identity after = directory.identity("after");
+        directory.identity("poisoned");
+        Mailbox first = directory.mailbox();
+        Mailbox second = directory.mailbox();
+        Mailbox third = directory.mailbox();
+        directory.loadWith(directoryLoader);
+        String organization = directory.organizationId();
+        ChannelAssignmentRequest healthyBefore = anAssignment().inOrganization(organization).forHandle("before")
+                .ofMailbox(first.id()).build();
+        ChannelAssignmentRequest poison = anAssignment().withRequestId("poison-" + UUID.randomUUID())
+                .inOrganization(organization).forHandle("poisoned").ofMailbox(second.id()).build();
+        ChannelAssignmentRequest healthyAfter = anAssignment().inOrganization(organization).forHandle("after")
+                .ofMailbox(third.id()).build();
+
+        kafka().sendTogether(requestsTopic, organization, List.of(contract.encodeRequest(healthyBefore),
+                contract.encodeRequest(poison), contract.encodeRequest(healthyAfter)));
+
+        assertThat(onlyOutcomeFor(healthyBefore.getRequestId()).getStatus()).isEqualTo(OutcomeStatus.ASSIGNED);
+        assertThat(onlyOutcomeFor(healthyAfter.getRequestId()).getStatus()).isEqualTo(OutcomeStatus.ASSIGNED);
+        assertThat(holderOf(first.id())).isEqualTo(before.id());
+        assertThat(holderOf(third.id())).isEqualTo(after.id());
+        assertThat(holderOf(second.id())).as("the poison's effects rolled back").isNull();
+        assertThat(processedCount(healthyBefore.getRequestId()) + processedCount(healthyAfter.getRequestId()))
+                .isEqualTo(2);
+        List<ConsumerRecord<byte[], byte[]>> deadLetters = kafka().readUntil(deadLetterTopic, true,
+                all -> all.stream().anyMatch(r -> organization.equals(new String(r.key(), StandardCharsets.UTF_8))),
+                Duration.ofSeconds(60), Duration.ofMillis(500)).stream()
+                .filter(r -> organization.equals(new String(r.key(), StandardCharsets.UTF_8))).toList();
+        assertThat(deadLetters).singleElement().satisfies(deadLetter -> {
+            assertThat(deadLetter.value()).isEqualTo(contract.encodeRequest(poison));
+            assertThat(KafkaTestClient.header(deadLetter, "kafka_dlt-exception-fqcn"))
+                    .isEqualTo("org.springframework.dao.DataIntegrityViolationException");
+            assertThat(KafkaTestClient.header(deadLetter, "kafka_dlt-exception-message")).contains("is poison");
+            assertThat(KafkaTestClient.header(deadLetter, "kafka_dlt-original-topic")).isEqualTo(requestsTopic);
+            assertThat(deadLetter.headers().lastHeader("kafka_dlt-original-partition")).isNotNull();
+            assertThat(deadLetter.headers().lastHeader("kafka_dlt-original-offset")).isNotNull();
+        });
+    }
+
     private List<ChannelAssignmentOutcome> waitForOutcomes(String requestId, int count) {
         return kafka().readUntil(outcomesTopic, true,
                 all -> all.stream().filter(r -> requestId.equals(KafkaTestClient.header(r, "request_id")))

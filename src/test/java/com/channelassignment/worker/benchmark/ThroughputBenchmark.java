@@ -375,9 +375,15 @@ public final class ThroughputBenchmark {
     }
 
     private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        // Not idempotent: right after topic creation the in-process broker answers NOT_LEADER_OR_FOLLOWER, and the
+        // idempotent producer's retry then fails forever with OUT_OF_ORDER_SEQUENCE_NUMBER. One request in flight
+        // keeps retries in order and duplicate-free (a rejected write was not appended).
         return new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
+                ProducerConfig.BATCH_SIZE_CONFIG, 65_536,
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));

@@ -50,6 +50,21 @@ public final class KafkaTestClient implements AutoCloseable {
         }
     }
 
+    /** Sends the values back to back under one key and waits for all, so they tend to share a consumer batch. */
+    public void sendTogether(String topic, String key, List<byte[]> values) {
+        List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
+        for (byte[] value : values) {
+            sends.add(producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value)));
+        }
+        try {
+            for (java.util.concurrent.Future<?> send : sends) {
+                send.get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot produce to " + topic, e);
+        }
+    }
+
     /**
      * Reads the whole topic from the beginning until {@code done} holds for what was read, then keeps reading for
      * {@code settle} so that duplicates arriving late are counted too. Fails when {@code timeout} passes first.
