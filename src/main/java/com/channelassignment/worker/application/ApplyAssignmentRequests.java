@@ -113,7 +113,7 @@ public class ApplyAssignmentRequests {
         Outcome outcome = decideAndApply(request, directory, now);
         logRejection(outcome);
         ProcessedRequest record = new ProcessedRequest(request.requestId(), fingerprint, outcome.eventId(),
-                outcome.status(), outcome.rejectionCode(), request.correlationId(), encoder.encode(outcome),
+                outcome.status(), outcome.rejectionCode(), outcome.request().correlationId(), encoder.encode(outcome),
                 position, now);
         processed.put(request.requestId(), record);
         newlyProcessed.add(record);

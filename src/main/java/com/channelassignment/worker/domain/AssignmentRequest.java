@@ -20,6 +20,9 @@ public record AssignmentRequest(
         Instant requestedAt,
         String correlationId) {
 
+    /** A UUID is 36 characters; longer channel ids are invalid and only echoed this far. */
+    private static final int MAX_ECHOED_CHANNEL_ID_LENGTH = 64;
+
     public AssignmentRequest {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(agentHandle, "agentHandle");
@@ -35,6 +38,28 @@ public record AssignmentRequest(
     /** The handle as the directory stores it: like the HTTP API, one leading {@code @} is ignored. */
     public String normalizedHandle() {
         return agentHandle.startsWith("@") ? agentHandle.substring(1) : agentHandle;
+    }
+
+    /**
+     * The request as an outcome echoes it: every string cut to its limit plus an ellipsis, NUL characters replaced.
+     * An over-long value stays visibly over-long, but cannot make the outcome larger than a Kafka record may be, which
+     * would fail the batch's transaction on every redelivery.
+     */
+    public AssignmentRequest echoed() {
+        return new AssignmentRequest(cap(requestId, AssignmentRules.MAX_REQUEST_ID_LENGTH),
+                cap(organizationId, AssignmentRules.MAX_ORGANIZATION_ID_LENGTH),
+                cap(agentHandle, AssignmentRules.MAX_HANDLE_LENGTH + 1), operation, channelType,
+                cap(channelId, MAX_ECHOED_CHANNEL_ID_LENGTH), requestedAt,
+                cap(correlationId, AssignmentRules.MAX_CORRELATION_ID_LENGTH));
+    }
+
+    private static String cap(String value, int limit) {
+        if (value == null) {
+            return null;
+        }
+        // U+0000 cannot be stored in PostgreSQL text, where the echoed correlation id is kept for replays.
+        String storable = value.replace('\u0000', '\uFFFD');
+        return storable.length() <= limit + 1 ? storable : storable.substring(0, limit) + "\u2026";
     }
 
     /**

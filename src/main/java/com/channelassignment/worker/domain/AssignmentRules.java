@@ -42,7 +42,15 @@ public final class AssignmentRules {
     /** The reason a request is malformed, checked before any lookup. */
     public static Optional<String> invalidity(AssignmentRequest request) {
         if (!isValidRequestId(request.requestId())) {
-            return Optional.of("request_id must be 1 to %d characters".formatted(MAX_REQUEST_ID_LENGTH));
+            return Optional.of("request_id must be 1 to %d characters, none of them NUL"
+                    .formatted(MAX_REQUEST_ID_LENGTH));
+        }
+        // PostgreSQL text cannot hold U+0000; such a value could never name anything and must not reach the store.
+        for (String field : new String[] {request.organizationId(), request.agentHandle(), request.correlationId(),
+                request.operation() == Operation.ASSIGN ? request.channelId() : null}) {
+            if (field != null && field.indexOf('\u0000') >= 0) {
+                return Optional.of("fields must not contain NUL characters");
+            }
         }
         int handleLength = request.normalizedHandle().length();
         if (handleLength < 1 || handleLength > MAX_HANDLE_LENGTH) {
@@ -65,7 +73,7 @@ public final class AssignmentRules {
 
     /** Whether the request can be recorded under its request_id at all. */
     public static boolean isValidRequestId(String requestId) {
-        return !requestId.isEmpty() && requestId.length() <= MAX_REQUEST_ID_LENGTH;
+        return !requestId.isEmpty() && requestId.length() <= MAX_REQUEST_ID_LENGTH && requestId.indexOf('\u0000') < 0;
     }
 
     private Decision decideAssignment(AssignmentRequest request, Identity identity, Directory directory) {

@@ -23,6 +23,7 @@ public record Outcome(
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(processedAt, "processedAt");
+        request = request.echoed();
         if ((status == OutcomeStatus.REJECTED) != (rejection != null)) {
             throw new IllegalArgumentException("a rejection goes with status REJECTED and only with it");
         }
@@ -33,7 +34,7 @@ public record Outcome(
 
     public static Outcome rejected(UUID eventId, AssignmentRequest request, Decision.Rejected rejection,
             Instant processedAt) {
-        String channelId = request.operation() == Operation.ASSIGN ? request.channelId() : null;
+        String channelId = request.operation() == Operation.ASSIGN ? request.echoed().channelId() : null;
         return new Outcome(eventId, request, OutcomeStatus.REJECTED, false, channelId, rejection, null, processedAt);
     }
 

@@ -24,7 +24,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -73,9 +72,9 @@ public final class AvroContract implements OutcomeEncoder {
         ChannelAssignmentRequest request;
         try {
             request = requestDecoder.decode(value);
-        } catch (IOException | AvroRuntimeException | IllegalArgumentException | IndexOutOfBoundsException
-                | NegativeArraySizeException | OutOfMemoryError e) {
-            // OutOfMemoryError: a corrupt length prefix can ask for a gigantic array; the record is what is wrong.
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            // Whatever decoding untrusted bytes throws says the bytes are wrong, not the worker: Avro answers a
+            // corrupt length prefix with UnsupportedOperationException, or tries to allocate a gigantic array.
             throw new UndecodableRecordException("not a channel assignment request: " + describe(e), e);
         }
         return new AssignmentRequest(request.getRequestId(), request.getOrganizationId(), request.getAgentHandle(),

@@ -109,6 +109,17 @@ class AssignmentRulesTest {
     }
 
     @Test
+    void rejectsNulCharactersInAnyStoredField() {
+        String nul = "\u0000";
+        assertInvalid(decide(anAssignment().forHandle("agent" + nul)), "fields must not contain NUL characters");
+        assertInvalid(decide(anAssignment().inOrganization("org-" + nul)), "fields must not contain NUL characters");
+        assertInvalid(decide(anAssignment().withCorrelationId(nul)), "fields must not contain NUL characters");
+        assertInvalid(decide(anAssignment().withChannelId(nul)), "fields must not contain NUL characters");
+        assertInvalid(decide(anAssignment().withRequestId("req-" + nul)),
+                "request_id must be 1 to 128 characters, none of them NUL");
+    }
+
+    @Test
     void acceptsHandleOf255Characters() {
         assertAssignsToHandle("h".repeat(255), "h".repeat(255));
     }
@@ -130,13 +141,13 @@ class AssignmentRulesTest {
 
     @Test
     void rejectsEmptyRequestId() {
-        assertInvalid(decide(anAssignment().withRequestId("")), "request_id must be 1 to 128 characters");
+        assertInvalid(decide(anAssignment().withRequestId("")), "request_id must be 1 to 128 characters, none of them NUL");
     }
 
     @Test
     void rejectsRequestIdLongerThan128Characters() {
         assertInvalid(decide(anAssignment().withRequestId("r".repeat(129))),
-                "request_id must be 1 to 128 characters");
+                "request_id must be 1 to 128 characters, none of them NUL");
     }
 
     @Test
