@@ -64,6 +64,8 @@ public final class ThroughputBenchmark {
     private final String maxPollRecords = System.getProperty("benchmark.max-poll-records", "500");
     private final String concurrency = System.getProperty("benchmark.concurrency", "2");
     private final String workerHeap = System.getProperty("benchmark.worker-heap", "512m");
+    // Extra JVM options for the worker, space-separated, e.g. a JFR recording for profiling.
+    private final String workerJvmOptions = System.getProperty("benchmark.worker-jvm-options", "");
 
     private final AvroContract contract = new AvroContract();
     private final Map<String, Integer> sends = new ConcurrentHashMap<>();
@@ -115,8 +117,12 @@ public final class ThroughputBenchmark {
             Thread watcher = new Thread(() -> watchOutcomes(bootstrap, watching), "outcome-watcher");
             watcher.start();
             long workerStarted = System.nanoTime();
-            try (WorkerProcess worker = WorkerProcess.start(jar,
-                    List.of("-Xmx" + workerHeap, "-Xms" + workerHeap, "-XX:+UseG1GC"),
+            List<String> jvmOptions = new ArrayList<>(List.of("-Xmx" + workerHeap, "-Xms" + workerHeap,
+                    "-XX:+UseG1GC"));
+            if (!workerJvmOptions.isBlank()) {
+                jvmOptions.addAll(List.of(workerJvmOptions.trim().split("\\s+")));
+            }
+            try (WorkerProcess worker = WorkerProcess.start(jar, jvmOptions,
                     List.of("--spring.kafka.bootstrap-servers=" + bootstrap,
                             "--spring.datasource.url=" + database.jdbcUrl(),
                             "--spring.datasource.username=" + database.username(),
