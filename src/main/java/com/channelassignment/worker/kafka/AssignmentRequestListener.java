@@ -75,6 +75,7 @@ public class AssignmentRequestListener {
         // The database commits inside apply(); everything published below is still uncommitted in Kafka.
         List<Answer> answers;
         String batchKey = records.isEmpty() ? "" : position(records.get(0));
+        long databaseStarted = System.nanoTime();
         try {
             answers = answer(decoded, applyRequests.apply(decoded.stream().map(Decoded::request).toList()));
         } catch (RuntimeException failure) {
@@ -87,6 +88,7 @@ public class AssignmentRequestListener {
             answers = applyIsolatingPoison(decoded);
         }
         failedAttempts.remove(batchKey);
+        long databaseMillis = (System.nanoTime() - databaseStarted) / 1_000_000;
 
         Instant publishedAt = clock.instant();
         for (Answer answer : answers) {
@@ -96,9 +98,9 @@ public class AssignmentRequestListener {
             }
         }
         metrics.batch(records.size(), System.nanoTime() - started);
-        log.info("batch of {} records: {} outcomes ({} replays), {} dead-lettered in {} ms", records.size(),
-                answers.size(), answers.stream().filter(answer -> answer.outcome().replay()).count(),
-                records.size() - answers.size(), (System.nanoTime() - started) / 1_000_000);
+        log.info("batch of {} records: {} outcomes ({} replays), {} dead-lettered in {} ms ({} ms in the database)",
+                records.size(), answers.size(), answers.stream().filter(answer -> answer.outcome().replay()).count(),
+                records.size() - answers.size(), (System.nanoTime() - started) / 1_000_000, databaseMillis);
     }
 
     /**

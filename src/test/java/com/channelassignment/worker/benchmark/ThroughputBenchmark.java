@@ -66,6 +66,8 @@ public final class ThroughputBenchmark {
     private final String workerHeap = System.getProperty("benchmark.worker-heap", "512m");
     // Extra JVM options for the worker, space-separated, e.g. a JFR recording for profiling.
     private final String workerJvmOptions = System.getProperty("benchmark.worker-jvm-options", "");
+    // Extra worker arguments separated by '|', e.g. --spring.datasource.hikari.connection-init-sql=...
+    private final String workerArguments = System.getProperty("benchmark.worker-args", "");
 
     private final AvroContract contract = new AvroContract();
     private final Map<String, Integer> sends = new ConcurrentHashMap<>();
@@ -122,8 +124,7 @@ public final class ThroughputBenchmark {
             if (!workerJvmOptions.isBlank()) {
                 jvmOptions.addAll(List.of(workerJvmOptions.trim().split("\\s+")));
             }
-            try (WorkerProcess worker = WorkerProcess.start(jar, jvmOptions,
-                    List.of("--spring.kafka.bootstrap-servers=" + bootstrap,
+            List<String> arguments = new ArrayList<>(List.of("--spring.kafka.bootstrap-servers=" + bootstrap,
                             "--spring.datasource.url=" + database.jdbcUrl(),
                             "--spring.datasource.username=" + database.username(),
                             "--spring.datasource.password=" + database.password(),
@@ -134,7 +135,11 @@ public final class ThroughputBenchmark {
                             "--channel-assignment.topics.outcomes=" + OUTCOMES,
                             "--channel-assignment.topics.dead-letter=" + REQUESTS + ".dlt",
                             "--channel-assignment.topics.partitions=" + PARTITIONS,
-                            "--logging.level.com.channelassignment.worker.kafka.AssignmentRequestListener=WARN"),
+                            "--channel-assignment.retention.purge-interval=1h"));
+            if (!workerArguments.isBlank()) {
+                arguments.addAll(List.of(workerArguments.split("\\|")));
+            }
+            try (WorkerProcess worker = WorkerProcess.start(jar, jvmOptions, arguments,
                     Path.of("target", "benchmark", "worker.log"))) {
                 Thread heapSampler = new Thread(() -> sampleHeap(worker, watching), "heap-sampler");
                 heapSampler.setDaemon(true);
