@@ -41,8 +41,14 @@ import org.springframework.jdbc.core.JdbcOperations;
  */
 public class JdbcAssignmentStore implements AssignmentStore {
 
-    private static final String SET_TIMEOUTS = """
-            SELECT set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true)
+    // Transaction-local settings. Every statement of a batch is a key lookup with an index made for it, but the
+    // planner only knows that while its statistics are fresh: during a burst into tables that were empty a minute
+    // ago, it planned sequential scans and hash joins that took seconds per batch. Index nested loops are right at
+    // any table size, so the batch transaction rules the others out.
+    private static final String CONFIGURE_TRANSACTION = """
+            SELECT set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true),
+                   set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),
+                   set_config('enable_mergejoin', 'off', true), set_config('enable_material', 'off', true)
             """;
 
     // ON CONFLICT DO UPDATE locks the existing row; ORDER BY fixes the locking order across workers.
@@ -58,24 +64,27 @@ public class JdbcAssignmentStore implements AssignmentStore {
     private static final String FIND_PROCESSED = """
             SELECT p.request_id, p.fingerprint, p.event_id, p.status, p.rejection_code, p.correlation_id, p.outcome,
                    p.source_topic, p.source_partition, p.source_offset, p.processed_at
-              FROM processed_requests p
-              JOIN unnest(?::text[]) AS wanted(request_id) ON p.request_id = wanted.request_id
+              FROM unnest(?::text[]) AS wanted(request_id)
+             CROSS JOIN LATERAL (SELECT * FROM processed_requests WHERE request_id = wanted.request_id OFFSET 0) p
             """;
 
     private static final String LOCK_IDENTITIES = """
             SELECT i.id, i.organization_id, i.agent_handle, i.status, i.created_at, i.updated_at
               FROM identities i
-              JOIN unnest(?::text[], ?::text[]) AS k(organization_id, agent_handle)
-                ON i.organization_id = k.organization_id AND i.agent_handle = k.agent_handle
-             WHERE i.status <> 'deleted'
+             WHERE i.id IN (SELECT found.id
+                              FROM unnest(?::text[], ?::text[]) AS k(organization_id, agent_handle)
+                             CROSS JOIN LATERAL (SELECT id FROM identities
+                                                  WHERE organization_id = k.organization_id
+                                                    AND agent_handle = k.agent_handle
+                                                    AND status <> 'deleted' OFFSET 0) found)
              ORDER BY i.id
                FOR NO KEY UPDATE OF i
             """;
 
-    // Arrays are joined as unnest() relations, never tested with "= ANY(array)" in a filter: when the statistics
-    // lag behind a growing table, the planner scans it and compares every row with every element, which took
-    // seconds per batch in the benchmark. A join is index lookups or one hash, whatever the statistics say.
-    // An "OR" between such conditions is avoided for the same reason: it turns into a sequential scan.
+    // Each element of an array is looked up through a LATERAL subquery fenced with OFFSET 0 (so the planner cannot
+    // flatten and reorder it), which makes every lookup an index probe whatever the planner believes about the
+    // table. "= ANY(array)" in a filter, an OR, a plain join and an unfenced LATERAL were each planned during the
+    // benchmark as a scan comparing every row with every element of the array: seconds per batch.
 
     // Locks the requested mailboxes and the ones the batch's identities hold (their detail goes on the outcome).
     private static final String LOCK_MAILBOXES = """
@@ -84,9 +93,10 @@ public class JdbcAssignmentStore implements AssignmentStore {
              WHERE id IN (SELECT unnest(?::uuid[])
                           UNION
                           SELECT a.channel_id
-                            FROM channel_assignments a
-                            JOIN unnest(?::uuid[]) AS held(identity_id) ON a.identity_id = held.identity_id
-                           WHERE a.channel_type = 'MAILBOX')
+                            FROM unnest(?::uuid[]) AS held(identity_id)
+                           CROSS JOIN LATERAL (SELECT channel_id FROM channel_assignments
+                                                WHERE identity_id = held.identity_id
+                                                  AND channel_type = 'MAILBOX' OFFSET 0) a)
              ORDER BY id
                FOR NO KEY UPDATE
             """;
@@ -97,27 +107,28 @@ public class JdbcAssignmentStore implements AssignmentStore {
              WHERE id IN (SELECT unnest(?::uuid[])
                           UNION
                           SELECT a.channel_id
-                            FROM channel_assignments a
-                            JOIN unnest(?::uuid[]) AS held(identity_id) ON a.identity_id = held.identity_id
-                           WHERE a.channel_type = 'PHONE_NUMBER')
+                            FROM unnest(?::uuid[]) AS held(identity_id)
+                           CROSS JOIN LATERAL (SELECT channel_id FROM channel_assignments
+                                                WHERE identity_id = held.identity_id
+                                                  AND channel_type = 'PHONE_NUMBER' OFFSET 0) a)
              ORDER BY id
                FOR NO KEY UPDATE
             """;
 
     private static final String FIND_LINKS = """
             SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
-              FROM channel_assignments a
-              JOIN unnest(?::uuid[]) AS held(identity_id) ON a.identity_id = held.identity_id
+              FROM unnest(?::uuid[]) AS held(identity_id)
+             CROSS JOIN LATERAL (SELECT * FROM channel_assignments WHERE identity_id = held.identity_id OFFSET 0) a
             UNION
             SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
-              FROM channel_assignments a
-              JOIN unnest(?::uuid[]) AS wanted(channel_id) ON a.channel_id = wanted.channel_id
-             WHERE a.channel_type = 'MAILBOX'
+              FROM unnest(?::uuid[]) AS wanted(channel_id)
+             CROSS JOIN LATERAL (SELECT * FROM channel_assignments
+                                  WHERE channel_type = 'MAILBOX' AND channel_id = wanted.channel_id OFFSET 0) a
             UNION
             SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
-              FROM channel_assignments a
-              JOIN unnest(?::uuid[]) AS wanted(channel_id) ON a.channel_id = wanted.channel_id
-             WHERE a.channel_type = 'PHONE_NUMBER'
+              FROM unnest(?::uuid[]) AS wanted(channel_id)
+             CROSS JOIN LATERAL (SELECT * FROM channel_assignments
+                                  WHERE channel_type = 'PHONE_NUMBER' AND channel_id = wanted.channel_id OFFSET 0) a
             """;
 
     // DO NOTHING plus the returned ids, never a caught unique violation: a failed statement aborts the transaction.
@@ -148,9 +159,7 @@ public class JdbcAssignmentStore implements AssignmentStore {
             """;
 
     private static final String TOUCH_IDENTITIES = """
-            UPDATE identities i SET updated_at = ?
-              FROM unnest(?::uuid[]) AS changed(id)
-             WHERE i.id = changed.id
+            UPDATE identities SET updated_at = ? WHERE id = ANY(?::uuid[])
             """;
 
     private static final String ADVANCE_PARTITIONS = """
@@ -174,7 +183,7 @@ public class JdbcAssignmentStore implements AssignmentStore {
     public Map<PartitionRef, Long> lockPartitions(SortedSet<PartitionRef> partitions) {
         // Transaction-local, so the limits hold for exactly this batch: both stay well below the Kafka
         // transaction timeout, and a lock held by a stuck worker fails this batch (retried) instead of hanging it.
-        jdbc.queryForList(SET_TIMEOUTS, lockTimeout.toMillis() + "ms", statementTimeout.toMillis() + "ms");
+        jdbc.queryForList(CONFIGURE_TRANSACTION, lockTimeout.toMillis() + "ms", statementTimeout.toMillis() + "ms");
         Map<PartitionRef, Long> offsets = new HashMap<>();
         jdbc.query(LOCK_PARTITIONS, (ResultSet rs) -> {
             offsets.put(new PartitionRef(rs.getString("topic"), rs.getInt("partition_number")),
