@@ -101,6 +101,18 @@ public final class TestServices {
             return "jdbc:postgresql://127.0.0.1:%d/postgres".formatted(port);
         }
 
+        /** A fresh database of the caller's own on this server; it goes when the server's data directory goes. */
+        public Database createDatabase() {
+            String name = "caw_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            try (Connection connection = DriverManager.getConnection(jdbcUrl(), "postgres", "postgres");
+                    Statement statement = connection.createStatement()) {
+                statement.execute("CREATE DATABASE " + name);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot create database " + name + " on port " + port, e);
+            }
+            return new Database("jdbc:postgresql://127.0.0.1:%d/%s".formatted(port, name), "postgres", "postgres");
+        }
+
         public synchronized void start() {
             try {
                 server = EmbeddedPostgres.builder().setDataDirectory(dataDirectory).setCleanDataDirectory(false)
