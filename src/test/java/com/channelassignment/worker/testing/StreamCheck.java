@@ -112,10 +112,14 @@ public final class StreamCheck {
     }
 
     /** Counts now, and the database's links ({@code channel_assignments}) against the model's. */
-    public synchronized Verdict verdict(JdbcOperations jdbc) {
-        Set<ChannelLink> stored = new HashSet<>(jdbc.query(STORED_LINKS,
+    public Verdict verdict(JdbcOperations jdbc) {
+        return verdict(new HashSet<>(jdbc.query(STORED_LINKS,
                 (rs, row) -> new ChannelLink(rs.getObject(1, UUID.class), rs.getString(2),
-                        ChannelType.valueOf(rs.getString(3)), rs.getObject(4, UUID.class))));
+                        ChannelType.valueOf(rs.getString(3)), rs.getObject(4, UUID.class)))));
+    }
+
+    /** Counts now, and {@code stored} links against the model's. */
+    public synchronized Verdict verdict(Set<ChannelLink> stored) {
         Set<ChannelLink> expected = model.links();
         int exact = 0;
         int withoutOutcome = 0;
