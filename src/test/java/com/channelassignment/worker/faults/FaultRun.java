@@ -307,6 +307,9 @@ final class FaultRun implements AutoCloseable {
     }
 
     static void sleep(Duration duration) {
+        if (duration.isNegative()) {
+            return;
+        }
         try {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {

@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param requestsPerSecond the pace of the stream, so faults land while it flows
  * @param garbageEvery one undecodable record after this many requests
  * @param kills kill -9 and restart cycles of the single-instance scenario
- * @param groupRounds rounds of add, kill -9 and SIGSTOP/SIGCONT in the consumer-group scenario
+ * @param groupRounds rounds of SIGSTOP, add, SIGCONT and kill -9 in the consumer-group scenario (2, 3, 2 instances)
  * @param postgresStops PostgreSQL stop/start cycles
  * @param brokerRestarts broker restarts (alternately kill -9 and SIGTERM)
  * @param instances worker instances in the PostgreSQL and broker scenarios
@@ -19,7 +19,7 @@ import java.time.Duration;
 record FaultSuiteSize(String name, int minimumRequests, int requestsPerSecond, int garbageEvery, int kills,
         int groupRounds, int postgresStops, int brokerRestarts, int instances, Duration drainTimeout) {
 
-    static final FaultSuiteSize SHORT = new FaultSuiteSize("short", 1_500, 100, 250, 2, 1, 1, 1, 1,
+    static final FaultSuiteSize SHORT = new FaultSuiteSize("short", 1_000, 100, 200, 2, 1, 1, 1, 1,
             Duration.ofMinutes(2));
 
     static final FaultSuiteSize LONG = new FaultSuiteSize("long", 20_000, 150, 250, 20, 6, 4, 4, 2,
