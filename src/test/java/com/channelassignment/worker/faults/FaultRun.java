@@ -45,6 +45,9 @@ final class FaultRun implements AutoCloseable {
     static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
     private static final Path REPORT_DIRECTORY = Path.of("target", "faults");
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
+    private static final String ALREADY_COMMITTED = " requests of this batch were already committed to the database";
+    private static final String LOCK_TIMEOUT = "Caused by: org.postgresql.util.PSQLException: ERROR: canceling "
+            + "statement due to lock timeout";
     private static final int ORGANIZATIONS = 300;
     private static final int PER_ORGANIZATION = 10;
 
@@ -247,6 +250,11 @@ final class FaultRun implements AutoCloseable {
         figures.put("drain_seconds_after_stream_end", Math.round(drainSeconds * 10) / 10.0);
         figures.putAll(faults);
         extraFigures.forEach((name, value) -> figures.put(name, value.get()));
+        // What the workers went through, from their logs: evidence that the faults hit mid-batch.
+        figures.put("worker_batches_rolled_back", fleet.linesInAllLogs("Transaction rolled back").size());
+        figures.put("redelivered_requests_found_already_in_database",
+                fleet.linesInAllLogs(ALREADY_COMMITTED).stream().mapToInt(FaultRun::leadingNumber).sum());
+        figures.put("worker_lock_timeouts", fleet.linesInAllLogs(LOCK_TIMEOUT).size());
         figures.putAll(verdict.figures());
         figures.put("workers_exiting_0_on_sigterm", exits.values().stream().filter(exit -> exit == 0).count());
         figures.put("workers_stopped_with_sigterm", exits.size());
@@ -279,6 +287,12 @@ final class FaultRun implements AutoCloseable {
                         verdict.deadLettered() - verdict.unexpectedDeadLetters(), verdict.garbageSent(),
                         verdict.unexpectedDeadLetters(), faults,
                         exits.values().stream().filter(exit -> exit == 0).count(), exits.size());
+    }
+
+    /** "12 requests of this batch were already committed ..." after the log prefix: 12. */
+    private static int leadingNumber(String line) {
+        String before = line.substring(0, line.indexOf(ALREADY_COMMITTED));
+        return Integer.parseInt(before.substring(before.lastIndexOf(' ') + 1));
     }
 
     private void requireProducerHealthy() {

@@ -97,11 +97,28 @@ final class WorkerFleet implements AutoCloseable {
 
     /** How many lines of the instance's log contain {@code text}. */
     long linesInLog(String name, String text) {
-        try (var lines = Files.lines(logDirectory.resolve(name + ".log"), StandardCharsets.UTF_8)) {
-            return lines.filter(line -> line.contains(text)).count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        return linesInLogs(List.of(name), text).size();
+    }
+
+    /** The lines of every instance's log that contain {@code text}. */
+    synchronized List<String> linesInAllLogs(String text) {
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= started; i++) {
+            names.add("worker-" + i);
         }
+        return linesInLogs(names, text);
+    }
+
+    private List<String> linesInLogs(List<String> names, String text) {
+        List<String> found = new ArrayList<>();
+        for (String name : names) {
+            try (var lines = Files.lines(logDirectory.resolve(name + ".log"), StandardCharsets.ISO_8859_1)) {
+                lines.filter(line -> line.contains(text)).forEach(found::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return found;
     }
 
     /**
