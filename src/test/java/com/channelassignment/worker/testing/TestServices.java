@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -130,9 +131,17 @@ public final class TestServices {
             }
         }
 
+        /** Stops the server and deletes its data directory, a temporary one of its own. */
         @Override
         public synchronized void close() {
             stop();
+            try (var paths = Files.walk(dataDirectory)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete " + dataDirectory, e);
+            }
         }
     }
 
