@@ -10,7 +10,14 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -100,6 +107,60 @@ public final class KafkaTestClient implements AutoCloseable {
                 records -> seenRequestIds(records).containsAll(wanted), Duration.ofSeconds(60),
                 Duration.ofMillis(750));
         return all.stream().filter(record -> wanted.contains(header(record, "request_id"))).toList();
+    }
+
+    /** Creates the topics with one replica each and waits until every partition has a leader. */
+    public static void createTopics(String bootstrapServers, int partitions, List<String> topics) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            admin.createTopics(topics.stream().map(topic -> new NewTopic(topic, partitions, (short) 1)).toList())
+                    .all().get();
+            // Producing into partitions whose leaders are still being elected provoked out-of-order sequence
+            // errors on the in-process broker; wait until every partition has a leader.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!admin.describeTopics(topics).allTopicNames().get().values().stream()
+                    .allMatch(topic -> topic.partitions().size() == partitions
+                            && topic.partitions().stream().allMatch(partition -> partition.leader() != null))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics " + topics + " have no leaders after 30 s");
+                }
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create topics " + topics, e.getCause());
+        }
+    }
+
+    /**
+     * Waits until no transaction whose transactional id starts with {@code prefix} is open on the broker. A producer
+     * killed mid-transaction leaves its transaction open until {@code transaction.timeout.ms} aborts it, and until then
+     * read_committed readers cannot see past it.
+     */
+    public static void awaitNoOpenTransactions(String bootstrapServers, String prefix, Duration timeout) {
+        ListTransactionsOptions open = new ListTransactionsOptions().filterStates(List.of(TransactionState.ONGOING,
+                TransactionState.PREPARE_COMMIT, TransactionState.PREPARE_ABORT,
+                TransactionState.PREPARE_EPOCH_FENCE));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            while (true) {
+                List<String> ids = admin.listTransactions(open).all().get().stream()
+                        .map(TransactionListing::transactionalId).filter(id -> id.startsWith(prefix)).toList();
+                if (ids.isEmpty()) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("transactions still open after " + timeout + ": " + ids);
+                }
+                Thread.sleep(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list transactions", e.getCause());
+        }
     }
 
     public static String header(ConsumerRecord<?, ?> record, String name) {

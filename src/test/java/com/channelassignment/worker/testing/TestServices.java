@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -101,6 +102,18 @@ public final class TestServices {
             return "jdbc:postgresql://127.0.0.1:%d/postgres".formatted(port);
         }
 
+        /** A fresh database of the caller's own on this server; it goes when the server's data directory goes. */
+        public Database createDatabase() {
+            String name = "caw_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            try (Connection connection = DriverManager.getConnection(jdbcUrl(), "postgres", "postgres");
+                    Statement statement = connection.createStatement()) {
+                statement.execute("CREATE DATABASE " + name);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot create database " + name + " on port " + port, e);
+            }
+            return new Database("jdbc:postgresql://127.0.0.1:%d/%s".formatted(port, name), "postgres", "postgres");
+        }
+
         public synchronized void start() {
             try {
                 server = EmbeddedPostgres.builder().setDataDirectory(dataDirectory).setCleanDataDirectory(false)
@@ -118,9 +131,17 @@ public final class TestServices {
             }
         }
 
+        /** Stops the server and deletes its data directory, a temporary one of its own. */
         @Override
         public synchronized void close() {
             stop();
+            try (var paths = Files.walk(dataDirectory)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete " + dataDirectory, e);
+            }
         }
     }
 

@@ -99,9 +99,19 @@ public final class WorkerProcess implements AutoCloseable {
     /** SIGTERM: the graceful shutdown path. */
     public int terminate(Duration timeout) {
         process.destroy();
+        return awaitExit(timeout);
+    }
+
+    /** SIGTERM without waiting, so several instances can shut down side by side; then {@link #awaitExit}. */
+    public void requestTermination() {
+        process.destroy();
+    }
+
+    /** The exit status, once the process has exited; fails if it is still running after {@code timeout}. */
+    public int awaitExit(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("worker did not stop within " + timeout + " of SIGTERM");
+                throw new IllegalStateException("worker did not stop within " + timeout + " of SIGTERM; see " + log);
             }
             return process.exitValue();
         } catch (InterruptedException e) {

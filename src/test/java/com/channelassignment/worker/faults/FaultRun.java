@@ -1,0 +1,346 @@
+package com.channelassignment.worker.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
+import com.channelassignment.worker.testing.Figures;
+import com.channelassignment.worker.testing.KafkaTestClient;
+import com.channelassignment.worker.testing.OutcomeWatcher;
+import com.channelassignment.worker.testing.RequestStream;
+import com.channelassignment.worker.testing.StreamCheck;
+import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.WorkerProcess;
+import com.channelassignment.worker.testing.Workload;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.flywaydb.core.Flyway;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/**
+ * One fault scenario end to end: a fresh database with the {@link Workload}'s directory, fresh topics, a paced request
+ * stream with a few undecodable records, a {@code read_committed} watcher counting outcomes and dead letters, and the
+ * worker instances. The scenario injects its faults while the stream flows; {@link #finish()} then drains, stops the
+ * workers with SIGTERM, prints the figures and asserts them.
+ */
+final class FaultRun implements AutoCloseable {
+
+    static final int PARTITIONS = 6;
+    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(6);
+    static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
+    private static final Path REPORT_DIRECTORY = Path.of("target", "faults");
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
+    private static final String ALREADY_COMMITTED = " requests of this batch were already committed to the database";
+    private static final String LOCK_TIMEOUT = "Caused by: org.postgresql.util.PSQLException: ERROR: canceling "
+            + "statement due to lock timeout";
+    private static final int ORGANIZATIONS = 300;
+    private static final int PER_ORGANIZATION = 10;
+
+    private final String scenario;
+    private final FaultSuiteSize size;
+    private final long seed;
+    private final Random random;
+    private final long startedNanos = System.nanoTime();
+    private final String bootstrapServers;
+    private final JdbcTemplate jdbc;
+    private final Workload workload;
+    private final StreamCheck check;
+    private final String transactionalIdPrefix;
+    private final OutcomeWatcher watcher;
+    private final RequestStream stream;
+    private final WorkerFleet fleet;
+    private final Map<String, Object> faults = new LinkedHashMap<>();
+    private final Map<String, Supplier<Object>> extraFigures = new LinkedHashMap<>();
+    private final AtomicInteger produced = new AtomicInteger();
+    private final AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+    private volatile boolean faultsDone;
+    private volatile boolean closed;
+    private Thread producer;
+
+    private FaultRun(String scenario, long seed, String bootstrapServers, TestServices.Database database,
+            FaultSuiteSize size) {
+        this.scenario = scenario;
+        this.size = size;
+        this.seed = seed;
+        this.random = new Random(seed);
+        this.bootstrapServers = bootstrapServers;
+        String run = scenario + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String requests = run + "-requests";
+        String outcomes = run + "-outcomes";
+        String deadLetters = run + "-requests.dlt";
+        this.transactionalIdPrefix = run + "-";
+
+        Flyway.configure().dataSource(database.jdbcUrl(), database.username(), database.password()).load().migrate();
+        this.jdbc = new JdbcTemplate(new DriverManagerDataSource(database.jdbcUrl(), database.username(),
+                database.password()));
+        this.workload = new Workload(seed, ORGANIZATIONS, PER_ORGANIZATION);
+        new JdbcDirectoryLoader(jdbc).load(workload.directory());
+        this.check = new StreamCheck(workload.directory());
+
+        KafkaTestClient.createTopics(bootstrapServers, PARTITIONS, List.of(requests, outcomes, deadLetters));
+        this.watcher = OutcomeWatcher.start(bootstrapServers, List.of(outcomes, deadLetters), record -> {
+            if (record.topic().equals(deadLetters)) {
+                check.deadLetter(record.value());
+            } else {
+                check.outcome(requestId(record));
+            }
+        });
+        this.stream = new RequestStream(bootstrapServers, requests, check);
+        this.fleet = new WorkerFleet(WorkerProcess.packagedJar(),
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                List.of("--spring.kafka.bootstrap-servers=" + bootstrapServers,
+                        "--spring.datasource.url=" + database.jdbcUrl(),
+                        "--spring.datasource.username=" + database.username(),
+                        "--spring.datasource.password=" + database.password(),
+                        "--spring.kafka.consumer.group-id=" + run,
+                        "--spring.kafka.consumer.max-poll-records=100",
+                        "--spring.kafka.listener.concurrency=1",
+                        "--channel-assignment.topics.requests=" + requests,
+                        "--channel-assignment.topics.outcomes=" + outcomes,
+                        "--channel-assignment.topics.dead-letter=" + deadLetters,
+                        "--channel-assignment.topics.partitions=" + PARTITIONS,
+                        // Fast rebalances, so a dead or paused instance loses its partitions within seconds.
+                        "--spring.kafka.consumer.properties.session.timeout.ms=" + SESSION_TIMEOUT.toMillis(),
+                        "--spring.kafka.consumer.properties.heartbeat.interval.ms=1000",
+                        "--spring.kafka.consumer.properties.max.poll.interval.ms=20000",
+                        "--channel-assignment.retry.max-interval=2s",
+                        // A killed instance's open transaction blocks its partitions' committed offsets and
+                        // read_committed readers until the broker aborts it: 10 s instead of 60 s keeps runs short.
+                        // The database limits must stay below it (checked at startup).
+                        "--spring.kafka.producer.properties.transaction.timeout.ms=" + TRANSACTION_TIMEOUT.toMillis(),
+                        "--channel-assignment.database.lock-timeout=2s",
+                        "--channel-assignment.database.statement-timeout=5s"),
+                REPORT_DIRECTORY.resolve(run), transactionalIdPrefix, this::log);
+        log("%s form, seed %d, %d organizations x %d identities, %d partitions, topics %s*, logs in %s"
+                .formatted(size.name(), seed, ORGANIZATIONS, PER_ORGANIZATION, PARTITIONS, run,
+                        REPORT_DIRECTORY.resolve(run)));
+    }
+
+    static FaultRun begin(String scenario, long seed, String bootstrapServers, TestServices.Database database,
+            FaultSuiteSize size) {
+        return new FaultRun(scenario, seed, bootstrapServers, database, size);
+    }
+
+    Random random() {
+        return random;
+    }
+
+    FaultSuiteSize size() {
+        return size;
+    }
+
+    WorkerFleet fleet() {
+        return fleet;
+    }
+
+    /**
+     * Starts producing at the size's pace, until at least its minimum is sent and {@link #finish()} says the faults
+     * are over: every fault lands while requests keep coming. One undecodable record every {@code garbageEvery}.
+     */
+    void startStream() {
+        producer = new Thread(() -> {
+            try {
+                long interval = 1_000_000_000L / size.requestsPerSecond();
+                long start = System.nanoTime();
+                int garbage = 0;
+                // Its own Random: the fault schedule must not depend on how far the stream got.
+                Random garbageKeys = new Random(seed + 1);
+                for (int i = 0; (i < size.minimumRequests() || !faultsDone) && !closed; i++) {
+                    long wait = start + i * interval - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                    stream.send(workload.next("r"));
+                    produced.incrementAndGet();
+                    if ((i + 1) % size.garbageEvery() == 0) {
+                        stream.sendGarbage(Workload.organization(garbageKeys.nextInt(ORGANIZATIONS)),
+                                "not a request: %s garbage #%d".formatted(scenario, ++garbage)
+                                        .getBytes(StandardCharsets.UTF_8));
+                    }
+                }
+                stream.flush();
+            } catch (Throwable e) {
+                producerFailure.set(e);
+            }
+        }, "request-stream-" + scenario);
+        producer.setDaemon(true);
+        producer.start();
+    }
+
+    /** Waits until {@code outcomes} more committed outcomes arrived: the workers are making progress. */
+    void awaitProgress(int outcomes) {
+        int target = check.outcomesSeen() + outcomes;
+        long deadline = System.nanoTime() + size.drainTimeout().toNanos();
+        while (check.outcomesSeen() < target) {
+            requireProducerHealthy();
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no progress within %s: %d outcomes; %s"
+                        .formatted(size.drainTimeout(), check.outcomesSeen(), fleet.describe()));
+            }
+            sleep(Duration.ofMillis(50));
+        }
+    }
+
+    /** Sleeps a random time between {@code min} and {@code max}: the moment of the next fault. */
+    Duration randomPause(Duration min, Duration max) {
+        Duration pause = min.plusMillis((long) (random.nextDouble() * (max.toMillis() - min.toMillis())));
+        sleep(pause);
+        return pause;
+    }
+
+    /** Counts one fault of a kind, for the figures. */
+    void count(String fault) {
+        faults.merge(fault, 1, (a, b) -> (Integer) a + (Integer) b);
+    }
+
+    /** A scenario-specific figure, computed once the workers have stopped and printed with the others. */
+    void figureAtEnd(String name, Supplier<Object> value) {
+        extraFigures.put(name, value);
+    }
+
+    void log(String message) {
+        System.out.printf("[faults %s +%.1fs] %s%n", scenario, (System.nanoTime() - startedNanos) / 1e9, message);
+    }
+
+    /**
+     * Ends the stream, waits for every delivery's outcome and every dead letter, stops the workers with SIGTERM
+     * (each must exit 0), waits until no transaction of theirs is open and the watcher has read everything
+     * committed, then prints and asserts the figures.
+     */
+    StreamCheck.Verdict finish() throws InterruptedException {
+        faultsDone = true;
+        producer.join(Duration.ofMinutes(10).toMillis());
+        requireProducerHealthy();
+        stream.requireAllSent();
+        log("stream ended: %d requests and their garbage sent; waiting for the outcomes".formatted(produced.get()));
+        long drainStarted = System.nanoTime();
+        check.awaitDrained(size.drainTimeout(), fleet::describe);
+        double drainSeconds = (System.nanoTime() - drainStarted) / 1e9;
+
+        Map<String, Integer> exits = fleet.terminateAll(SHUTDOWN_TIMEOUT);
+        log("SIGTERM: exit codes " + exits);
+        KafkaTestClient.awaitNoOpenTransactions(bootstrapServers, transactionalIdPrefix,
+                TRANSACTION_TIMEOUT.multipliedBy(6));
+        watcher.awaitCaughtUp(Duration.ofSeconds(60));
+        StreamCheck.Verdict verdict = check.verdict(jdbc);
+
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("scenario", scenario);
+        figures.put("form", size.name());
+        figures.put("seed", seed);
+        figures.put("finished_at", Instant.now().toString());
+        figures.put("machine", "%d cores, Java %s".formatted(Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version")));
+        figures.put("seconds", Math.round((System.nanoTime() - startedNanos) / 1e8) / 10.0);
+        figures.put("drain_seconds_after_stream_end", Math.round(drainSeconds * 10) / 10.0);
+        figures.putAll(faults);
+        extraFigures.forEach((name, value) -> figures.put(name, value.get()));
+        // What the workers went through, from their logs: evidence that the faults hit mid-batch.
+        figures.put("worker_batches_rolled_back", fleet.linesInAllLogs("Transaction rolled back").size());
+        figures.put("redelivered_requests_found_already_in_database",
+                fleet.linesInAllLogs(ALREADY_COMMITTED).stream().mapToInt(FaultRun::leadingNumber).sum());
+        figures.put("worker_lock_timeouts", fleet.linesInAllLogs(LOCK_TIMEOUT).size());
+        figures.putAll(verdict.figures());
+        figures.put("workers_exiting_0_on_sigterm", exits.values().stream().filter(exit -> exit == 0).count());
+        figures.put("workers_stopped_with_sigterm", exits.size());
+        log(summary(verdict, exits));
+        System.out.println("FAULTS_JSON " + Figures.json(figures));
+        System.out.println(Figures.table(figures));
+        append(REPORT_DIRECTORY.resolve("figures.jsonl"), Figures.json(figures));
+
+        assertThat(verdict.requestsWithoutOutcome()).as("requests with zero committed outcomes").isZero();
+        assertThat(verdict.requestsMissingAnOutcome()).as("requests with fewer outcomes than deliveries").isZero();
+        assertThat(verdict.duplicateOutcomes()).as("committed outcomes beyond one per delivery").isZero();
+        assertThat(verdict.outcomesForUnsentRequests()).as("outcomes for request ids never sent").isZero();
+        assertThat(verdict.databaseMatchesModel()).as("channel_assignments equal to the reference model (%d links "
+                + "expected, %d stored)", verdict.linksExpected(), verdict.linksStored()).isTrue();
+        assertThat(verdict.deadLettered()).as("dead letters: exactly the garbage sent").isEqualTo(verdict.garbageSent());
+        assertThat(verdict.garbageNotDeadLettered() + verdict.unexpectedDeadLetters()).as("dead-letter mismatches")
+                .isZero();
+        assertThat(verdict.verified()).isTrue();
+        assertThat(exits.values()).as("exit codes after SIGTERM").allMatch(exit -> exit == 0);
+        return verdict;
+    }
+
+    private String summary(StreamCheck.Verdict verdict, Map<String, Integer> exits) {
+        return ("%d deliveries of %d request ids; %d ids with exactly one outcome per delivery, %d with none, %d "
+                + "duplicate outcomes; database equals model: %s (%d links); %d of %d garbage records dead-lettered, "
+                + "%d other dead letters; faults %s; %d of %d workers exited 0 on SIGTERM")
+                .formatted(verdict.deliveries(), verdict.distinctRequests(),
+                        verdict.requestsWithExactlyOneOutcomePerDelivery(), verdict.requestsWithoutOutcome(),
+                        verdict.duplicateOutcomes(), verdict.databaseMatchesModel(), verdict.linksStored(),
+                        verdict.deadLettered() - verdict.unexpectedDeadLetters(), verdict.garbageSent(),
+                        verdict.unexpectedDeadLetters(), faults,
+                        exits.values().stream().filter(exit -> exit == 0).count(), exits.size());
+    }
+
+    /** "12 requests of this batch were already committed ..." after the log prefix: 12. */
+    private static int leadingNumber(String line) {
+        String before = line.substring(0, line.indexOf(ALREADY_COMMITTED));
+        return Integer.parseInt(before.substring(before.lastIndexOf(' ') + 1));
+    }
+
+    private void requireProducerHealthy() {
+        if (producerFailure.get() != null) {
+            throw new IllegalStateException("the request stream failed", producerFailure.get());
+        }
+    }
+
+    private static String requestId(ConsumerRecord<byte[], byte[]> record) {
+        String requestId = KafkaTestClient.header(record, "request_id");
+        if (requestId == null) {
+            throw new IllegalStateException("outcome without request_id header at " + record.topic() + "-"
+                    + record.partition() + "@" + record.offset());
+        }
+        return requestId;
+    }
+
+    private static void append(Path file, String line) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, line + System.lineSeparator(), StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void sleep(Duration duration) {
+        if (duration.isNegative()) {
+            return;
+        }
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        faultsDone = true;
+        closed = true;
+        fleet.close();
+        try {
+            watcher.close();
+        } finally {
+            stream.close();
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package com.channelassignment.worker.faults;
+
+import com.channelassignment.worker.testing.BrokerProcess;
+import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.WorkerProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The packaged worker as separate OS processes against a standalone broker and a PostgreSQL server this class owns,
+ * with faults injected while a known request stream flows. Each scenario ends with the same figures and the same
+ * verdict: one committed outcome per delivery, none missing, none repeated, the database equal to the reference
+ * model, and exactly the undecodable records dead-lettered. Short by default; {@code -Dfaults.long=true} for the long
+ * form (docs/README-reliability.md).
+ */
+@Tag("faults")
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
+class WorkerFaultsIntegrationTest {
+
+    private static final FaultSuiteSize SIZE = FaultSuiteSize.current();
+
+    private static BrokerProcess broker;
+    private static TestServices.StoppablePostgres postgres;
+
+    @BeforeAll
+    static void startBrokerAndDatabase() {
+        WorkerProcess.packagedJar();
+        broker = BrokerProcess.start(Path.of("target", "faults", "broker"));
+        postgres = TestServices.stoppablePostgres();
+    }
+
+    @AfterAll
+    static void stopBrokerAndDatabase() {
+        if (broker != null) {
+            broker.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void answersEveryDeliveryExactlyOnceWhileAWorkerIsKilledAndRestartedAtRandomMoments() throws Exception {
+        try (FaultRun run = FaultRun.begin("kill-9", 1001, broker.bootstrapServers(), postgres.createDatabase(),
+                SIZE)) {
+            run.fleet().start(1);
+            run.startStream();
+            for (int i = 0; i < SIZE.kills(); i++) {
+                run.awaitProgress(20);
+                run.randomPause(Duration.ZERO, Duration.ofSeconds(3));
+                run.fleet().killAny(run.random());
+                run.count("kill_9");
+                run.fleet().start(1);
+                run.count("restarts");
+            }
+            run.awaitProgress(20);
+            run.finish();
+        }
+    }
+
+    @Test
+    void answersEveryDeliveryExactlyOnceWhileInstancesJoinDieAndComeBackFromAPauseAsZombies() throws Exception {
+        try (FaultRun run = FaultRun.begin("group", 2002, broker.bootstrapServers(), postgres.createDatabase(),
+                SIZE)) {
+            List<String> zombies = new ArrayList<>();
+            // Informational: a zombie paused between transactions has nothing to roll back when it resumes.
+            run.figureAtEnd("zombie_transactions_rolled_back_after_sigcont", () -> zombies.stream()
+                    .mapToLong(zombie -> run.fleet().linesInLog(zombie, "Transaction rolled back")).sum());
+            run.fleet().start(2);
+            run.startStream();
+            for (int round = 0; round < SIZE.groupRounds(); round++) {
+                run.awaitProgress(20);
+                run.randomPause(Duration.ZERO, Duration.ofSeconds(2));
+                String zombie = run.fleet().pauseAny(run.random());
+                zombies.add(zombie);
+                run.count("sigstop_beyond_session_timeout");
+                long pausedAt = System.nanoTime();
+                // While the zombie is frozen an instance joins; past the session timeout the group moves the
+                // zombie's partitions to the others, and the stream must keep flowing there.
+                run.fleet().start(1);
+                run.count("instances_added");
+                FaultRun.sleep(FaultRun.SESSION_TIMEOUT.plusSeconds(2)
+                        .minusNanos(System.nanoTime() - pausedAt));
+                run.awaitProgress(20);
+                run.fleet().resume(zombie);
+
+                run.awaitProgress(20);
+                run.randomPause(Duration.ZERO, Duration.ofSeconds(2));
+                run.fleet().killAny(run.random());
+                run.count("kill_9");
+            }
+            run.awaitProgress(20);
+            run.finish();
+        }
+    }
+
+    @Test
+    void answersEveryDeliveryExactlyOnceWhilePostgresqlIsStoppedAndStartedMidStream() throws Exception {
+        try (FaultRun run = FaultRun.begin("postgres", 3003, broker.bootstrapServers(), postgres.createDatabase(),
+                SIZE)) {
+            run.fleet().start(SIZE.instances());
+            run.startStream();
+            for (int i = 0; i < SIZE.postgresStops(); i++) {
+                run.awaitProgress(20);
+                run.randomPause(Duration.ZERO, Duration.ofSeconds(2));
+                run.log("stopping PostgreSQL");
+                long stopped = System.nanoTime();
+                postgres.stop();
+                run.count("postgres_stops");
+                run.randomPause(Duration.ofSeconds(5), Duration.ofSeconds(10));
+                postgres.start();
+                run.log("PostgreSQL up again after %.1f s".formatted((System.nanoTime() - stopped) / 1e9));
+            }
+            run.awaitProgress(20);
+            run.finish();
+        }
+    }
+
+    @Test
+    void answersEveryDeliveryExactlyOnceWhileTheBrokerIsRestartedMidStream() throws Exception {
+        try (FaultRun run = FaultRun.begin("broker", 4004, broker.bootstrapServers(), postgres.createDatabase(),
+                SIZE)) {
+            run.fleet().start(SIZE.instances());
+            run.startStream();
+            for (int i = 0; i < SIZE.brokerRestarts(); i++) {
+                run.awaitProgress(20);
+                run.randomPause(Duration.ZERO, Duration.ofSeconds(2));
+                boolean hard = i % 2 == 0;
+                run.log(hard ? "kill -9 of the broker" : "SIGTERM to the broker");
+                long stopped = System.nanoTime();
+                if (hard) {
+                    broker.kill();
+                    run.count("broker_kill_9");
+                } else {
+                    broker.stop();
+                    run.count("broker_sigterm");
+                }
+                run.randomPause(Duration.ofSeconds(3), Duration.ofSeconds(6));
+                broker.start();
+                run.log("broker ready again after %.1f s".formatted((System.nanoTime() - stopped) / 1e9));
+            }
+            run.awaitProgress(20);
+            run.finish();
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package com.channelassignment.worker.faults;
+
+import com.channelassignment.worker.testing.WorkerProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * The worker instances of one scenario, all in one consumer group: started from the packaged jar, killed, paused,
+ * resumed and finally stopped with SIGTERM. Each start is a new instance with a transactional id prefix of its own, as
+ * with the default {@code ${random.uuid}} prefix, but named so the scenario can find its transactions on the broker.
+ */
+final class WorkerFleet implements AutoCloseable {
+
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
+
+    private final Path jar;
+    private final List<String> jvmOptions;
+    private final List<String> arguments;
+    private final Path logDirectory;
+    private final String transactionalIdPrefix;
+    private final Consumer<String> faultLog;
+    private final Map<String, WorkerProcess> running = new LinkedHashMap<>();
+    private final Map<String, WorkerProcess> paused = new LinkedHashMap<>();
+    private final List<WorkerProcess> all = new ArrayList<>();
+    private int started;
+
+    WorkerFleet(Path jar, List<String> jvmOptions, List<String> arguments, Path logDirectory,
+            String transactionalIdPrefix, Consumer<String> faultLog) {
+        this.jar = jar;
+        this.jvmOptions = jvmOptions;
+        this.arguments = arguments;
+        this.logDirectory = logDirectory;
+        this.transactionalIdPrefix = transactionalIdPrefix;
+        this.faultLog = faultLog;
+    }
+
+    /** Starts {@code count} new instances side by side and waits until each is ready. */
+    synchronized List<String> start(int count) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String name = "worker-" + (++started);
+            List<String> instanceArguments = new ArrayList<>(arguments);
+            instanceArguments.add("--spring.kafka.producer.transaction-id-prefix=" + transactionalIdPrefix + name
+                    + "-");
+            WorkerProcess worker = WorkerProcess.start(jar, jvmOptions, instanceArguments,
+                    logDirectory.resolve(name + ".log"));
+            all.add(worker);
+            running.put(name, worker);
+            names.add(name);
+        }
+        for (String name : names) {
+            running.get(name).awaitReady(READY_TIMEOUT);
+            faultLog.accept("started " + describe(name));
+        }
+        return names;
+    }
+
+    /** kill -9 of one running (not paused) instance chosen by {@code random}. */
+    synchronized String killAny(Random random) {
+        String name = any(random);
+        WorkerProcess worker = running.remove(name);
+        worker.kill();
+        faultLog.accept("kill -9 " + name + " (pid " + worker.pid() + ")");
+        return name;
+    }
+
+    /** SIGSTOP of one running instance chosen by {@code random}: it keeps its partitions, sockets and locks. */
+    synchronized String pauseAny(Random random) {
+        String name = any(random);
+        WorkerProcess worker = running.remove(name);
+        worker.pause();
+        paused.put(name, worker);
+        faultLog.accept("SIGSTOP " + name + " (pid " + worker.pid() + ")");
+        return name;
+    }
+
+    synchronized void resume(String name) {
+        WorkerProcess worker = paused.remove(name);
+        worker.resume();
+        running.put(name, worker);
+        faultLog.accept("SIGCONT " + name + " (pid " + worker.pid() + ")");
+    }
+
+    synchronized int runningCount() {
+        return running.size();
+    }
+
+    /** How many lines of the instance's log contain {@code text}. */
+    long linesInLog(String name, String text) {
+        return linesInLogs(List.of(name), text).size();
+    }
+
+    /** The lines of every instance's log that contain {@code text}. */
+    synchronized List<String> linesInAllLogs(String text) {
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= started; i++) {
+            names.add("worker-" + i);
+        }
+        return linesInLogs(names, text);
+    }
+
+    private List<String> linesInLogs(List<String> names, String text) {
+        List<String> found = new ArrayList<>();
+        for (String name : names) {
+            try (var lines = Files.lines(logDirectory.resolve(name + ".log"), StandardCharsets.ISO_8859_1)) {
+                lines.filter(line -> line.contains(text)).forEach(found::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * SIGTERM to every instance at once, then the exit codes by name. Paused instances are resumed first: a graceful
+     * shutdown must also work for an instance that just came back from a pause.
+     */
+    synchronized Map<String, Integer> terminateAll(Duration timeout) {
+        new ArrayList<>(paused.keySet()).forEach(this::resume);
+        Map<String, Integer> exits = new LinkedHashMap<>();
+        running.values().forEach(WorkerProcess::requestTermination);
+        for (Map.Entry<String, WorkerProcess> entry : running.entrySet()) {
+            exits.put(entry.getKey(), entry.getValue().awaitExit(timeout));
+        }
+        running.clear();
+        return exits;
+    }
+
+    /** Which instances run, are paused, and where their logs are: for failure messages. */
+    synchronized String describe() {
+        return "running " + running.keySet() + ", paused " + paused.keySet() + ", logs in " + logDirectory;
+    }
+
+    private String describe(String name) {
+        return name + " (pid " + running.get(name).pid() + ")";
+    }
+
+    private String any(Random random) {
+        if (running.isEmpty()) {
+            throw new IllegalStateException("no running instance to choose from: " + describe());
+        }
+        List<String> names = new ArrayList<>(running.keySet());
+        return names.get(random.nextInt(names.size()));
+    }
+
+    /** Anything still alive is killed: a failed scenario must not leave processes behind. */
+    @Override
+    public synchronized void close() {
+        for (WorkerProcess worker : all) {
+            worker.close();
+        }
+    }
+}

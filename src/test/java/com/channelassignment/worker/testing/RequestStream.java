@@ -1,0 +1,113 @@
+package com.channelassignment.worker.testing;
+
+import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
+import com.channelassignment.worker.kafka.avro.ChannelType;
+import com.channelassignment.worker.kafka.avro.Operation;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Produces a test's requests as upstream producers are told to: Avro single-object encoded, keyed by organization,
+ * from an idempotent producer with {@code acks=all}, so a partition keeps production order through broker restarts.
+ * Every send is first recorded in the {@link StreamCheck}.
+ */
+public final class RequestStream implements AutoCloseable {
+
+    /** The key of requests without an organization; they are rejected, but still keyed alike. */
+    public static final String NO_ORGANIZATION_KEY = "no-organization";
+
+    private final AvroContract contract = new AvroContract();
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+    private final StreamCheck check;
+    private final AtomicInteger failedSends = new AtomicInteger();
+    private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
+    private final Callback onCompletion = (metadata, exception) -> {
+        if (exception != null) {
+            failedSends.incrementAndGet();
+            firstFailure.compareAndSet(null, exception);
+        }
+    };
+
+    public RequestStream(String bootstrapServers, String topic, StreamCheck check) {
+        this(bootstrapServers, topic, check, true);
+    }
+
+    /** One request in flight instead of idempotence: for brokers that are never restarted under the stream. */
+    public static RequestStream withoutIdempotence(String bootstrapServers, String topic, StreamCheck check) {
+        return new RequestStream(bootstrapServers, topic, check, false);
+    }
+
+    private RequestStream(String bootstrapServers, String topic, StreamCheck check, boolean idempotent) {
+        this.topic = topic;
+        this.check = check;
+        // Generous delivery and blocking limits: a broker restart must delay sends, not fail them.
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, idempotent,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, idempotent ? 5 : 1,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 300_000,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+    }
+
+    /** Records the delivery in the check (and its model), then produces it. */
+    public void send(AssignmentRequest request) {
+        check.sent(request);
+        String key = request.organizationId() == null ? NO_ORGANIZATION_KEY : request.organizationId();
+        producer.send(new ProducerRecord<>(topic, utf8(key), contract.encodeRequest(wire(request))), onCompletion);
+    }
+
+    /** Produces a value that is not a request; the worker must dead-letter it. */
+    public void sendGarbage(String key, byte[] value) {
+        check.sentGarbage(value);
+        producer.send(new ProducerRecord<>(topic, utf8(key), value), onCompletion);
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    /** Flushes, then fails if any send failed: figures computed over requests that never left would lie. */
+    public void requireAllSent() {
+        producer.flush();
+        if (failedSends.get() > 0) {
+            throw new IllegalStateException(failedSends.get() + " records could not be produced; figures would lie",
+                    firstFailure.get());
+        }
+    }
+
+    public static ChannelAssignmentRequest wire(AssignmentRequest request) {
+        return ChannelAssignmentRequest.newBuilder()
+                .setRequestId(request.requestId())
+                .setOrganizationId(request.organizationId())
+                .setAgentHandle(request.agentHandle())
+                .setOperation(Operation.valueOf(request.operation().name()))
+                .setChannelType(ChannelType.valueOf(request.channelType().name()))
+                .setChannelId(request.channelId())
+                .setRequestedAt(request.requestedAt())
+                .setCorrelationId(request.correlationId())
+                .build();
+    }
+
+    private static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,200 @@
+package com.channelassignment.worker.testing;
+
+import com.channelassignment.worker.application.ChannelLink;
+import com.channelassignment.worker.application.DirectoryRows;
+import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.ChannelType;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.springframework.jdbc.core.JdbcOperations;
+
+/**
+ * What a test sent to the worker and what came back: deliveries per request id against committed outcomes per request
+ * id, undecodable records against dead letters, and the database against a {@link ReferenceModel}. Shared by the
+ * throughput benchmark and the fault suite, so both hold the worker to the same definition of exactly once.
+ *
+ * <p>Record a send before producing it, and produce in the order of the calls: the model is applied in that order.
+ */
+public final class StreamCheck {
+
+    private static final String STORED_LINKS = """
+            SELECT identity_id, organization_id, channel_type, channel_id FROM channel_assignments
+            """;
+
+    private final ReferenceModel model;
+    private final Map<String, Integer> sends = new ConcurrentHashMap<>();
+    private final Map<String, Integer> outcomes = new ConcurrentHashMap<>();
+    private final Map<String, Integer> garbage = new ConcurrentHashMap<>();
+    private final Map<String, Integer> deadLetters = new ConcurrentHashMap<>();
+    private final AtomicInteger deliveries = new AtomicInteger();
+    private final AtomicInteger answeredDeliveries = new AtomicInteger();
+    private final AtomicInteger outcomesSeen = new AtomicInteger();
+    private final AtomicInteger garbageSent = new AtomicInteger();
+    private final AtomicInteger garbageDeadLettered = new AtomicInteger();
+
+    public StreamCheck(DirectoryRows directory) {
+        this.model = new ReferenceModel(directory);
+    }
+
+    /** One delivery of {@code request}: the model applies it, and one more outcome is owed for its request id. */
+    public synchronized void sent(AssignmentRequest request) {
+        model.apply(request);
+        int owed = sends.merge(request.requestId(), 1, Integer::sum);
+        deliveries.incrementAndGet();
+        if (outcomes.getOrDefault(request.requestId(), 0) >= owed) {
+            // An outcome counted as a duplicate of an earlier delivery now answers this one.
+            answeredDeliveries.incrementAndGet();
+        }
+    }
+
+    /** A record that is not a request at all; exactly one dead letter is owed for it. Values must be unique. */
+    public synchronized void sentGarbage(byte[] value) {
+        if (garbage.merge(text(value), 1, Integer::sum) > 1) {
+            throw new IllegalArgumentException("garbage values must be unique to be counted: " + text(value));
+        }
+        garbageSent.incrementAndGet();
+    }
+
+    /** A committed outcome for {@code requestId}; returns how many that request id has now. */
+    public synchronized int outcome(String requestId) {
+        int count = outcomes.merge(requestId, 1, Integer::sum);
+        outcomesSeen.incrementAndGet();
+        if (count <= sends.getOrDefault(requestId, 0)) {
+            answeredDeliveries.incrementAndGet();
+        }
+        return count;
+    }
+
+    /** A committed record on the dead-letter topic, by its value. */
+    public synchronized void deadLetter(byte[] value) {
+        if (deadLetters.merge(text(value), 1, Integer::sum) == 1 && garbage.containsKey(text(value))) {
+            garbageDeadLettered.incrementAndGet();
+        }
+    }
+
+    public int deliveries() {
+        return deliveries.get();
+    }
+
+    public int outcomesSeen() {
+        return outcomesSeen.get();
+    }
+
+    /** Whether every delivery has its outcome and every garbage record its dead letter (duplicates aside). */
+    public boolean drained() {
+        return answeredDeliveries.get() >= deliveries.get() && garbageDeadLettered.get() >= garbageSent.get();
+    }
+
+    /** Waits until {@link #drained()}; on timeout fails with the counts and {@code context} (e.g. who is running). */
+    public void awaitDrained(Duration timeout, Supplier<String> context) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!drained()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not drained after %s: %d of %d deliveries answered, %d of %d garbage "
+                        + "records dead-lettered; %s".formatted(timeout, answeredDeliveries.get(), deliveries.get(),
+                        garbageDeadLettered.get(), garbageSent.get(), context.get()));
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for the stream to drain", e);
+            }
+        }
+    }
+
+    /** Counts now, and the database's links ({@code channel_assignments}) against the model's. */
+    public Verdict verdict(JdbcOperations jdbc) {
+        return verdict(new HashSet<>(jdbc.query(STORED_LINKS,
+                (rs, row) -> new ChannelLink(rs.getObject(1, UUID.class), rs.getString(2),
+                        ChannelType.valueOf(rs.getString(3)), rs.getObject(4, UUID.class)))));
+    }
+
+    /** Counts now, and {@code stored} links against the model's. */
+    public synchronized Verdict verdict(Set<ChannelLink> stored) {
+        Set<ChannelLink> expected = model.links();
+        int exact = 0;
+        int withoutOutcome = 0;
+        int missingSome = 0;
+        int withDuplicates = 0;
+        int duplicateOutcomes = 0;
+        for (Map.Entry<String, Integer> send : sends.entrySet()) {
+            int got = outcomes.getOrDefault(send.getKey(), 0);
+            int owed = send.getValue();
+            if (got == owed) {
+                exact++;
+            }
+            if (got == 0) {
+                withoutOutcome++;
+            }
+            if (got < owed) {
+                missingSome++;
+            }
+            if (got > owed) {
+                withDuplicates++;
+                duplicateOutcomes += got - owed;
+            }
+        }
+        int unsolicited = outcomes.entrySet().stream().filter(entry -> !sends.containsKey(entry.getKey()))
+                .mapToInt(Map.Entry::getValue).sum();
+        int deadLettersNotGarbage = deadLetters.entrySet().stream()
+                .filter(entry -> !garbage.containsKey(entry.getKey())).mapToInt(Map.Entry::getValue).sum();
+        int repeatedDeadLetters = deadLetters.entrySet().stream()
+                .filter(entry -> garbage.containsKey(entry.getKey())).mapToInt(entry -> entry.getValue() - 1).sum();
+        return new Verdict(deliveries.get(), sends.size(), exact, withoutOutcome, missingSome, withDuplicates,
+                duplicateOutcomes, unsolicited, expected.size(), stored.size(), stored.equals(expected),
+                garbageSent.get(), deadLetters.values().stream().mapToInt(Integer::intValue).sum(),
+                garbageSent.get() - garbageDeadLettered.get(), deadLettersNotGarbage + repeatedDeadLetters);
+    }
+
+    private static String text(byte[] value) {
+        return new String(value, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The end-of-stream figures. {@code verified()} is the whole guarantee: every delivery answered exactly once in
+     * committed outcomes, the database equal to the model, and exactly the garbage dead-lettered.
+     */
+    public record Verdict(int deliveries, int distinctRequests, int requestsWithExactlyOneOutcomePerDelivery,
+            int requestsWithoutOutcome, int requestsMissingAnOutcome, int requestsWithDuplicateOutcomes,
+            int duplicateOutcomes, int outcomesForUnsentRequests, int linksExpected, int linksStored,
+            boolean databaseMatchesModel, int garbageSent, int deadLettered, int garbageNotDeadLettered,
+            int unexpectedDeadLetters) {
+
+        public boolean verified() {
+            return requestsWithExactlyOneOutcomePerDelivery == distinctRequests && requestsWithoutOutcome == 0
+                    && requestsMissingAnOutcome == 0 && duplicateOutcomes == 0 && outcomesForUnsentRequests == 0
+                    && databaseMatchesModel && garbageNotDeadLettered == 0 && unexpectedDeadLetters == 0;
+        }
+
+        /** Named figures in reading order, for a table and a machine-readable line. */
+        public Map<String, Object> figures() {
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("deliveries", deliveries);
+            figures.put("distinct_requests", distinctRequests);
+            figures.put("requests_with_exactly_one_outcome_per_delivery", requestsWithExactlyOneOutcomePerDelivery);
+            figures.put("requests_without_outcome", requestsWithoutOutcome);
+            figures.put("requests_missing_an_outcome", requestsMissingAnOutcome);
+            figures.put("requests_with_duplicate_outcomes", requestsWithDuplicateOutcomes);
+            figures.put("duplicate_outcomes", duplicateOutcomes);
+            figures.put("outcomes_for_unsent_requests", outcomesForUnsentRequests);
+            figures.put("links_expected", linksExpected);
+            figures.put("links_stored", linksStored);
+            figures.put("database_matches_reference_model", databaseMatchesModel);
+            figures.put("garbage_sent", garbageSent);
+            figures.put("dead_lettered", deadLettered);
+            figures.put("garbage_not_dead_lettered", garbageNotDeadLettered);
+            figures.put("unexpected_dead_letters", unexpectedDeadLetters);
+            figures.put("verified", verified());
+            return figures;
+        }
+    }
+}

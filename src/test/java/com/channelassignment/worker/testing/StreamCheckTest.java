@@ -1,0 +1,103 @@
+package com.channelassignment.worker.testing;
+
+import static com.channelassignment.worker.domain.AssignmentRequests.anAssignment;
+import static com.channelassignment.worker.domain.DirectoryEntries.aMailbox;
+import static com.channelassignment.worker.domain.DirectoryEntries.anIdentity;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.channelassignment.worker.application.ChannelLink;
+import com.channelassignment.worker.application.DirectoryRows;
+import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.ChannelType;
+import com.channelassignment.worker.domain.Identity;
+import com.channelassignment.worker.domain.Mailbox;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The checker behind the benchmark and the fault suite must catch what it exists to catch. */
+class StreamCheckTest {
+
+    private static final String ORGANIZATION = "org-check";
+
+    private final Identity agent = anIdentity(ORGANIZATION, "agent");
+    private final Mailbox mailbox = aMailbox(ORGANIZATION);
+    private final StreamCheck check = new StreamCheck(new DirectoryRows(List.of(agent), List.of(mailbox), List.of()));
+    private final AssignmentRequest assign = anAssignment().withRequestId("assign-1").inOrganization(ORGANIZATION)
+            .forHandle("agent").ofChannel(mailbox).build();
+    private final Set<ChannelLink> linked = Set.of(new ChannelLink(agent.id(), ORGANIZATION, ChannelType.MAILBOX,
+            mailbox.id()));
+
+    @Test
+    void verifiesOneOutcomePerDeliveryWithAReSentRequestCountedTwice() {
+        check.sent(assign);
+        check.sent(assign);
+        check.outcome("assign-1");
+        assertThat(check.drained()).isFalse();
+        check.outcome("assign-1");
+
+        StreamCheck.Verdict verdict = check.verdict(linked);
+
+        assertThat(check.drained()).isTrue();
+        assertThat(verdict.deliveries()).isEqualTo(2);
+        assertThat(verdict.distinctRequests()).isEqualTo(1);
+        assertThat(verdict.requestsWithExactlyOneOutcomePerDelivery()).isEqualTo(1);
+        assertThat(verdict.verified()).isTrue();
+    }
+
+    @Test
+    void reportsARequestWithoutOutcome() {
+        check.sent(assign);
+
+        StreamCheck.Verdict verdict = check.verdict(linked);
+
+        assertThat(verdict.requestsWithoutOutcome()).isEqualTo(1);
+        assertThat(verdict.verified()).isFalse();
+    }
+
+    @Test
+    void reportsAnOutcomeBeyondOnePerDelivery() {
+        check.sent(assign);
+        check.outcome("assign-1");
+        check.outcome("assign-1");
+
+        StreamCheck.Verdict verdict = check.verdict(linked);
+
+        assertThat(verdict.duplicateOutcomes()).isEqualTo(1);
+        assertThat(verdict.requestsWithDuplicateOutcomes()).isEqualTo(1);
+        assertThat(verdict.verified()).isFalse();
+    }
+
+    @Test
+    void reportsADatabaseThatDiffersFromTheModel() {
+        check.sent(assign);
+        check.outcome("assign-1");
+
+        StreamCheck.Verdict verdict = check.verdict(Set.of());
+
+        assertThat(verdict.linksExpected()).isEqualTo(1);
+        assertThat(verdict.databaseMatchesModel()).isFalse();
+        assertThat(verdict.verified()).isFalse();
+    }
+
+    @Test
+    void reportsGarbageNotDeadLetteredAndDeadLettersThatWereNotGarbage() {
+        check.sentGarbage(bytes("garbage #1"));
+        check.sentGarbage(bytes("garbage #2"));
+        check.deadLetter(bytes("garbage #1"));
+        check.deadLetter(bytes("garbage #1"));
+        check.deadLetter(bytes("a request that decoded fine"));
+
+        StreamCheck.Verdict verdict = check.verdict(Set.of());
+
+        assertThat(check.drained()).isFalse();
+        assertThat(verdict.garbageNotDeadLettered()).isEqualTo(1);
+        assertThat(verdict.unexpectedDeadLetters()).isEqualTo(2);
+        assertThat(verdict.verified()).isFalse();
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
