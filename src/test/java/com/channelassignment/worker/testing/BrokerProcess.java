@@ -3,7 +3,6 @@ package com.channelassignment.worker.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,10 +84,10 @@ public final class BrokerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        int port = freePort();
-        int controllerPort = freePort();
+        int port = Local.freePort();
+        int controllerPort = Local.freePort();
         while (controllerPort == port) {
-            controllerPort = freePort();
+            controllerPort = Local.freePort();
         }
         BrokerProcess broker = new BrokerProcess(directory.toAbsolutePath(), port, controllerPort);
         broker.format();
@@ -176,7 +175,7 @@ public final class BrokerProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("broker exited with " + process.exitValue() + "; see " + log);
             }
-            sleep(Duration.ofMillis(100));
+            Local.sleep(Duration.ofMillis(100));
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
@@ -192,7 +191,7 @@ public final class BrokerProcess implements AutoCloseable {
                 } catch (Exception notYet) {
                     // still starting or recovering its logs
                 }
-                sleep(Duration.ofMillis(200));
+                Local.sleep(Duration.ofMillis(200));
             }
         }
         throw new IllegalStateException("broker not ready after " + READY_TIMEOUT + "; see " + log);
@@ -232,19 +231,5 @@ public final class BrokerProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -89,9 +89,7 @@ public final class TestServices {
         private StoppablePostgres() {
             try {
                 dataDirectory = Files.createTempDirectory("stoppable-postgres");
-                try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-                    port = socket.getLocalPort();
-                }
+                port = Local.freePort();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

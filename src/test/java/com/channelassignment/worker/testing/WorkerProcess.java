@@ -36,7 +36,7 @@ public final class WorkerProcess implements AutoCloseable {
 
     /** Starts the worker jar with the given JVM options and Spring arguments; output goes to {@code log}. */
     public static WorkerProcess start(Path jar, List<String> jvmOptions, List<String> arguments, Path log) {
-        int port = freePort();
+        int port = Local.freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -85,7 +85,7 @@ public final class WorkerProcess implements AutoCloseable {
             if (httpStatus("/actuator/health/readiness") == 200) {
                 return this;
             }
-            sleep(Duration.ofMillis(200));
+            Local.sleep(Duration.ofMillis(200));
         }
         throw new IllegalStateException("worker not ready after " + timeout + "; see " + log);
     }
@@ -234,19 +234,5 @@ public final class WorkerProcess implements AutoCloseable {
         return 100;
     }
 
-    private static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }
