@@ -64,8 +64,9 @@ public class ApplyAssignmentRequests {
         // Locking progress first serializes every writer of a partition and makes a zombie's late batch see what the
         // partition's new owner committed, so its records become replays instead of second applications.
         Map<PartitionRef, Long> committedOffsets = store.lockPartitions(partitionsOf(requests));
+        List<AssignmentRequest> lookingUp = reachingLookups(requests);
         BatchDirectory directory = new BatchDirectory(
-                store.lockDirectory(identityKeys(requests), requestedChannels(requests)));
+                store.lockDirectory(identityKeys(lookingUp), requestedChannels(lookingUp)));
         // Looked up after the directory locks: a concurrent batch carrying the same request locks the same identity,
         // so by now its idempotency record is either committed and visible here, or not written at all.
         Map<String, ProcessedRequest> processed = new HashMap<>(store.findProcessedRequests(recordableIds(requests)));
@@ -176,27 +177,28 @@ public class ApplyAssignmentRequests {
         return ids;
     }
 
-    /** Only requests that pass validation reach a lookup, so only they name rows to load. */
-    private static Set<IdentityKey> identityKeys(List<IncomingRequest> requests) {
+    /** Only requests that pass authorization and validation reach a lookup, so only they name rows to load. */
+    private static List<AssignmentRequest> reachingLookups(List<IncomingRequest> requests) {
+        return requests.stream().map(IncomingRequest::request)
+                .filter(request -> request.hasOrganization() && AssignmentRules.invalidity(request).isEmpty())
+                .toList();
+    }
+
+    private static Set<IdentityKey> identityKeys(List<AssignmentRequest> requests) {
         Set<IdentityKey> keys = new LinkedHashSet<>();
-        for (IncomingRequest incoming : requests) {
-            AssignmentRequest request = incoming.request();
-            if (request.hasOrganization() && AssignmentRules.invalidity(request).isEmpty()) {
-                keys.add(new IdentityKey(request.organizationId(), request.normalizedHandle()));
-            }
+        for (AssignmentRequest request : requests) {
+            keys.add(new IdentityKey(request.organizationId(), request.normalizedHandle()));
         }
         return keys;
     }
 
-    private static Map<ChannelType, Collection<UUID>> requestedChannels(List<IncomingRequest> requests) {
+    private static Map<ChannelType, Collection<UUID>> requestedChannels(List<AssignmentRequest> requests) {
         Map<ChannelType, Collection<UUID>> channels = new EnumMap<>(ChannelType.class);
         for (ChannelType type : ChannelType.values()) {
             channels.put(type, new LinkedHashSet<>());
         }
-        for (IncomingRequest incoming : requests) {
-            AssignmentRequest request = incoming.request();
-            if (request.operation() == Operation.ASSIGN && request.hasOrganization()
-                    && AssignmentRules.invalidity(request).isEmpty()) {
+        for (AssignmentRequest request : requests) {
+            if (request.operation() == Operation.ASSIGN) {
                 channels.get(request.channelType()).add(UUID.fromString(request.channelId()));
             }
         }

@@ -3,7 +3,6 @@ package com.channelassignment.worker.testing;
 import com.channelassignment.worker.application.ChannelLink;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.domain.Channel;
-import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Identity;
 import com.channelassignment.worker.domain.IdentityStatus;
 import com.channelassignment.worker.domain.Mailbox;
@@ -12,7 +11,6 @@ import com.channelassignment.worker.domain.PhoneNumberStatus;
 import com.channelassignment.worker.domain.PhoneNumberType;
 import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -71,13 +69,5 @@ public final class DirectoryFixture {
 
     public void loadWith(JdbcDirectoryLoader loader) {
         loader.load(new DirectoryRows(identities, channels, links));
-    }
-
-    public static Instant truncated(Instant instant) {
-        return instant.truncatedTo(ChronoUnit.MILLIS);
-    }
-
-    public static ChannelType typeOf(Channel channel) {
-        return channel.type();
     }
 }
