@@ -5,11 +5,13 @@ import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.testing.Figures;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.OutcomeWatcher;
+import com.channelassignment.worker.testing.ProcessCpu;
 import com.channelassignment.worker.testing.RequestStream;
 import com.channelassignment.worker.testing.StreamCheck;
 import com.channelassignment.worker.testing.TestServices;
 import com.channelassignment.worker.testing.WorkerProcess;
 import com.channelassignment.worker.testing.Workload;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,6 +42,10 @@ public final class ThroughputBenchmark {
     private static final String REQUESTS = "bench-requests";
     private static final String OUTCOMES = "bench-outcomes";
     private static final int PARTITIONS = 12;
+    // Request-id prefixes of the three phases.
+    private static final String WARMUP = "w";
+    private static final String BURST = "b";
+    private static final String RATE = "r";
 
     private final int organizations = Integer.getInteger("benchmark.organizations", 10_000);
     private final int perOrganization = Integer.getInteger("benchmark.per-organization", 10);
@@ -51,12 +56,15 @@ public final class ThroughputBenchmark {
     private final String concurrency = System.getProperty("benchmark.concurrency", "2");
     private final String workerHeap = System.getProperty("benchmark.worker-heap", "512m");
 
+    private final int warmup = Integer.getInteger("benchmark.warmup-requests", 50_000);
+
     private final Map<String, Long> firstSentAt = new ConcurrentHashMap<>();
-    private final List<Long> burstLatencies = Collections.synchronizedList(new ArrayList<>());
-    private final List<Long> rateLatencies = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicLong firstOutcomeNanos = new AtomicLong();
+    // End-to-end latencies by phase, keyed by the request-id prefix each phase uses.
+    private final Map<String, List<Long>> latencies = Map.of(WARMUP, synchronizedList(), BURST, synchronizedList(),
+            RATE, synchronizedList());
+    // Phases run one after another, each drained before the next, so at a drain this is that phase's last outcome.
     private final AtomicLong lastOutcomeNanos = new AtomicLong();
-    private final AtomicLong peakHeap = new AtomicLong();
+    private final Workload workload = new Workload(42, organizations, perOrganization);
     private StreamCheck check;
     // Extra JVM options for the worker, space-separated, e.g. a JFR recording for profiling.
     private final String workerJvmOptions = System.getProperty("benchmark.worker-jvm-options", "");
@@ -76,7 +84,6 @@ public final class ThroughputBenchmark {
         JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(database.jdbcUrl(), database.username(),
                 database.password()));
 
-        Workload workload = new Workload(42, organizations, perOrganization);
         long loadStarted = System.nanoTime();
         new JdbcDirectoryLoader(jdbc).load(workload.directory());
         log("directory: %d organizations, %d identities, %d channels loaded in %.1f s", organizations,
@@ -84,115 +91,147 @@ public final class ThroughputBenchmark {
                 seconds(System.nanoTime() - loadStarted));
         check = new StreamCheck(workload.directory());
         KafkaTestClient.createTopics(bootstrap, PARTITIONS, List.of(REQUESTS, OUTCOMES, REQUESTS + ".dlt"));
+        Path gcLog = Path.of("target", "benchmark", "worker-gc.log").toAbsolutePath();
+        Files.createDirectories(gcLog.getParent());
+        Files.deleteIfExists(gcLog);
 
+        Map<String, Object> figures = new LinkedHashMap<>();
         // Not idempotent: right after topic creation the in-process broker answered NOT_LEADER_OR_FOLLOWER and an
         // idempotent producer's retry then failed for two minutes with OUT_OF_ORDER_SEQUENCE_NUMBER. No broker
         // restarts here, so one request in flight keeps retries in order and free of duplicates.
-        try (RequestStream stream = RequestStream.withoutIdempotence(bootstrap, REQUESTS, check)) {
-            long produceStarted = System.nanoTime();
-            for (int i = 0; i < burst; i++) {
-                send(stream, workload.next("b"));
-            }
-            stream.requireAllSent();
-            log("burst: %d requests produced in %.1f s", burst, seconds(System.nanoTime() - produceStarted));
-
-            double rawThroughput = rawLoop(bootstrap, jdbc);
-            log("raw loop (consume, one batched insert per poll, commit): %.0f records/s", rawThroughput);
-
-            AtomicBoolean watching = new AtomicBoolean(true);
-            OutcomeWatcher watcher = OutcomeWatcher.start(bootstrap, List.of(OUTCOMES), this::onOutcome);
+        try (RequestStream stream = RequestStream.withoutIdempotence(bootstrap, REQUESTS, check);
+                OutcomeWatcher watcher = OutcomeWatcher.start(bootstrap, List.of(OUTCOMES), this::onOutcome)) {
+            produce(stream, WARMUP, warmup);
             long workerStarted = System.nanoTime();
-            List<String> jvmOptions = new ArrayList<>(List.of("-Xmx" + workerHeap, "-Xms" + workerHeap,
-                    "-XX:+UseG1GC"));
-            if (!workerJvmOptions.isBlank()) {
-                jvmOptions.addAll(List.of(workerJvmOptions.trim().split("\\s+")));
-            }
-            List<String> arguments = new ArrayList<>(List.of("--spring.kafka.bootstrap-servers=" + bootstrap,
-                            "--spring.datasource.url=" + database.jdbcUrl(),
-                            "--spring.datasource.username=" + database.username(),
-                            "--spring.datasource.password=" + database.password(),
-                            "--spring.kafka.consumer.group-id=bench-worker",
-                            "--spring.kafka.consumer.max-poll-records=" + maxPollRecords,
-                            "--spring.kafka.listener.concurrency=" + concurrency,
-                            "--channel-assignment.topics.requests=" + REQUESTS,
-                            "--channel-assignment.topics.outcomes=" + OUTCOMES,
-                            "--channel-assignment.topics.dead-letter=" + REQUESTS + ".dlt",
-                            "--channel-assignment.topics.partitions=" + PARTITIONS,
-                            "--channel-assignment.retention.purge-interval=1h"));
-            if (!workerArguments.isBlank()) {
-                arguments.addAll(List.of(workerArguments.split("\\|")));
-            }
-            try (WorkerProcess worker = WorkerProcess.start(jar, jvmOptions, arguments,
-                    Path.of("target", "benchmark", "worker.log"))) {
-                Thread heapSampler = new Thread(() -> sampleHeap(worker, watching), "heap-sampler");
-                heapSampler.setDaemon(true);
-                heapSampler.start();
-
-                int burstDeliveries = check.deliveries();
+            try (WorkerProcess worker = WorkerProcess.start(jar, workerJvmOptions(gcLog), workerArguments(bootstrap,
+                    database), Path.of("target", "benchmark", "worker.log"))) {
+                // A worker runs for days, so a burst meets a JVM whose hot code is compiled. The warm-up pays that
+                // one-off cost (and is reported apart, as the cold-start figure) before the measured burst.
                 check.awaitDrained(Duration.ofMinutes(10), () -> "worker log " + worker.log());
-                double burstSeconds = seconds(lastOutcomeNanos.get() - firstOutcomeNanos.get());
-                double burstWithStartup = seconds(lastOutcomeNanos.get() - workerStarted);
-                Duration burstCpu = worker.cpuTime();
-                log("burst: %d outcomes in %.1f s (%.1f s with worker startup)", burstDeliveries, burstSeconds,
-                        burstWithStartup);
+                double coldSeconds = seconds(lastOutcomeNanos.get() - workerStarted);
+                log("warm-up: %d requests answered %.1f s after the worker started", warmup, coldSeconds);
 
-                long rateStarted = System.nanoTime();
-                long interval = 1_000_000_000L / rate;
-                int rateRequests = rate * rateSeconds;
-                for (int i = 0; i < rateRequests; i++) {
-                    long due = rateStarted + i * interval;
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                    }
-                    send(stream, workload.next("r"));
-                }
-                stream.requireAllSent();
+                // The burst waits in the topic, as a bulk import would: frozen, the worker reads none of it early.
+                worker.pause();
+                produce(stream, BURST, burst);
+                worker.resume();
+                long burstStarted = System.nanoTime();
+                Duration workerCpuBefore = worker.cpuTime();
+                Duration brokerCpuBefore = ProcessCpu.of(ProcessHandle.current().pid());
+                Duration postgresCpuBefore = ProcessCpu.ofCommand("postgres");
+                check.awaitDrained(Duration.ofMinutes(10), () -> "worker log " + worker.log());
+                double burstSeconds = seconds(lastOutcomeNanos.get() - burstStarted);
+                Duration workerCpu = worker.cpuTime().minus(workerCpuBefore);
+                Duration brokerCpu = ProcessCpu.of(ProcessHandle.current().pid()).minus(brokerCpuBefore);
+                Duration postgresCpu = ProcessCpu.ofCommand("postgres").minus(postgresCpuBefore);
+                double throughput = burst / burstSeconds;
+                log("burst: %d outcomes in %.1f s", burst, burstSeconds);
+
+                offerFixedRate(stream);
                 check.awaitDrained(Duration.ofMinutes(5), () -> "worker log " + worker.log());
-                watching.set(false);
-                watcher.close();
-
-                Duration cpu = worker.cpuTime();
                 long peakRss = worker.peakResidentKib();
-                StreamCheck.Verdict verdict = check.verdict(jdbc);
-                boolean verified = verdict.verified();
-                double throughput = burstDeliveries / burstSeconds;
+                worker.terminate(Duration.ofSeconds(60));
+                GcLog gc = GcLog.read(gcLog);
 
-                Map<String, Object> figures = new LinkedHashMap<>();
                 figures.put("machine", "%d cores, %s, Java %s".formatted(Runtime.getRuntime().availableProcessors(),
                         System.getProperty("os.arch"), System.getProperty("java.version")));
                 figures.put("load", describeLoad(workload));
+                figures.put("cold_start_requests_per_second", Math.round(warmup / coldSeconds));
                 figures.put("burst_requests_per_second", Math.round(throughput));
-                figures.put("raw_loop_records_per_second", Math.round(rawThroughput));
-                figures.put("ratio_to_raw_loop", round2(throughput / rawThroughput));
-                figures.put("burst_latency_p50_ms", percentile(burstLatencies, 50));
-                figures.put("burst_latency_p99_ms", percentile(burstLatencies, 99));
-                figures.put("burst_latency_max_ms", percentile(burstLatencies, 100));
+                figures.put("burst_latency_p50_ms", percentile(latencies.get(BURST), 50));
+                figures.put("burst_latency_p99_ms", percentile(latencies.get(BURST), 99));
+                figures.put("burst_latency_max_ms", percentile(latencies.get(BURST), 100));
                 figures.put("rate_offered_per_second", rate);
-                figures.put("rate_latency_p50_ms", percentile(rateLatencies, 50));
-                figures.put("rate_latency_p99_ms", percentile(rateLatencies, 99));
-                figures.put("rate_latency_max_ms", percentile(rateLatencies, 100));
-                figures.put("worker_cpu_seconds_burst", round2(burstCpu.toMillis() / 1000.0));
-                figures.put("worker_cpu_seconds_total", round2(cpu.toMillis() / 1000.0));
-                figures.put("worker_peak_heap_mb", peakHeap.get() / (1024 * 1024));
+                figures.put("rate_latency_p50_ms", percentile(latencies.get(RATE), 50));
+                figures.put("rate_latency_p99_ms", percentile(latencies.get(RATE), 99));
+                figures.put("rate_latency_max_ms", percentile(latencies.get(RATE), 100));
+                figures.put("burst_cpu_us_per_request_worker", microsPerRequest(workerCpu));
+                figures.put("burst_cpu_us_per_request_broker_and_reader", microsPerRequest(brokerCpu));
+                figures.put("burst_cpu_us_per_request_postgres", microsPerRequest(postgresCpu));
+                figures.put("worker_cpu_seconds_burst", round2(workerCpu.toMillis() / 1000.0));
+                figures.put("worker_peak_heap_mb", gc.peakUsedMib());
+                figures.put("worker_peak_live_heap_mb", gc.peakLiveMib());
+                figures.put("worker_gc_pauses", gc.collections());
                 figures.put("worker_peak_rss_mb", peakRss / 1024);
                 figures.put("worker_max_heap", workerHeap);
                 figures.put("max_poll_records", Integer.parseInt(maxPollRecords));
                 figures.put("concurrency", Integer.parseInt(concurrency));
-                figures.putAll(verdict.figures());
-                System.out.println();
-                System.out.println(Figures.table(figures));
-                System.out.println("BENCHMARK_JSON " + Figures.json(figures));
-                worker.terminate(Duration.ofSeconds(60));
-                return verified;
             }
         }
+
+        // The ceiling, on the same broker and database with the worker gone: every record the worker read.
+        double rawThroughput = rawLoop(bootstrap, jdbc);
+        log("raw loop (consume, one batched insert per poll, commit): %.0f records/s", rawThroughput);
+        long burstThroughput = (Long) figures.get("burst_requests_per_second");
+        figures.put("raw_loop_records_per_second", Math.round(rawThroughput));
+        figures.put("ratio_to_raw_loop", round2(burstThroughput / rawThroughput));
+        StreamCheck.Verdict verdict = check.verdict(jdbc);
+        figures.putAll(verdict.figures());
+        System.out.println();
+        System.out.println(Figures.table(figures));
+        System.out.println("BENCHMARK_JSON " + Figures.json(figures));
+        return verdict.verified();
+    }
+
+    private List<String> workerJvmOptions(Path gcLog) {
+        List<String> options = new ArrayList<>(List.of("-Xmx" + workerHeap, "-Xms" + workerHeap, "-XX:+UseG1GC",
+                GcLog.option(gcLog)));
+        if (!workerJvmOptions.isBlank()) {
+            options.addAll(List.of(workerJvmOptions.trim().split("\\s+")));
+        }
+        return options;
+    }
+
+    private List<String> workerArguments(String bootstrap, TestServices.Database database) {
+        List<String> arguments = new ArrayList<>(List.of("--spring.kafka.bootstrap-servers=" + bootstrap,
+                "--spring.datasource.url=" + database.jdbcUrl(),
+                "--spring.datasource.username=" + database.username(),
+                "--spring.datasource.password=" + database.password(),
+                "--spring.kafka.consumer.group-id=bench-worker",
+                "--spring.kafka.consumer.max-poll-records=" + maxPollRecords,
+                "--spring.kafka.listener.concurrency=" + concurrency,
+                "--channel-assignment.topics.requests=" + REQUESTS,
+                "--channel-assignment.topics.outcomes=" + OUTCOMES,
+                "--channel-assignment.topics.dead-letter=" + REQUESTS + ".dlt",
+                "--channel-assignment.topics.partitions=" + PARTITIONS,
+                "--channel-assignment.retention.purge-interval=1h"));
+        if (!workerArguments.isBlank()) {
+            arguments.addAll(List.of(workerArguments.split("\\|")));
+        }
+        return arguments;
+    }
+
+    private void produce(RequestStream stream, String phase, int requests) {
+        long started = System.nanoTime();
+        for (int i = 0; i < requests; i++) {
+            send(stream, workload.next(phase));
+        }
+        stream.requireAllSent();
+        log("%s: %d requests produced in %.1f s", phase, requests, seconds(System.nanoTime() - started));
+    }
+
+    private void offerFixedRate(RequestStream stream) throws InterruptedException {
+        long started = System.nanoTime();
+        long interval = 1_000_000_000L / rate;
+        for (int i = 0; i < rate * rateSeconds; i++) {
+            long wait = started + i * interval - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            send(stream, workload.next(RATE));
+        }
+        stream.requireAllSent();
+    }
+
+    private long microsPerRequest(Duration cpu) {
+        return Math.round(cpu.toNanos() / 1000.0 / burst);
     }
 
     private String describeLoad(Workload workload) {
-        return "%d organizations, %d identities, %d mailboxes+numbers; %d-request burst over %d partitions, then %d/s for %d s"
-                .formatted(organizations, workload.directory().identities().size(),
-                        workload.directory().channels().size(), burst, PARTITIONS, rate, rateSeconds);
+        return ("%d organizations, %d identities, %d mailboxes+numbers; %d-request warm-up, then a %d-request burst "
+                + "over %d partitions, then %d/s for %d s").formatted(organizations,
+                workload.directory().identities().size(), workload.directory().channels().size(), warmup, burst,
+                PARTITIONS, rate, rateSeconds);
     }
 
     private void send(RequestStream stream, AssignmentRequest request) {
@@ -204,24 +243,15 @@ public final class ThroughputBenchmark {
         long now = System.currentTimeMillis();
         long nanos = System.nanoTime();
         String requestId = KafkaTestClient.header(record, "request_id");
+        String phase = requestId.substring(0, requestId.indexOf('-'));
         if (check.outcome(requestId) == 1) {
-            long latency = now - firstSentAt.getOrDefault(requestId, now);
-            (requestId.startsWith("r-") ? rateLatencies : burstLatencies).add(latency);
+            latencies.get(phase).add(now - firstSentAt.getOrDefault(requestId, now));
         }
-        firstOutcomeNanos.compareAndSet(0, nanos);
-        lastOutcomeNanos.set(nanos);
+        lastOutcomeNanos.accumulateAndGet(nanos, Math::max);
     }
 
-    private void sampleHeap(WorkerProcess worker, AtomicBoolean watching) {
-        while (watching.get()) {
-            long heap = worker.heapUsedBytes();
-            peakHeap.accumulateAndGet(heap, Math::max);
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+    private static List<Long> synchronizedList() {
+        return Collections.synchronizedList(new ArrayList<>());
     }
 
     /** The ceiling: the same records consumed, one batched insert per poll, offsets committed, nothing else. */

@@ -12,8 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The packaged worker ({@code java -jar target/channel-assignment-worker-*.jar}) as a separate OS process, for the
@@ -22,7 +20,6 @@ import java.util.regex.Pattern;
 public final class WorkerProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final Pattern HEAP_USED = Pattern.compile("\"value\"\\s*:\\s*([0-9.E+]+)");
 
     private final Process process;
     private final int httpPort;
@@ -131,9 +128,7 @@ public final class WorkerProcess implements AutoCloseable {
 
     /** User plus system CPU time of the process so far, from /proc. */
     public Duration cpuTime() {
-        String[] fields = afterCommand(readProc("stat")).trim().split("\\s+");
-        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        return Duration.ofMillis(ticks * 1000 / clockTicksPerSecond());
+        return ProcessCpu.of(pid());
     }
 
     /** Peak resident set size of the process in KiB (VmHWM). */
@@ -144,16 +139,6 @@ public final class WorkerProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no VmHWM in /proc/" + pid() + "/status");
-    }
-
-    /** Heap in use now, from the worker's own metrics endpoint; -1 when it does not answer. */
-    public long heapUsedBytes() {
-        String body = httpBody("/actuator/metrics/jvm.memory.used?tag=area:heap");
-        if (body == null) {
-            return -1;
-        }
-        Matcher matcher = HEAP_USED.matcher(body);
-        return matcher.find() ? (long) Double.parseDouble(matcher.group(1)) : -1;
     }
 
     public Path log() {
@@ -175,18 +160,6 @@ public final class WorkerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
-        }
-    }
-
-    private String httpBody(String path) {
-        try {
-            HttpResponse<String> response = HTTP.send(request(path), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? response.body() : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
         }
     }
 
@@ -224,15 +197,4 @@ public final class WorkerProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
     }
-
-    /** /proc/PID/stat: the command name may contain spaces, so fields are counted after its closing bracket. */
-    private static String afterCommand(String stat) {
-        return stat.substring(stat.lastIndexOf(')') + 2);
-    }
-
-    private static long clockTicksPerSecond() {
-        return 100;
-    }
-
-
 }
