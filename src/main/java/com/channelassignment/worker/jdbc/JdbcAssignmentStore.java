@@ -86,34 +86,33 @@ public class JdbcAssignmentStore implements AssignmentStore {
     // table. "= ANY(array)" in a filter, an OR, a plain join and an unfenced LATERAL were each planned during the
     // benchmark as a scan comparing every row with every element of the array: seconds per batch.
 
-    // Locks the requested mailboxes and the ones the batch's identities hold (their detail goes on the outcome).
-    private static final String LOCK_MAILBOXES = """
-            SELECT id, organization_id, email_address, display_name, deleted, created_at, updated_at
-              FROM mailboxes
-             WHERE id IN (SELECT unnest(?::uuid[])
-                          UNION
-                          SELECT a.channel_id
-                            FROM unnest(?::uuid[]) AS held(identity_id)
-                           CROSS JOIN LATERAL (SELECT channel_id FROM channel_assignments
-                                                WHERE identity_id = held.identity_id
-                                                  AND channel_type = 'MAILBOX' OFFSET 0) a)
-             ORDER BY id
-               FOR NO KEY UPDATE
+    // Mailboxes and phone numbers by id, in one round trip: %s is the locking clause. The batch locks the channels its
+    // requests name and reads without a lock the ones its identities hold (their detail goes on the outcome): a held
+    // channel's link only changes under its identity's lock, which the batch already has, and any other batch that
+    // requests it sees the link and refuses. Each CTE sorts before it locks, so every worker locks in id order.
+    private static final String CHANNELS = """
+            WITH wanted_mailboxes AS (
+                SELECT id, organization_id, email_address, display_name, deleted, created_at, updated_at
+                  FROM mailboxes
+                 WHERE id IN (SELECT unnest(?::uuid[]))
+                 ORDER BY id
+                   %1$s),
+            wanted_phone_numbers AS (
+                SELECT id, organization_id, number, type, status, created_at, updated_at
+                  FROM phone_numbers
+                 WHERE id IN (SELECT unnest(?::uuid[]))
+                 ORDER BY id
+                   %1$s)
+            SELECT 'MAILBOX' AS channel_type, id, organization_id, created_at, updated_at,
+                   email_address, display_name, deleted, NULL AS number, NULL AS type, NULL AS status
+              FROM wanted_mailboxes
+            UNION ALL
+            SELECT 'PHONE_NUMBER', id, organization_id, created_at, updated_at,
+                   NULL, NULL, NULL, number, type, status
+              FROM wanted_phone_numbers
             """;
-
-    private static final String LOCK_PHONE_NUMBERS = """
-            SELECT id, organization_id, number, type, status, created_at, updated_at
-              FROM phone_numbers
-             WHERE id IN (SELECT unnest(?::uuid[])
-                          UNION
-                          SELECT a.channel_id
-                            FROM unnest(?::uuid[]) AS held(identity_id)
-                           CROSS JOIN LATERAL (SELECT channel_id FROM channel_assignments
-                                                WHERE identity_id = held.identity_id
-                                                  AND channel_type = 'PHONE_NUMBER' OFFSET 0) a)
-             ORDER BY id
-               FOR NO KEY UPDATE
-            """;
+    private static final String LOCK_CHANNELS = CHANNELS.formatted("FOR NO KEY UPDATE");
+    private static final String READ_CHANNELS = CHANNELS.formatted("");
 
     private static final String FIND_LINKS = """
             SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
@@ -215,12 +214,26 @@ public class JdbcAssignmentStore implements AssignmentStore {
         String[] mailboxIds = uuidTexts(channels.getOrDefault(ChannelType.MAILBOX, List.of()));
         String[] phoneNumberIds = uuidTexts(channels.getOrDefault(ChannelType.PHONE_NUMBER, List.of()));
 
-        List<Channel> loadedChannels = new ArrayList<>();
-        loadedChannels.addAll(jdbc.query(LOCK_MAILBOXES, (rs, row) -> mailbox(rs), mailboxIds, identityIds));
-        loadedChannels.addAll(jdbc.query(LOCK_PHONE_NUMBERS, (rs, row) -> phoneNumber(rs), phoneNumberIds,
-                identityIds));
+        List<Channel> loadedChannels = new ArrayList<>(jdbc.query(LOCK_CHANNELS, (rs, row) -> channel(rs),
+                mailboxIds, phoneNumberIds));
+        // Read after the locks, in a statement of its own: a statement sees what was committed when it started, and
+        // a link committed while this batch waited for a lock must not be missed.
         List<ChannelLink> links = jdbc.query(FIND_LINKS, (rs, row) -> link(rs), identityIds, mailboxIds,
                 phoneNumberIds);
+        Set<UUID> loaded = new HashSet<>();
+        loadedChannels.forEach(channel -> loaded.add(channel.id()));
+        List<String> heldMailboxIds = new ArrayList<>();
+        List<String> heldPhoneNumberIds = new ArrayList<>();
+        for (ChannelLink link : links) {
+            if (loaded.add(link.channelId())) {
+                (link.type() == ChannelType.MAILBOX ? heldMailboxIds : heldPhoneNumberIds)
+                        .add(link.channelId().toString());
+            }
+        }
+        if (!heldMailboxIds.isEmpty() || !heldPhoneNumberIds.isEmpty()) {
+            loadedChannels.addAll(jdbc.query(READ_CHANNELS, (rs, row) -> channel(rs),
+                    heldMailboxIds.toArray(String[]::new), heldPhoneNumberIds.toArray(String[]::new)));
+        }
         return new DirectoryRows(identities, loadedChannels, links);
     }
 
@@ -311,18 +324,17 @@ public class JdbcAssignmentStore implements AssignmentStore {
                 rs.getTimestamp("updated_at").toInstant());
     }
 
-    private static Mailbox mailbox(ResultSet rs) throws SQLException {
-        return new Mailbox(
-                rs.getObject("id", UUID.class),
-                rs.getString("organization_id"),
-                rs.getString("email_address"),
-                rs.getString("display_name"),
-                rs.getBoolean("deleted"),
-                rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("updated_at").toInstant());
-    }
-
-    private static PhoneNumber phoneNumber(ResultSet rs) throws SQLException {
+    private static Channel channel(ResultSet rs) throws SQLException {
+        if (ChannelType.valueOf(rs.getString("channel_type")) == ChannelType.MAILBOX) {
+            return new Mailbox(
+                    rs.getObject("id", UUID.class),
+                    rs.getString("organization_id"),
+                    rs.getString("email_address"),
+                    rs.getString("display_name"),
+                    rs.getBoolean("deleted"),
+                    rs.getTimestamp("created_at").toInstant(),
+                    rs.getTimestamp("updated_at").toInstant());
+        }
         return new PhoneNumber(
                 rs.getObject("id", UUID.class),
                 rs.getString("organization_id"),
