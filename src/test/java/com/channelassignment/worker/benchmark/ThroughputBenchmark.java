@@ -56,7 +56,7 @@ public final class ThroughputBenchmark {
     private final String concurrency = System.getProperty("benchmark.concurrency", "2");
     private final String workerHeap = System.getProperty("benchmark.worker-heap", "512m");
 
-    private final int warmup = Integer.getInteger("benchmark.warmup-requests", 50_000);
+    private final int warmup = Integer.getInteger("benchmark.warmup-requests", 300_000);
 
     private final Map<String, Long> firstSentAt = new ConcurrentHashMap<>();
     // End-to-end latencies by phase, keyed by the request-id prefix each phase uses.
