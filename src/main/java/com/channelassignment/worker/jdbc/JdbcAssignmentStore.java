@@ -25,8 +25,10 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -83,12 +85,7 @@ public class JdbcAssignmentStore implements AssignmentStore {
                FOR NO KEY UPDATE OF i
             """;
 
-    // Each element of an array is looked up through a LATERAL subquery fenced with OFFSET 0 (so the planner cannot
-    // flatten and reorder it), which makes every lookup an index probe whatever the planner believes about the
-    // table. "= ANY(array)" in a filter, an OR, a plain join and an unfenced LATERAL were each planned during the
-    // benchmark as a scan comparing every row with every element of the array: seconds per batch.
-
-    // Mailboxes and phone numbers by id, in one round trip: %s is the locking clause. The batch locks the channels its
+    // Mailboxes and phone numbers by id, in one round trip: %1$s is the locking clause. The batch locks the channels its
     // requests name and reads without a lock the ones its identities hold (their detail goes on the outcome): a held
     // channel's link only changes under its identity's lock, which the batch already has, and any other batch that
     // requests it sees the link and refuses. Each CTE sorts before it locks, so every worker locks in id order.
@@ -115,6 +112,11 @@ public class JdbcAssignmentStore implements AssignmentStore {
             """;
     private static final String LOCK_CHANNELS = CHANNELS.formatted("FOR NO KEY UPDATE");
     private static final String READ_CHANNELS = CHANNELS.formatted("");
+
+    // Each element of an array is looked up through a LATERAL subquery fenced with OFFSET 0 (so the planner cannot
+    // flatten and reorder it), which makes every lookup an index probe whatever the planner believes about the
+    // table. "= ANY(array)" in a filter, an OR, a plain join and an unfenced LATERAL were each planned during the
+    // benchmark as a scan comparing every row with every element of the array: seconds per batch.
 
     private static final String FIND_LINKS = """
             SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
@@ -222,19 +224,16 @@ public class JdbcAssignmentStore implements AssignmentStore {
         // a link committed while this batch waited for a lock must not be missed.
         List<ChannelLink> links = jdbc.query(FIND_LINKS, (rs, row) -> link(rs), identityIds, mailboxIds,
                 phoneNumberIds);
-        Set<UUID> loaded = new HashSet<>();
-        loadedChannels.forEach(channel -> loaded.add(channel.id()));
-        List<String> heldMailboxIds = new ArrayList<>();
-        List<String> heldPhoneNumberIds = new ArrayList<>();
-        for (ChannelLink link : links) {
-            if (loaded.add(link.channelId())) {
-                (link.type() == ChannelType.MAILBOX ? heldMailboxIds : heldPhoneNumberIds)
-                        .add(link.channelId().toString());
-            }
+        // The channels held by the batch's identities that no request named, each read once.
+        Map<ChannelType, Set<UUID>> held = new EnumMap<>(ChannelType.class);
+        for (ChannelType type : ChannelType.values()) {
+            held.put(type, new LinkedHashSet<>());
         }
-        if (!heldMailboxIds.isEmpty() || !heldPhoneNumberIds.isEmpty()) {
+        links.forEach(link -> held.get(link.type()).add(link.channelId()));
+        loadedChannels.forEach(channel -> held.get(channel.type()).remove(channel.id()));
+        if (held.values().stream().anyMatch(ids -> !ids.isEmpty())) {
             loadedChannels.addAll(jdbc.query(READ_CHANNELS, (rs, row) -> channel(rs),
-                    heldMailboxIds.toArray(String[]::new), heldPhoneNumberIds.toArray(String[]::new)));
+                    uuidTexts(held.get(ChannelType.MAILBOX)), uuidTexts(held.get(ChannelType.PHONE_NUMBER))));
         }
         return new DirectoryRows(identities, loadedChannels, links);
     }
