@@ -32,9 +32,6 @@ final class TransientFailures {
                     || cause instanceof RetriableException) {
                 return true;
             }
-            if (cause.getCause() == cause) {
-                break;
-            }
         }
         return false;
     }
