@@ -25,9 +25,9 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -35,11 +35,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.UUID;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcOperations;
 
 /**
  * PostgreSQL storage of a batch. Every statement takes whole arrays as {@code unnest} relations, so a batch costs
- * the same dozen round trips whatever its size. Rows are locked in id order so concurrent batches cannot deadlock.
+ * the same dozen round trips whatever its size. Rows are locked in one fixed order (identities by organization and
+ * handle, channels by id) so concurrent batches cannot deadlock.
  */
 public class JdbcAssignmentStore implements AssignmentStore {
 
@@ -72,17 +74,17 @@ public class JdbcAssignmentStore implements AssignmentStore {
              CROSS JOIN LATERAL (SELECT * FROM processed_requests WHERE request_id = wanted.request_id OFFSET 0) p
             """;
 
+    // One probe of the live-handle index per key, locking as it finds: a subquery with FOR NO KEY UPDATE is never
+    // flattened, and the nested loop locks in the order of the keys array, which the caller sorts, so every worker
+    // locks identities in the same order and batches cannot deadlock.
     private static final String LOCK_IDENTITIES = """
             SELECT i.id, i.organization_id, i.agent_handle, i.status, i.created_at, i.updated_at
-              FROM identities i
-             WHERE i.id IN (SELECT found.id
-                              FROM unnest(?::text[], ?::text[]) AS k(organization_id, agent_handle)
-                             CROSS JOIN LATERAL (SELECT id FROM identities
-                                                  WHERE organization_id = k.organization_id
-                                                    AND agent_handle = k.agent_handle
-                                                    AND status <> 'deleted' OFFSET 0) found)
-             ORDER BY i.id
-               FOR NO KEY UPDATE OF i
+              FROM unnest(?::text[], ?::text[]) AS k(organization_id, agent_handle)
+             CROSS JOIN LATERAL (SELECT id, organization_id, agent_handle, status, created_at, updated_at
+                                   FROM identities
+                                  WHERE organization_id = k.organization_id AND agent_handle = k.agent_handle
+                                    AND status <> 'deleted'
+                                    FOR NO KEY UPDATE) i
             """;
 
     // Mailboxes and phone numbers by id, in one round trip: %1$s is the locking clause. The batch locks the channels its
@@ -134,7 +136,10 @@ public class JdbcAssignmentStore implements AssignmentStore {
                                   WHERE channel_type = 'PHONE_NUMBER' AND channel_id = wanted.channel_id OFFSET 0) a
             """;
 
-    // DO NOTHING plus the returned ids, never a caught unique violation: a failed statement aborts the transaction.
+    // A plain insert, not ON CONFLICT DO NOTHING: the batch looked its ids up after locking its partitions, so a
+    // conflict needs another worker recording the same id from another partition at the same moment, and ON CONFLICT
+    // would pay a second index probe on every row for it. The violation aborts the transaction, which is what the
+    // batch wants anyway: it rolls back and is retried, and the retry replays the other worker's outcome.
     private static final String INSERT_PROCESSED = """
             INSERT INTO processed_requests (request_id, fingerprint, event_id, status, rejection_code, correlation_id,
                                             outcome, source_topic, source_partition, source_offset, processed_at)
@@ -144,8 +149,6 @@ public class JdbcAssignmentStore implements AssignmentStore {
                           ?::bytea[], ?::text[], ?::int[], ?::bigint[])
                 AS r(request_id, fingerprint, event_id, status, rejection_code, correlation_id,
                      outcome, source_topic, source_partition, source_offset)
-            ON CONFLICT (request_id) DO NOTHING
-            RETURNING request_id
             """;
 
     private static final String DELETE_LINKS = """
@@ -171,6 +174,9 @@ public class JdbcAssignmentStore implements AssignmentStore {
               FROM unnest(?::text[], ?::int[], ?::bigint[]) AS x(topic, partition_number, next_offset)
              WHERE p.topic = x.topic AND p.partition_number = x.partition_number
             """;
+
+    private static final Comparator<IdentityKey> IDENTITY_LOCK_ORDER =
+            Comparator.comparing(IdentityKey::organizationId).thenComparing(IdentityKey::agentHandle);
 
     private final JdbcOperations jdbc;
     private final Duration lockTimeout;
@@ -211,9 +217,10 @@ public class JdbcAssignmentStore implements AssignmentStore {
 
     @Override
     public DirectoryRows lockDirectory(Collection<IdentityKey> keys, Map<ChannelType, Collection<UUID>> channels) {
+        List<IdentityKey> lockOrder = keys.stream().sorted(IDENTITY_LOCK_ORDER).toList();
         List<Identity> identities = jdbc.query(LOCK_IDENTITIES, (rs, row) -> identity(rs),
-                keys.stream().map(IdentityKey::organizationId).toArray(String[]::new),
-                keys.stream().map(IdentityKey::agentHandle).toArray(String[]::new));
+                lockOrder.stream().map(IdentityKey::organizationId).toArray(String[]::new),
+                lockOrder.stream().map(IdentityKey::agentHandle).toArray(String[]::new));
         String[] identityIds = identities.stream().map(identity -> identity.id().toString()).toArray(String[]::new);
         String[] mailboxIds = uuidTexts(channels.getOrDefault(ChannelType.MAILBOX, List.of()));
         String[] phoneNumberIds = uuidTexts(channels.getOrDefault(ChannelType.PHONE_NUMBER, List.of()));
@@ -277,22 +284,24 @@ public class JdbcAssignmentStore implements AssignmentStore {
         if (requests.isEmpty()) {
             return;
         }
-        List<String> inserted = jdbc.query(INSERT_PROCESSED, (rs, row) -> rs.getString(1), at,
-                requests.stream().map(ProcessedRequest::requestId).toArray(String[]::new),
-                requests.stream().map(ProcessedRequest::fingerprint).toArray(byte[][]::new),
-                uuidTexts(requests.stream().map(ProcessedRequest::eventId).toList()),
-                requests.stream().map(request -> request.status().name()).toArray(String[]::new),
-                requests.stream().map(request -> request.rejectionCode() == null ? null
-                        : request.rejectionCode().name()).toArray(String[]::new),
-                requests.stream().map(ProcessedRequest::correlationId).toArray(String[]::new),
-                requests.stream().map(ProcessedRequest::payload).toArray(byte[][]::new),
-                requests.stream().map(request -> request.position().topic()).toArray(String[]::new),
-                requests.stream().map(request -> request.position().partition()).toArray(Integer[]::new),
-                requests.stream().map(request -> request.position().offset()).toArray(Long[]::new));
-        if (inserted.size() != requests.size()) {
-            Set<String> missing = new HashSet<>(requests.stream().map(ProcessedRequest::requestId).toList());
-            inserted.forEach(missing::remove);
-            throw new ConcurrentRequestException("request ids recorded concurrently by another worker: " + missing);
+        try {
+            jdbc.update(INSERT_PROCESSED, at,
+                    requests.stream().map(ProcessedRequest::requestId).toArray(String[]::new),
+                    requests.stream().map(ProcessedRequest::fingerprint).toArray(byte[][]::new),
+                    uuidTexts(requests.stream().map(ProcessedRequest::eventId).toList()),
+                    requests.stream().map(request -> request.status().name()).toArray(String[]::new),
+                    requests.stream().map(request -> request.rejectionCode() == null ? null
+                            : request.rejectionCode().name()).toArray(String[]::new),
+                    requests.stream().map(ProcessedRequest::correlationId).toArray(String[]::new),
+                    requests.stream().map(ProcessedRequest::payload).toArray(byte[][]::new),
+                    requests.stream().map(request -> request.position().topic()).toArray(String[]::new),
+                    requests.stream().map(request -> request.position().partition()).toArray(Integer[]::new),
+                    requests.stream().map(request -> request.position().offset()).toArray(Long[]::new));
+        } catch (DuplicateKeyException recordedConcurrently) {
+            // The primary key on request_id is the table's only unique constraint. Rethrown, never carried on from:
+            // the transaction is already aborted.
+            throw new ConcurrentRequestException("a request id of this batch was recorded concurrently by another"
+                    + " worker: " + recordedConcurrently.getMostSpecificCause().getMessage());
         }
     }
 

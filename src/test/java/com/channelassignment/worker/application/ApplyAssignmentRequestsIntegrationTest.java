@@ -14,6 +14,8 @@ import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.TestServices;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +38,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 class ApplyAssignmentRequestsIntegrationTest {
 
+    private static DriverManagerDataSource dataSource;
     private static JdbcTemplate jdbc;
     private static ApplyAssignmentRequests applyRequests;
     private static JdbcDirectoryLoader loader;
@@ -44,7 +47,7 @@ class ApplyAssignmentRequestsIntegrationTest {
     static void migratedDatabase() {
         TestServices.Database database = TestServices.createDatabase();
         Flyway.configure().dataSource(database.jdbcUrl(), database.username(), database.password()).load().migrate();
-        DriverManagerDataSource dataSource = new DriverManagerDataSource(database.jdbcUrl(), database.username(),
+        dataSource = new DriverManagerDataSource(database.jdbcUrl(), database.username(),
                 database.password());
         jdbc = new JdbcTemplate(dataSource);
         loader = new JdbcDirectoryLoader(jdbc);
@@ -86,6 +89,44 @@ class ApplyAssignmentRequestsIntegrationTest {
                 assertThat(jdbc.queryForObject("SELECT count(*) FROM channel_assignments WHERE channel_id = ?",
                         Integer.class, mailbox.id())).isEqualTo(1);
             }
+        }
+    }
+
+    @Test
+    void batchesNamingTheSameIdentitiesInOppositeOrdersDoNotDeadlock() throws Exception {
+        DirectoryFixture directory = new DirectoryFixture();
+        List<AssignmentRequest> forwards = new ArrayList<>();
+        List<AssignmentRequest> backwards = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            directory.identity("agent-" + i);
+            forwards.add(assign(directory.organizationId(), "agent-" + i, directory.mailbox().id()));
+            backwards.add(0, assign(directory.organizationId(), "agent-" + i, directory.mailbox().id()));
+        }
+        directory.loadWith(loader);
+
+        // Another transaction holds the identity in the middle, so both batches are waiting, each holding what it
+        // locked before, when it lets go. Locking in request order, each would then hold identities the other needs.
+        try (Connection blocker = dataSource.getConnection()) {
+            blocker.setAutoCommit(false);
+            try (PreparedStatement lock = blocker.prepareStatement(
+                    "SELECT id FROM identities WHERE organization_id = ? AND agent_handle = 'agent-10' FOR UPDATE")) {
+                lock.setString(1, directory.organizationId());
+                lock.executeQuery().close();
+            }
+            CompletableFuture<AppliedBatch> forwardBatch = CompletableFuture.supplyAsync(
+                    () -> applyRetrying(batch("requests", 0, forwards)));
+            CompletableFuture<AppliedBatch> backwardBatch = CompletableFuture.supplyAsync(
+                    () -> applyRetrying(batch("requests", 1, backwards)));
+            awaitBatchesWaitingForLocks(2);
+            blocker.commit();
+
+            // PostgreSQL ends a deadlock by failing one of the batches, which applyRetrying rethrows.
+            List<PublishableOutcome> outcomes = new ArrayList<>(forwardBatch.get().outcomes());
+            outcomes.addAll(backwardBatch.get().outcomes());
+            assertThat(outcomes).filteredOn(o -> o.status() == OutcomeStatus.ASSIGNED).hasSize(20);
+            assertThat(outcomes).filteredOn(o -> o.status() == OutcomeStatus.REJECTED)
+                    .hasSize(20)
+                    .allSatisfy(o -> assertThat(o.rejectionCode()).isEqualTo(RejectionCode.IDENTITY_CHANNEL_OCCUPIED));
         }
     }
 
@@ -161,6 +202,16 @@ class ApplyAssignmentRequestsIntegrationTest {
                     throw e;
                 }
             }
+        }
+    }
+
+    private static void awaitBatchesWaitingForLocks(int batches) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+        while (jdbc.queryForObject("""
+                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                """, Integer.class) < batches) {
+            assertThat(System.nanoTime()).as("%d batches waiting for a lock", batches).isLessThan(deadline);
+            Thread.sleep(20);
         }
     }
 
