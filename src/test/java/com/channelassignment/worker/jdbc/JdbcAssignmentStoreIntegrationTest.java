@@ -36,7 +36,8 @@ class JdbcAssignmentStoreIntegrationTest {
         TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         JdbcAssignmentStore store = new JdbcAssignmentStore(jdbc, Duration.ofSeconds(5), Duration.ofSeconds(15));
         String requestId = "req-" + UUID.randomUUID();
-        ProcessedRequest recordedByOtherWorker = rejected(requestId, "other-request", new RecordPosition("requests", 1, 7));
+        ProcessedRequest recordedByOtherWorker = rejected(requestId, "other-request",
+                new RecordPosition("requests", 1, 7));
         transactions.executeWithoutResult(status -> store.save(writes(recordedByOtherWorker)));
 
         // This batch found nothing for the id before the other worker committed; it also records a second request.

@@ -28,16 +28,27 @@ import org.apache.kafka.common.Uuid;
  */
 public final class BrokerProcess implements AutoCloseable {
 
+    /** C1 only and the serial collector: a fault-test broker carries little load, and starts with less CPU. */
+    public static final List<String> QUICK_START_JVM = List.of("-Xmx512m", "-Xms128m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
+
+    /** What Kafka's own start scripts give a broker (KAFKA_HEAP_OPTS, KAFKA_JVM_PERFORMANCE_OPTS): for measuring. */
+    public static final List<String> AS_SHIPPED_JVM = List.of("-Xmx1G", "-Xms1G", "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
+            "-XX:MaxInlineLevel=15");
+
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path directory;
     private final Path config;
     private final Path log;
     private final int port;
+    private final List<String> jvmOptions;
     private Process process;
 
-    private BrokerProcess(Path directory, int port, int controllerPort) {
+    private BrokerProcess(Path directory, int port, int controllerPort, List<String> jvmOptions) {
         this.directory = directory;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.config = directory.resolve("server.properties");
         this.log = directory.resolve("broker.log");
         this.port = port;
@@ -67,11 +78,16 @@ public final class BrokerProcess implements AutoCloseable {
                 """.formatted(port, controllerPort, directory.resolve("data")));
     }
 
+    /** {@link #start(Path, List)} with {@link #QUICK_START_JVM}. */
+    public static BrokerProcess start(Path directory) {
+        return start(directory, QUICK_START_JVM);
+    }
+
     /**
      * Formats a fresh data directory under {@code directory} (what an earlier run left there is deleted) and starts
-     * the broker on two free ports.
+     * the broker on two free ports, in a JVM with the given options.
      */
-    public static BrokerProcess start(Path directory) {
+    public static BrokerProcess start(Path directory, List<String> jvmOptions) {
         try {
             if (Files.exists(directory)) {
                 try (var paths = Files.walk(directory)) {
@@ -89,7 +105,7 @@ public final class BrokerProcess implements AutoCloseable {
         while (controllerPort == port) {
             controllerPort = Local.freePort();
         }
-        BrokerProcess broker = new BrokerProcess(directory.toAbsolutePath(), port, controllerPort);
+        BrokerProcess broker = new BrokerProcess(directory.toAbsolutePath(), port, controllerPort, jvmOptions);
         broker.format();
         broker.start();
         return broker;
@@ -101,6 +117,14 @@ public final class BrokerProcess implements AutoCloseable {
 
     public Path log() {
         return log;
+    }
+
+    /** The running broker's process id. */
+    public synchronized long pid() {
+        if (!isRunning()) {
+            throw new IllegalStateException("broker not running");
+        }
+        return process.pid();
     }
 
     public synchronized boolean isRunning() {
@@ -156,9 +180,8 @@ public final class BrokerProcess implements AutoCloseable {
     private Process launch(List<String> mainAndArguments) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // C1 only and the serial collector: a test broker carries little load, and starts with less CPU.
-        command.addAll(List.of("-Xmx512m", "-Xms128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-                testClasspath()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", testClasspath()));
         command.addAll(mainAndArguments);
         try {
             return new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
@@ -230,6 +253,4 @@ public final class BrokerProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
     }
-
-
 }
