@@ -136,7 +136,7 @@ public class JdbcAssignmentStore implements AssignmentStore {
                                   WHERE channel_type = 'PHONE_NUMBER' AND channel_id = wanted.channel_id OFFSET 0) a
             """;
 
-    // A plain insert, not ON CONFLICT DO NOTHING: the batch looked its ids up after locking its partitions, so a
+    // A plain insert, not ON CONFLICT DO NOTHING: the batch looked its ids up after taking its locks, so a
     // conflict needs another worker recording the same id from another partition at the same moment, and ON CONFLICT
     // would pay a second index probe on every row for it. The violation aborts the transaction, which is what the
     // batch wants anyway: it rolls back and is retried, and the retry replays the other worker's outcome.
