@@ -9,4 +9,8 @@ public class ConcurrentRequestException extends RuntimeException {
     public ConcurrentRequestException(String message) {
         super(message);
     }
+
+    public ConcurrentRequestException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

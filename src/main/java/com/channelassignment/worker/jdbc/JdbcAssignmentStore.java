@@ -117,8 +117,9 @@ public class JdbcAssignmentStore implements AssignmentStore {
 
     // Each element of an array is looked up through a LATERAL subquery fenced with OFFSET 0 (so the planner cannot
     // flatten and reorder it), which makes every lookup an index probe whatever the planner believes about the
-    // table. "= ANY(array)" in a filter, an OR, a plain join and an unfenced LATERAL were each planned during the
-    // benchmark as a scan comparing every row with every element of the array: seconds per batch.
+    // table; in LOCK_IDENTITIES the locking clause is the fence. "= ANY(array)" in a filter, an OR, a plain join and
+    // an unfenced LATERAL were each planned during the benchmark as a scan comparing every row with every element of
+    // the array: seconds per batch.
 
     private static final String FIND_LINKS = """
             SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
@@ -175,6 +176,7 @@ public class JdbcAssignmentStore implements AssignmentStore {
              WHERE p.topic = x.topic AND p.partition_number = x.partition_number
             """;
 
+    // Java's String order, not the database's collation: what matters is that every worker sorts the same way.
     private static final Comparator<IdentityKey> IDENTITY_LOCK_ORDER =
             Comparator.comparing(IdentityKey::organizationId).thenComparing(IdentityKey::agentHandle);
 
@@ -301,7 +303,8 @@ public class JdbcAssignmentStore implements AssignmentStore {
             // The primary key on request_id is the table's only unique constraint. Rethrown, never carried on from:
             // the transaction is already aborted.
             throw new ConcurrentRequestException("a request id of this batch was recorded concurrently by another"
-                    + " worker: " + recordedConcurrently.getMostSpecificCause().getMessage());
+                    + " transaction: " + recordedConcurrently.getMostSpecificCause().getMessage(),
+                    recordedConcurrently);
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,10 +114,11 @@ class ApplyAssignmentRequestsIntegrationTest {
                 lock.setString(1, directory.organizationId());
                 lock.executeQuery().close();
             }
+            String topic = "opposite-orders-" + UUID.randomUUID();
             CompletableFuture<AppliedBatch> forwardBatch = CompletableFuture.supplyAsync(
-                    () -> applyRetrying(batch("requests", 0, forwards)));
+                    () -> applyRetrying(batch(topic, 0, forwards)));
             CompletableFuture<AppliedBatch> backwardBatch = CompletableFuture.supplyAsync(
-                    () -> applyRetrying(batch("requests", 1, backwards)));
+                    () -> applyRetrying(batch(topic, 1, backwards)));
             awaitBatchesWaitingForLocks(2);
             blocker.commit();
 
@@ -128,6 +130,43 @@ class ApplyAssignmentRequestsIntegrationTest {
                     .hasSize(20)
                     .allSatisfy(o -> assertThat(o.rejectionCode()).isEqualTo(RejectionCode.IDENTITY_CHANNEL_OCCUPIED));
         }
+    }
+
+    @Test
+    void aRequestIdAnotherTransactionRecordsWhileTheBatchWritesFailsTheBatchOnceAndTheRetryReplaysIt()
+            throws Exception {
+        // Without an organization the request is refused before any lookup, so it locks no identity that a second
+        // copy would queue behind: only the idempotency record's key meets the other transaction.
+        AssignmentRequest unowned = new AssignmentRequest("req-" + UUID.randomUUID(), null, "agent",
+                Operation.ASSIGN, ChannelType.MAILBOX, UUID.randomUUID().toString(), Instant.now(), null);
+        byte[] storedOutcome = {7, 7, 7};
+        try (Connection other = dataSource.getConnection()) {
+            other.setAutoCommit(false);
+            try (PreparedStatement record = other.prepareStatement("""
+                    INSERT INTO processed_requests (request_id, fingerprint, event_id, status, rejection_code, outcome,
+                                                    source_topic, source_partition, source_offset, processed_at)
+                    VALUES (?, ?, ?, 'REJECTED', 'ORGANIZATION_MISSING', ?, 'elsewhere', 3, 0, now())
+                    """)) {
+                record.setString(1, unowned.requestId());
+                record.setBytes(2, unowned.contentFingerprint());
+                record.setObject(3, UUID.randomUUID());
+                record.setBytes(4, storedOutcome);
+                record.executeUpdate();
+            }
+            AtomicInteger attempts = new AtomicInteger();
+            CompletableFuture<AppliedBatch> batch = CompletableFuture.supplyAsync(() -> applyRetrying(
+                    batch("unowned-" + UUID.randomUUID(), 0, List.of(unowned)), attempts));
+            // The batch found no record, and its insert now waits for the other transaction's uncommitted key.
+            awaitBatchesWaitingForLocks(1);
+            other.commit();
+
+            PublishableOutcome outcome = batch.get().outcomes().get(0);
+            assertThat(attempts).as("the first attempt failed on the key, the retry replayed").hasValue(2);
+            assertThat(outcome.replay()).isTrue();
+            assertThat(outcome.payload()).isEqualTo(storedOutcome);
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM processed_requests WHERE request_id = ?",
+                Integer.class, unowned.requestId())).isEqualTo(1);
     }
 
     @Test
@@ -194,7 +233,12 @@ class ApplyAssignmentRequestsIntegrationTest {
 
     /** What the listener container does with a transient failure: roll back and apply the same batch again. */
     private static AppliedBatch applyRetrying(List<IncomingRequest> batch) {
+        return applyRetrying(batch, new AtomicInteger());
+    }
+
+    private static AppliedBatch applyRetrying(List<IncomingRequest> batch, AtomicInteger attempts) {
         for (int attempt = 1; ; attempt++) {
+            attempts.set(attempt);
             try {
                 return applyRequests.apply(batch);
             } catch (ConcurrentRequestException e) {
@@ -206,7 +250,7 @@ class ApplyAssignmentRequestsIntegrationTest {
     }
 
     private static void awaitBatchesWaitingForLocks(int batches) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (jdbc.queryForObject("""
                 SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
                 """, Integer.class) < batches) {

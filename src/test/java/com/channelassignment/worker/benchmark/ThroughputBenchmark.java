@@ -79,9 +79,9 @@ public final class ThroughputBenchmark {
     }
 
     private boolean run() throws Exception {
-        // The broker runs in a JVM of its own, set up as Kafka's start scripts set it up. In this JVM it stopped for
-        // every collection of the instrument's heap (which keeps every request and latency for the final check):
-        // pauses of 65 to 135 ms, in the middle of the latency phase.
+        // The broker runs in a JVM of its own, with the JVM options of Kafka's start scripts (its broker settings are
+        // BrokerProcess's, the fault suite's). In this JVM it stopped for every collection of the instrument's heap,
+        // which keeps every request and latency for the final check: pauses of 65 to 135 ms, in the latency phase.
         try (BrokerProcess broker = BrokerProcess.start(Path.of("target", "benchmark", "broker"),
                 BrokerProcess.AS_SHIPPED_JVM)) {
             return run(broker);
@@ -109,8 +109,8 @@ public final class ThroughputBenchmark {
 
         Map<String, Object> figures = new LinkedHashMap<>();
         double burstThroughput;
-        // Not idempotent: right after topic creation the in-process broker answered NOT_LEADER_OR_FOLLOWER and an
-        // idempotent producer's retry then failed for two minutes with OUT_OF_ORDER_SEQUENCE_NUMBER. No broker
+        // Not idempotent: right after topic creation the broker (then in-process) answered NOT_LEADER_OR_FOLLOWER and
+        // an idempotent producer's retry then failed for two minutes with OUT_OF_ORDER_SEQUENCE_NUMBER. No broker
         // restarts here, so one request in flight keeps retries in order and free of duplicates.
         try (RequestStream stream = RequestStream.withoutIdempotence(bootstrap, REQUESTS, check);
                 OutcomeWatcher watcher = OutcomeWatcher.start(bootstrap, List.of(OUTCOMES), this::onOutcome)) {

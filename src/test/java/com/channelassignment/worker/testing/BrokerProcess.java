@@ -19,7 +19,8 @@ import org.apache.kafka.common.Uuid;
 /**
  * A standalone single-node KRaft Kafka broker (broker and controller in one) as a child OS process, run from the
  * Kafka jars on the test classpath, so a test can kill it or stop it and start it again on the same ports with the
- * same data. The in-process broker of {@link TestServices} cannot be restarted under running clients.
+ * same data. The in-process broker of {@link TestServices} cannot be restarted under running clients. The benchmark
+ * uses it too, with {@link #AS_SHIPPED_JVM}, so that the broker does not share a heap with the benchmark.
  *
  * <p>Two settings keep fault tests short. Timed-out transactions are looked for every second instead of every ten, so a
  * killed client's open transaction ends soon after its {@code transaction.timeout.ms}. And the broker session times
@@ -106,6 +107,8 @@ public final class BrokerProcess implements AutoCloseable {
             controllerPort = Local.freePort();
         }
         BrokerProcess broker = new BrokerProcess(directory.toAbsolutePath(), port, controllerPort, jvmOptions);
+        // A broker JVM must not outlive the JVM that started it, whichever way that one ends.
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::kill, "broker-process-kill"));
         broker.format();
         broker.start();
         return broker;
@@ -137,7 +140,12 @@ public final class BrokerProcess implements AutoCloseable {
             throw new IllegalStateException("broker already running");
         }
         process = launch(List.of("kafka.Kafka", config.toString()));
-        awaitReady();
+        try {
+            awaitReady();
+        } catch (RuntimeException notReady) {
+            kill();
+            throw notReady;
+        }
     }
 
     /** kill -9: no controlled shutdown, no flush; the next start recovers the logs. */
