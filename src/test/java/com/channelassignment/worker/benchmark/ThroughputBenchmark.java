@@ -55,7 +55,7 @@ public final class ThroughputBenchmark {
     private final int rate = Integer.getInteger("benchmark.rate", 2_000);
     private final int rateSeconds = Integer.getInteger("benchmark.rate-seconds", 30);
     private final String maxPollRecords = System.getProperty("benchmark.max-poll-records", "500");
-    private final String concurrency = System.getProperty("benchmark.concurrency", "3");
+    private final String concurrency = System.getProperty("benchmark.concurrency", "2");
     private final String workerHeap = System.getProperty("benchmark.worker-heap", "512m");
 
     private final int warmup = Integer.getInteger("benchmark.warmup-requests", 300_000);
