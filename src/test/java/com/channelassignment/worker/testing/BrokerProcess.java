@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -89,14 +88,8 @@ public final class BrokerProcess implements AutoCloseable {
      * the broker on two free ports, in a JVM with the given options.
      */
     public static BrokerProcess start(Path directory, List<String> jvmOptions) {
+        Local.deleteTree(directory);
         try {
-            if (Files.exists(directory)) {
-                try (var paths = Files.walk(directory)) {
-                    for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(path);
-                    }
-                }
-            }
             Files.createDirectories(directory);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

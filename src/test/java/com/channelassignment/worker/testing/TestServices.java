@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -133,13 +132,7 @@ public final class TestServices {
         @Override
         public synchronized void close() {
             stop();
-            try (var paths = Files.walk(dataDirectory)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(path);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot delete " + dataDirectory, e);
-            }
+            Local.deleteTree(dataDirectory);
         }
     }
 
