@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -59,12 +60,12 @@ public final class KafkaTestClient implements AutoCloseable {
 
     /** Sends the values back to back under one key and waits for all, so they tend to share a consumer batch. */
     public void sendTogether(String topic, String key, List<byte[]> values) {
-        List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
+        List<Future<?>> sends = new ArrayList<>();
         for (byte[] value : values) {
             sends.add(producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value)));
         }
         try {
-            for (java.util.concurrent.Future<?> send : sends) {
+            for (Future<?> send : sends) {
                 send.get();
             }
         } catch (Exception e) {
