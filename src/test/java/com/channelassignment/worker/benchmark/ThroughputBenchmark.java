@@ -64,6 +64,10 @@ public final class ThroughputBenchmark {
     // End-to-end latencies by phase, keyed by the request-id prefix each phase uses.
     private final Map<String, List<Long>> latencies = Map.of(WARMUP, synchronizedList(), BURST, synchronizedList(),
             RATE, synchronizedList());
+    // The fixed-rate latency split at the outcome's record timestamp, which the worker's producer sets on send: before
+    // it, the request's trip to the worker and the batch; after it, the Kafka commit and the reader's fetch.
+    private final List<Long> rateUntilOutcomeSent = synchronizedList();
+    private final List<Long> rateOutcomeSentToVisible = synchronizedList();
     // Phases run one after another, each drained before the next, so at a drain this is that phase's last outcome.
     private final AtomicLong lastOutcomeNanos = new AtomicLong();
     private final Workload workload = new Workload(42, organizations, perOrganization);
@@ -160,6 +164,10 @@ public final class ThroughputBenchmark {
                 figures.put("rate_latency_p50_ms", percentile(latencies.get(RATE), 50));
                 figures.put("rate_latency_p99_ms", percentile(latencies.get(RATE), 99));
                 figures.put("rate_latency_max_ms", percentile(latencies.get(RATE), 100));
+                figures.put("rate_until_outcome_sent_p50_ms", percentile(rateUntilOutcomeSent, 50));
+                figures.put("rate_until_outcome_sent_p99_ms", percentile(rateUntilOutcomeSent, 99));
+                figures.put("rate_outcome_sent_to_visible_p50_ms", percentile(rateOutcomeSentToVisible, 50));
+                figures.put("rate_outcome_sent_to_visible_p99_ms", percentile(rateOutcomeSentToVisible, 99));
                 figures.put("burst_cpu_us_per_request_worker", microsPerRequest(workerCpu));
                 figures.put("burst_cpu_us_per_request_broker", microsPerRequest(brokerCpu));
                 figures.put("burst_cpu_us_per_request_reader", microsPerRequest(readerCpu));
@@ -260,7 +268,12 @@ public final class ThroughputBenchmark {
         String requestId = KafkaTestClient.header(record, "request_id");
         String phase = requestId.substring(0, requestId.indexOf('-'));
         if (check.outcome(requestId) == 1) {
-            latencies.get(phase).add(now - firstSentAt.getOrDefault(requestId, now));
+            long requestedAt = firstSentAt.getOrDefault(requestId, now);
+            latencies.get(phase).add(now - requestedAt);
+            if (phase.equals(RATE)) {
+                rateUntilOutcomeSent.add(record.timestamp() - requestedAt);
+                rateOutcomeSentToVisible.add(now - record.timestamp());
+            }
         }
         lastOutcomeNanos.accumulateAndGet(nanos, Math::max);
     }
