@@ -59,6 +59,12 @@ class ArchitectureTest {
             .because("SQL stays in one package");
 
     @ArchTest
+    static final ArchRule onlyTheJdbcAdapterUsesThePostgresqlDriver = noClasses()
+            .that().resideOutsideOfPackage(JDBC)
+            .should().dependOnClassesThat().resideInAPackage("org.postgresql..")
+            .because("the driver's error details are read where the SQL runs");
+
+    @ArchTest
     static final ArchRule generatedContractIsUsedOnlyByTheKafkaAdapter = classes()
             .that().resideInAPackage(ROOT + ".kafka.avro..")
             .should().onlyHaveDependentClassesThat().resideInAPackage(KAFKA)

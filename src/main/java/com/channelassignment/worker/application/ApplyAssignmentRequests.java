@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -61,15 +60,17 @@ public class ApplyAssignmentRequests {
 
     private AppliedBatch applyInTransaction(List<IncomingRequest> requests) {
         Instant now = clock.instant();
-        // Locking progress first serializes every writer of a partition and makes a zombie's late batch see what the
-        // partition's new owner committed, so its records become replays instead of second applications.
-        Map<PartitionRef, Long> committedOffsets = store.lockPartitions(partitionsOf(requests));
         List<AssignmentRequest> lookingUp = reachingLookups(requests);
-        BatchDirectory directory = new BatchDirectory(
-                store.lockDirectory(identityKeys(lookingUp), requestedChannels(lookingUp)));
-        // Looked up after the directory locks: a concurrent batch carrying the same request locks the same identity,
-        // so by now its idempotency record is either committed and visible here, or not written at all.
-        Map<String, ProcessedRequest> processed = new HashMap<>(store.findProcessedRequests(recordableIds(requests)));
+        // The store locks the partitions' progress first, which serializes every writer of a partition and makes a
+        // zombie's late batch see what the partition's new owner committed, so its records become replays instead of
+        // second applications. It looks the request ids up after the directory locks: a concurrent batch carrying the
+        // same request locks the same identity, so by then its idempotency record is either committed and visible, or
+        // not written at all.
+        LoadedBatch loaded = store.lockAndLoad(new BatchLookups(partitionsOf(requests), identityKeys(lookingUp),
+                requestedChannels(lookingUp), recordableIds(requests)));
+        Map<PartitionRef, Long> committedOffsets = loaded.committedOffsets();
+        BatchDirectory directory = new BatchDirectory(loaded.directory());
+        Map<String, ProcessedRequest> processed = new HashMap<>(loaded.processedRequests());
 
         List<PublishableOutcome> outcomes = new ArrayList<>(requests.size());
         List<ProcessedRequest> newlyProcessed = new ArrayList<>();
@@ -192,8 +193,8 @@ public class ApplyAssignmentRequests {
         return keys;
     }
 
-    private static Map<ChannelType, Collection<UUID>> requestedChannels(List<AssignmentRequest> requests) {
-        Map<ChannelType, Collection<UUID>> channels = new EnumMap<>(ChannelType.class);
+    private static Map<ChannelType, Set<UUID>> requestedChannels(List<AssignmentRequest> requests) {
+        Map<ChannelType, Set<UUID>> channels = new EnumMap<>(ChannelType.class);
         for (ChannelType type : ChannelType.values()) {
             channels.put(type, new LinkedHashSet<>());
         }

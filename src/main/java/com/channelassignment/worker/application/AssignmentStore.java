@@ -1,34 +1,22 @@
 package com.channelassignment.worker.application;
 
-import com.channelassignment.worker.domain.ChannelType;
-import java.util.Collection;
-import java.util.Map;
-import java.util.SortedSet;
-import java.util.UUID;
-
 /**
- * Storage for one batch, called inside the batch's database transaction in this order: lock the partitions, lock
- * the directory rows, find processed requests, save.
+ * Storage for one batch, called twice inside the batch's database transaction: {@link #lockAndLoad}, then
+ * {@link #save}.
  */
 public interface AssignmentStore {
 
     /**
-     * Locks the progress row of each partition, in the given order, and returns the offset each partition's last
-     * committed batch reached. Everything read after this sees the commits of any earlier owner of the partition.
+     * Locks and reads what the batch needs, in this order: the progress row of each partition, in the given order;
+     * the named live identities and the named channels; then the links of both, the channels the identities hold, and
+     * which request ids were already processed. Each read comes after the locks, so it sees what the locks' previous
+     * holders committed.
      */
-    Map<PartitionRef, Long> lockPartitions(SortedSet<PartitionRef> partitions);
-
-    Map<String, ProcessedRequest> findProcessedRequests(Collection<String> requestIds);
-
-    /**
-     * Loads and locks the named live identities and the named channels, plus the links of both and the channels the
-     * loaded identities hold.
-     */
-    DirectoryRows lockDirectory(Collection<IdentityKey> identities, Map<ChannelType, Collection<UUID>> channels);
+    LoadedBatch lockAndLoad(BatchLookups lookups);
 
     /**
      * Writes the batch. Fails with {@link ConcurrentRequestException} when another transaction recorded one of the
-     * batch's request ids since {@link #findProcessedRequests} looked.
+     * batch's request ids since {@link #lockAndLoad} looked.
      */
     void save(BatchWrites writes);
 }

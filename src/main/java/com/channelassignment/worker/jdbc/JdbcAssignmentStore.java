@@ -1,11 +1,13 @@
 package com.channelassignment.worker.jdbc;
 
 import com.channelassignment.worker.application.AssignmentStore;
+import com.channelassignment.worker.application.BatchLookups;
 import com.channelassignment.worker.application.BatchWrites;
 import com.channelassignment.worker.application.ChannelLink;
 import com.channelassignment.worker.application.ConcurrentRequestException;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.application.IdentityKey;
+import com.channelassignment.worker.application.LoadedBatch;
 import com.channelassignment.worker.application.PartitionRef;
 import com.channelassignment.worker.application.ProcessedRequest;
 import com.channelassignment.worker.application.RecordPosition;
@@ -19,6 +21,7 @@ import com.channelassignment.worker.domain.PhoneNumber;
 import com.channelassignment.worker.domain.PhoneNumberStatus;
 import com.channelassignment.worker.domain.PhoneNumberType;
 import com.channelassignment.worker.domain.RejectionCode;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -26,22 +29,22 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.SortedSet;
+import java.util.Optional;
 import java.util.UUID;
+import org.postgresql.util.PSQLException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcOperations;
 
 /**
- * PostgreSQL storage of a batch. Every statement takes whole arrays as {@code unnest} relations, so a batch costs
- * the same dozen round trips whatever its size. Rows are locked in one fixed order (identities by organization and
- * handle, channels by id) so concurrent batches cannot deadlock.
+ * PostgreSQL storage of a batch. Every statement takes whole arrays as {@code unnest} relations, and the statements go
+ * out in two pipelines, so a batch costs the same three round trips (load, save, commit) whatever its size. Rows are
+ * locked in one fixed order (identities by organization and handle, channels by id) so concurrent batches cannot
+ * deadlock.
  */
 public class JdbcAssignmentStore implements AssignmentStore {
 
@@ -87,23 +90,21 @@ public class JdbcAssignmentStore implements AssignmentStore {
                                     FOR NO KEY UPDATE) i
             """;
 
-    // Mailboxes and phone numbers by id, in one round trip: %1$s is the locking clause. The batch locks the channels its
-    // requests name and reads without a lock the ones its identities hold (their detail goes on the outcome): a held
-    // channel's link only changes under its identity's lock, which the batch already has, and any other batch that
-    // requests it sees the link and refuses. Each CTE sorts before it locks, so every worker locks in id order.
-    private static final String CHANNELS = """
+    // The mailboxes and phone numbers the requests name, locked. Each CTE sorts before it locks, so every worker locks
+    // in id order.
+    private static final String LOCK_CHANNELS = """
             WITH wanted_mailboxes AS (
                 SELECT id, organization_id, email_address, display_name, deleted, created_at, updated_at
                   FROM mailboxes
                  WHERE id IN (SELECT unnest(?::uuid[]))
                  ORDER BY id
-                   %1$s),
+                   FOR NO KEY UPDATE),
             wanted_phone_numbers AS (
                 SELECT id, organization_id, number, type, status, created_at, updated_at
                   FROM phone_numbers
                  WHERE id IN (SELECT unnest(?::uuid[]))
                  ORDER BY id
-                   %1$s)
+                   FOR NO KEY UPDATE)
             SELECT 'MAILBOX' AS channel_type, id, organization_id, created_at, updated_at,
                    email_address, display_name, deleted, NULL AS number, NULL AS type, NULL AS status
               FROM wanted_mailboxes
@@ -112,8 +113,6 @@ public class JdbcAssignmentStore implements AssignmentStore {
                    NULL, NULL, NULL, number, type, status
               FROM wanted_phone_numbers
             """;
-    private static final String LOCK_CHANNELS = CHANNELS.formatted("FOR NO KEY UPDATE");
-    private static final String READ_CHANNELS = CHANNELS.formatted("");
 
     // Each element of an array is looked up through a LATERAL subquery fenced with OFFSET 0 (so the planner cannot
     // flatten and reorder it), which makes every lookup an index probe whatever the planner believes about the
@@ -121,20 +120,47 @@ public class JdbcAssignmentStore implements AssignmentStore {
     // an unfenced LATERAL were each planned during the benchmark as a scan comparing every row with every element of
     // the array: seconds per batch.
 
-    private static final String FIND_LINKS = """
-            SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
-              FROM unnest(?::uuid[]) AS held(identity_id)
-             CROSS JOIN LATERAL (SELECT * FROM channel_assignments WHERE identity_id = held.identity_id OFFSET 0) a
-            UNION
-            SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
-              FROM unnest(?::uuid[]) AS wanted(channel_id)
-             CROSS JOIN LATERAL (SELECT * FROM channel_assignments
-                                  WHERE channel_type = 'MAILBOX' AND channel_id = wanted.channel_id OFFSET 0) a
-            UNION
-            SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
-              FROM unnest(?::uuid[]) AS wanted(channel_id)
-             CROSS JOIN LATERAL (SELECT * FROM channel_assignments
-                                  WHERE channel_type = 'PHONE_NUMBER' AND channel_id = wanted.channel_id OFFSET 0) a
+    // The links of the batch's identities and of its requested channels, each with the channel it names. Read after
+    // the locks, in a statement of its own: a statement sees what was committed when it started, and a link committed
+    // while this batch waited for a lock must not be missed. The channels held by the identities come with their links
+    // unlocked (their detail goes on the outcome): a held channel's link only changes under its identity's lock, which
+    // the batch already has, and any other batch that requests it sees the link and refuses.
+    private static final String LINKS_WITH_CHANNELS = """
+            WITH live_identities AS (
+                SELECT i.id
+                  FROM unnest(?::text[], ?::text[]) AS k(organization_id, agent_handle)
+                 CROSS JOIN LATERAL (SELECT id FROM identities
+                                      WHERE organization_id = k.organization_id AND agent_handle = k.agent_handle
+                                        AND status <> 'deleted' OFFSET 0) i),
+            links AS (
+                SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
+                  FROM live_identities
+                 CROSS JOIN LATERAL (SELECT * FROM channel_assignments
+                                      WHERE identity_id = live_identities.id OFFSET 0) a
+                UNION
+                SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
+                  FROM unnest(?::uuid[]) AS wanted(channel_id)
+                 CROSS JOIN LATERAL (SELECT * FROM channel_assignments
+                                      WHERE channel_type = 'MAILBOX' AND channel_id = wanted.channel_id OFFSET 0) a
+                UNION
+                SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
+                  FROM unnest(?::uuid[]) AS wanted(channel_id)
+                 CROSS JOIN LATERAL (SELECT * FROM channel_assignments
+                                      WHERE channel_type = 'PHONE_NUMBER' AND channel_id = wanted.channel_id OFFSET 0) a)
+            SELECT l.identity_id, l.organization_id AS link_organization_id, l.channel_type, l.channel_id,
+                   c.id, c.organization_id, c.created_at, c.updated_at,
+                   c.email_address, c.display_name, c.deleted, c.number, c.type, c.status
+              FROM links l
+              LEFT JOIN LATERAL (
+                   SELECT id, organization_id, created_at, updated_at, email_address, display_name, deleted,
+                          NULL AS number, NULL AS type, NULL AS status
+                     FROM mailboxes
+                    WHERE l.channel_type = 'MAILBOX' AND id = l.channel_id
+                   UNION ALL
+                   SELECT id, organization_id, created_at, updated_at, NULL, NULL, NULL, number, type, status
+                     FROM phone_numbers
+                    WHERE l.channel_type = 'PHONE_NUMBER' AND id = l.channel_id
+                   OFFSET 0) c ON true
             """;
 
     // A plain insert, not ON CONFLICT DO NOTHING: the batch looked its ids up after taking its locks, so a
@@ -176,6 +202,17 @@ public class JdbcAssignmentStore implements AssignmentStore {
              WHERE p.topic = x.topic AND p.partition_number = x.partition_number
             """;
 
+    // Each pipeline is one round trip: pgjdbc sends a multi-statement query as Parse, Bind and Execute for each statement
+    // and one Sync at the end. PostgreSQL runs the statements in order, each with a snapshot of its own, and skips the
+    // rest after an error. The order is the locking protocol: the settings, then the partitions' progress, then the
+    // directory, and every read after the locks.
+    private static final String LOCK_AND_LOAD = String.join(";\n", CONFIGURE_TRANSACTION, LOCK_PARTITIONS,
+            LOCK_IDENTITIES, LOCK_CHANNELS, LINKS_WITH_CHANNELS, FIND_PROCESSED);
+    // The idempotency records go first: if another transaction recorded one of the ids, nothing else runs.
+    private static final String SAVE = String.join(";\n", INSERT_PROCESSED, DELETE_LINKS, INSERT_LINKS,
+            TOUCH_IDENTITIES, ADVANCE_PARTITIONS);
+    private static final String PROCESSED_REQUESTS = "processed_requests";
+
     // Java's String order, not the database's collation: what matters is that every worker sorts the same way.
     private static final Comparator<IdentityKey> IDENTITY_LOCK_ORDER =
             Comparator.comparing(IdentityKey::organizationId).thenComparing(IdentityKey::agentHandle);
@@ -191,120 +228,159 @@ public class JdbcAssignmentStore implements AssignmentStore {
     }
 
     @Override
-    public Map<PartitionRef, Long> lockPartitions(SortedSet<PartitionRef> partitions) {
-        // Transaction-local, so the limits hold for exactly this batch: both stay well below the Kafka
-        // transaction timeout, and a lock held by a stuck worker fails this batch (retried) instead of hanging it.
-        jdbc.queryForList(CONFIGURE_TRANSACTION, lockTimeout.toMillis() + "ms", statementTimeout.toMillis() + "ms");
-        Map<PartitionRef, Long> offsets = new HashMap<>();
-        jdbc.query(LOCK_PARTITIONS, (ResultSet rs) -> {
-            offsets.put(new PartitionRef(rs.getString("topic"), rs.getInt("partition_number")),
-                    rs.getLong("next_offset"));
-        }, partitions.stream().map(PartitionRef::topic).toArray(String[]::new),
-                partitions.stream().map(PartitionRef::partition).toArray(Integer[]::new));
-        return offsets;
-    }
-
-    @Override
-    public Map<String, ProcessedRequest> findProcessedRequests(Collection<String> requestIds) {
-        Map<String, ProcessedRequest> found = new HashMap<>();
-        if (requestIds.isEmpty()) {
-            return found;
-        }
-        jdbc.query(FIND_PROCESSED, (ResultSet rs) -> {
-            ProcessedRequest processed = processedRequest(rs);
-            found.put(processed.requestId(), processed);
-        }, (Object) requestIds.toArray(String[]::new));
-        return found;
-    }
-
-    @Override
-    public DirectoryRows lockDirectory(Collection<IdentityKey> keys, Map<ChannelType, Collection<UUID>> channels) {
-        List<IdentityKey> lockOrder = keys.stream().sorted(IDENTITY_LOCK_ORDER).toList();
-        List<Identity> identities = jdbc.query(LOCK_IDENTITIES, (rs, row) -> identity(rs),
-                lockOrder.stream().map(IdentityKey::organizationId).toArray(String[]::new),
-                lockOrder.stream().map(IdentityKey::agentHandle).toArray(String[]::new));
-        String[] identityIds = identities.stream().map(identity -> identity.id().toString()).toArray(String[]::new);
-        String[] mailboxIds = uuidTexts(channels.getOrDefault(ChannelType.MAILBOX, List.of()));
-        String[] phoneNumberIds = uuidTexts(channels.getOrDefault(ChannelType.PHONE_NUMBER, List.of()));
-
-        List<Channel> loadedChannels = new ArrayList<>(jdbc.query(LOCK_CHANNELS, (rs, row) -> channel(rs),
-                mailboxIds, phoneNumberIds));
-        // Read after the locks, in a statement of its own: a statement sees what was committed when it started, and
-        // a link committed while this batch waited for a lock must not be missed.
-        List<ChannelLink> links = jdbc.query(FIND_LINKS, (rs, row) -> link(rs), identityIds, mailboxIds,
-                phoneNumberIds);
-        // The channels held by the batch's identities that no request named, each read once.
-        Map<ChannelType, Set<UUID>> held = new EnumMap<>(ChannelType.class);
-        for (ChannelType type : ChannelType.values()) {
-            held.put(type, new LinkedHashSet<>());
-        }
-        links.forEach(link -> held.get(link.type()).add(link.channelId()));
-        loadedChannels.forEach(channel -> held.get(channel.type()).remove(channel.id()));
-        if (held.values().stream().anyMatch(ids -> !ids.isEmpty())) {
-            loadedChannels.addAll(jdbc.query(READ_CHANNELS, (rs, row) -> channel(rs),
-                    uuidTexts(held.get(ChannelType.MAILBOX)), uuidTexts(held.get(ChannelType.PHONE_NUMBER))));
-        }
-        return new DirectoryRows(identities, loadedChannels, links);
+    public LoadedBatch lockAndLoad(BatchLookups lookups) {
+        List<IdentityKey> lockOrder = lookups.identities().stream().sorted(IDENTITY_LOCK_ORDER).toList();
+        String[] organizationIds = lockOrder.stream().map(IdentityKey::organizationId).toArray(String[]::new);
+        String[] agentHandles = lockOrder.stream().map(IdentityKey::agentHandle).toArray(String[]::new);
+        String[] mailboxIds = uuidTexts(lookups.channels(ChannelType.MAILBOX));
+        String[] phoneNumberIds = uuidTexts(lookups.channels(ChannelType.PHONE_NUMBER));
+        List<PartitionRef> partitions = List.copyOf(lookups.partitions());
+        return jdbc.execute(LOCK_AND_LOAD, (PreparedStatement statement) -> {
+            // Transaction-local, so the limits hold for exactly this batch: both stay well below the Kafka
+            // transaction timeout, and a lock held by a stuck worker fails this batch (retried) instead of hanging it.
+            bind(statement, lockTimeout.toMillis() + "ms", statementTimeout.toMillis() + "ms",
+                    partitions.stream().map(PartitionRef::topic).toArray(String[]::new),
+                    partitions.stream().map(PartitionRef::partition).toArray(Integer[]::new),
+                    organizationIds, agentHandles,
+                    mailboxIds, phoneNumberIds,
+                    organizationIds, agentHandles, mailboxIds, phoneNumberIds,
+                    lookups.requestIds().toArray(String[]::new));
+            PipelineResults results = new PipelineResults(statement);
+            results.nextRows(); // the settings
+            Map<PartitionRef, Long> offsets = new HashMap<>();
+            for (ResultSet rs = results.nextRows(); rs.next(); ) {
+                offsets.put(new PartitionRef(rs.getString("topic"), rs.getInt("partition_number")),
+                        rs.getLong("next_offset"));
+            }
+            List<Identity> identities = new ArrayList<>();
+            for (ResultSet rs = results.nextRows(); rs.next(); ) {
+                identities.add(identity(rs));
+            }
+            Map<Map.Entry<ChannelType, UUID>, Channel> channels = new LinkedHashMap<>();
+            for (ResultSet rs = results.nextRows(); rs.next(); ) {
+                Channel channel = channel(rs);
+                channels.put(Map.entry(channel.type(), channel.id()), channel);
+            }
+            List<ChannelLink> links = new ArrayList<>();
+            for (ResultSet rs = results.nextRows(); rs.next(); ) {
+                links.add(link(rs));
+                if (rs.getObject("id") != null) {
+                    // A requested channel was read twice; the locked read is the one that counts.
+                    Channel held = channel(rs);
+                    channels.putIfAbsent(Map.entry(held.type(), held.id()), held);
+                }
+            }
+            Map<String, ProcessedRequest> processed = new HashMap<>();
+            for (ResultSet rs = results.nextRows(); rs.next(); ) {
+                ProcessedRequest request = processedRequest(rs);
+                processed.put(request.requestId(), request);
+            }
+            return new LoadedBatch(offsets, new DirectoryRows(identities, List.copyOf(channels.values()), links),
+                    processed);
+        });
     }
 
     @Override
     public void save(BatchWrites writes) {
         Timestamp at = Timestamp.from(writes.writtenAt());
-        insertProcessedRequests(writes.processedRequests(), at);
-        if (!writes.removedLinks().isEmpty()) {
-            List<ChannelLink> removed = List.copyOf(writes.removedLinks());
-            int deleted = jdbc.update(DELETE_LINKS, uuidTexts(removed.stream().map(ChannelLink::identityId).toList()),
-                    removed.stream().map(link -> link.type().name()).toArray(String[]::new),
-                    uuidTexts(removed.stream().map(ChannelLink::channelId).toList()));
-            if (deleted != removed.size()) {
-                // Every removed link was read under the lock of its identity; a mismatch means a writer ignored the
-                // locking protocol, and applying on top of it could break the one-holder rule.
-                throw new IllegalStateException("expected to delete %d links, deleted %d"
-                        .formatted(removed.size(), deleted));
-            }
-        }
-        if (!writes.addedLinks().isEmpty()) {
-            List<ChannelLink> added = List.copyOf(writes.addedLinks());
-            jdbc.update(INSERT_LINKS, at, uuidTexts(added.stream().map(ChannelLink::identityId).toList()),
-                    added.stream().map(ChannelLink::organizationId).toArray(String[]::new),
-                    added.stream().map(link -> link.type().name()).toArray(String[]::new),
-                    uuidTexts(added.stream().map(ChannelLink::channelId).toList()));
-        }
-        if (!writes.changedIdentities().isEmpty()) {
-            jdbc.update(TOUCH_IDENTITIES, at, uuidTexts(writes.changedIdentities()));
-        }
+        List<ProcessedRequest> requests = writes.processedRequests();
+        List<ChannelLink> removed = List.copyOf(writes.removedLinks());
+        List<ChannelLink> added = List.copyOf(writes.addedLinks());
         List<Map.Entry<PartitionRef, Long>> offsets = List.copyOf(writes.nextOffsets().entrySet());
-        if (!offsets.isEmpty()) {
-            jdbc.update(ADVANCE_PARTITIONS, at,
-                    offsets.stream().map(entry -> entry.getKey().topic()).toArray(String[]::new),
-                    offsets.stream().map(entry -> entry.getKey().partition()).toArray(Integer[]::new),
-                    offsets.stream().map(Map.Entry::getValue).toArray(Long[]::new));
-        }
-    }
-
-    private void insertProcessedRequests(List<ProcessedRequest> requests, Timestamp at) {
-        if (requests.isEmpty()) {
-            return;
-        }
         try {
-            jdbc.update(INSERT_PROCESSED, at,
-                    requests.stream().map(ProcessedRequest::requestId).toArray(String[]::new),
-                    requests.stream().map(ProcessedRequest::fingerprint).toArray(byte[][]::new),
-                    uuidTexts(requests.stream().map(ProcessedRequest::eventId).toList()),
-                    requests.stream().map(request -> request.status().name()).toArray(String[]::new),
-                    requests.stream().map(request -> request.rejectionCode() == null ? null
-                            : request.rejectionCode().name()).toArray(String[]::new),
-                    requests.stream().map(ProcessedRequest::correlationId).toArray(String[]::new),
-                    requests.stream().map(ProcessedRequest::payload).toArray(byte[][]::new),
-                    requests.stream().map(request -> request.position().topic()).toArray(String[]::new),
-                    requests.stream().map(request -> request.position().partition()).toArray(Integer[]::new),
-                    requests.stream().map(request -> request.position().offset()).toArray(Long[]::new));
-        } catch (DuplicateKeyException recordedConcurrently) {
+            jdbc.execute(SAVE, (PreparedStatement statement) -> {
+                bind(statement,
+                        at, requests.stream().map(ProcessedRequest::requestId).toArray(String[]::new),
+                        requests.stream().map(ProcessedRequest::fingerprint).toArray(byte[][]::new),
+                        uuidTexts(requests.stream().map(ProcessedRequest::eventId).toList()),
+                        requests.stream().map(request -> request.status().name()).toArray(String[]::new),
+                        requests.stream().map(request -> request.rejectionCode() == null ? null
+                                : request.rejectionCode().name()).toArray(String[]::new),
+                        requests.stream().map(ProcessedRequest::correlationId).toArray(String[]::new),
+                        requests.stream().map(ProcessedRequest::payload).toArray(byte[][]::new),
+                        requests.stream().map(request -> request.position().topic()).toArray(String[]::new),
+                        requests.stream().map(request -> request.position().partition()).toArray(Integer[]::new),
+                        requests.stream().map(request -> request.position().offset()).toArray(Long[]::new),
+
+                        uuidTexts(removed.stream().map(ChannelLink::identityId).toList()),
+                        removed.stream().map(link -> link.type().name()).toArray(String[]::new),
+                        uuidTexts(removed.stream().map(ChannelLink::channelId).toList()),
+
+                        at, uuidTexts(added.stream().map(ChannelLink::identityId).toList()),
+                        added.stream().map(ChannelLink::organizationId).toArray(String[]::new),
+                        added.stream().map(link -> link.type().name()).toArray(String[]::new),
+                        uuidTexts(added.stream().map(ChannelLink::channelId).toList()),
+
+                        at, uuidTexts(writes.changedIdentities()),
+
+                        at, offsets.stream().map(entry -> entry.getKey().topic()).toArray(String[]::new),
+                        offsets.stream().map(entry -> entry.getKey().partition()).toArray(Integer[]::new),
+                        offsets.stream().map(Map.Entry::getValue).toArray(Long[]::new));
+                PipelineResults results = new PipelineResults(statement);
+                results.nextUpdateCount();
+                int deleted = results.nextUpdateCount();
+                if (deleted != removed.size()) {
+                    // Every removed link was read under the lock of its identity; a mismatch means a writer ignored
+                    // the locking protocol, and applying on top of it could break the one-holder rule.
+                    throw new IllegalStateException("expected to delete %d links, deleted %d"
+                            .formatted(removed.size(), deleted));
+                }
+                return null;
+            });
+        } catch (DuplicateKeyException duplicate) {
+            if (violatedTable(duplicate).filter(PROCESSED_REQUESTS::equals).isEmpty()) {
+                throw duplicate;
+            }
             // The primary key on request_id is the table's only unique constraint. Rethrown, never carried on from:
             // the transaction is already aborted.
             throw new ConcurrentRequestException("a request id of this batch was recorded concurrently by another"
-                    + " transaction: " + recordedConcurrently.getMostSpecificCause().getMessage(),
-                    recordedConcurrently);
+                    + " transaction: " + duplicate.getMostSpecificCause().getMessage(), duplicate);
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Object... parameters) throws SQLException {
+        for (int i = 0; i < parameters.length; i++) {
+            statement.setObject(i + 1, parameters[i]);
+        }
+    }
+
+    private static Optional<String> violatedTable(DuplicateKeyException duplicate) {
+        if (duplicate.getMostSpecificCause() instanceof PSQLException error && error.getServerErrorMessage() != null) {
+            return Optional.ofNullable(error.getServerErrorMessage().getTable());
+        }
+        return Optional.empty();
+    }
+
+    /** The results of a pipeline's statements, taken one statement at a time in the pipeline's order. */
+    private static final class PipelineResults {
+
+        private final PreparedStatement statement;
+        private boolean executed;
+
+        PipelineResults(PreparedStatement statement) {
+            this.statement = statement;
+        }
+
+        ResultSet nextRows() throws SQLException {
+            if (!advance()) {
+                throw new IllegalStateException("the pipeline's next statement returned no rows");
+            }
+            return statement.getResultSet();
+        }
+
+        int nextUpdateCount() throws SQLException {
+            if (advance() || statement.getUpdateCount() < 0) {
+                throw new IllegalStateException("the pipeline's next statement returned no update count");
+            }
+            return statement.getUpdateCount();
+        }
+
+        private boolean advance() throws SQLException {
+            if (!executed) {
+                executed = true;
+                return statement.execute();
+            }
+            return statement.getMoreResults();
         }
     }
 
@@ -361,7 +437,7 @@ public class JdbcAssignmentStore implements AssignmentStore {
     private static ChannelLink link(ResultSet rs) throws SQLException {
         return new ChannelLink(
                 rs.getObject("identity_id", UUID.class),
-                rs.getString("organization_id"),
+                rs.getString("link_organization_id"),
                 ChannelType.valueOf(rs.getString("channel_type")),
                 rs.getObject("channel_id", UUID.class));
     }

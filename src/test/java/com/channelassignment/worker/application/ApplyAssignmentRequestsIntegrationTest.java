@@ -13,6 +13,7 @@ import com.channelassignment.worker.jdbc.JdbcAssignmentStore;
 import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.testing.DirectoryFixture;
+import com.channelassignment.worker.testing.LockWaits;
 import com.channelassignment.worker.testing.TestServices;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -119,7 +120,7 @@ class ApplyAssignmentRequestsIntegrationTest {
                     () -> applyRetrying(batch(topic, 0, forwards)));
             CompletableFuture<AppliedBatch> backwardBatch = CompletableFuture.supplyAsync(
                     () -> applyRetrying(batch(topic, 1, backwards)));
-            awaitBatchesWaitingForLocks(2);
+            LockWaits.awaitSessionsWaitingForLocks(jdbc, 2);
             blocker.commit();
 
             // PostgreSQL ends a deadlock by failing one of the batches, which applyRetrying rethrows.
@@ -157,7 +158,7 @@ class ApplyAssignmentRequestsIntegrationTest {
             CompletableFuture<AppliedBatch> batch = CompletableFuture.supplyAsync(() -> applyRetrying(
                     batch("unowned-" + UUID.randomUUID(), 0, List.of(unowned)), attempts));
             // The batch found no record, and its insert now waits for the other transaction's uncommitted key.
-            awaitBatchesWaitingForLocks(1);
+            LockWaits.awaitSessionsWaitingForLocks(jdbc, 1);
             other.commit();
 
             PublishableOutcome outcome = batch.get().outcomes().get(0);
@@ -246,16 +247,6 @@ class ApplyAssignmentRequestsIntegrationTest {
                     throw e;
                 }
             }
-        }
-    }
-
-    private static void awaitBatchesWaitingForLocks(int batches) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (jdbc.queryForObject("""
-                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
-                """, Integer.class) < batches) {
-            assertThat(System.nanoTime()).as("%d batches waiting for a lock", batches).isLessThan(deadline);
-            Thread.sleep(20);
         }
     }
 

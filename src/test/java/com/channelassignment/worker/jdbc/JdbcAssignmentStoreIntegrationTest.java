@@ -3,38 +3,105 @@ package com.channelassignment.worker.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.channelassignment.worker.application.BatchLookups;
 import com.channelassignment.worker.application.BatchWrites;
+import com.channelassignment.worker.application.ChannelLink;
 import com.channelassignment.worker.application.ConcurrentRequestException;
+import com.channelassignment.worker.application.DirectoryRows;
+import com.channelassignment.worker.application.IdentityKey;
+import com.channelassignment.worker.application.LoadedBatch;
+import com.channelassignment.worker.application.PartitionRef;
 import com.channelassignment.worker.application.ProcessedRequest;
 import com.channelassignment.worker.application.RecordPosition;
+import com.channelassignment.worker.domain.Channel;
+import com.channelassignment.worker.domain.ChannelType;
+import com.channelassignment.worker.domain.Identity;
+import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.domain.OutcomeStatus;
 import com.channelassignment.worker.domain.RejectionCode;
+import com.channelassignment.worker.testing.DirectoryFixture;
+import com.channelassignment.worker.testing.LockWaits;
 import com.channelassignment.worker.testing.TestServices;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** The store's writes on a real PostgreSQL, where the use case's tests cannot force the timing. */
+/** The store on a real PostgreSQL, where the use case's tests cannot force the timing. */
 class JdbcAssignmentStoreIntegrationTest {
+
+    private DriverManagerDataSource dataSource;
+    private JdbcTemplate jdbc;
+    private TransactionTemplate transactions;
+    private JdbcAssignmentStore store;
+
+    @BeforeEach
+    void migratedDatabase() {
+        TestServices.Database database = TestServices.createDatabase();
+        Flyway.configure().dataSource(database.jdbcUrl(), database.username(), database.password()).load().migrate();
+        dataSource = new DriverManagerDataSource(database.jdbcUrl(), database.username(), database.password());
+        jdbc = new JdbcTemplate(dataSource);
+        transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        store = new JdbcAssignmentStore(jdbc, Duration.ofSeconds(5), Duration.ofSeconds(15));
+    }
+
+    @Test
+    void aLinkCommittedWhileTheBatchWaitedForTheChannelsLockIsLoadedWithIt() throws Exception {
+        DirectoryFixture directory = new DirectoryFixture();
+        Identity holder = directory.identity("holder");
+        Identity requester = directory.identity("requester");
+        Mailbox mailbox = directory.mailbox();
+        directory.loadWith(new JdbcDirectoryLoader(jdbc));
+
+        // Another worker's batch holds the mailbox and links it; the statements of this batch's one round trip run
+        // while that link is uncommitted, so only a read with a snapshot taken after the wait can see it.
+        try (Connection otherBatch = dataSource.getConnection()) {
+            otherBatch.setAutoCommit(false);
+            try (PreparedStatement lock = otherBatch.prepareStatement(
+                    "SELECT id FROM mailboxes WHERE id = ? FOR NO KEY UPDATE");
+                    PreparedStatement link = otherBatch.prepareStatement("""
+                            INSERT INTO channel_assignments (identity_id, organization_id, channel_type, channel_id,
+                                                             assigned_at)
+                            VALUES (?, ?, 'MAILBOX', ?, now())
+                            """)) {
+                lock.setObject(1, mailbox.id());
+                lock.executeQuery().close();
+                link.setObject(1, holder.id());
+                link.setString(2, directory.organizationId());
+                link.setObject(3, mailbox.id());
+                link.executeUpdate();
+            }
+            CompletableFuture<LoadedBatch> loading = CompletableFuture.supplyAsync(() -> transactions.execute(
+                    status -> store.lockAndLoad(new BatchLookups(new TreeSet<>(Set.of(new PartitionRef("requests", 0))),
+                            Set.of(new IdentityKey(directory.organizationId(), "requester")),
+                            Map.of(ChannelType.MAILBOX, Set.of(mailbox.id())), Set.of()))));
+            LockWaits.awaitSessionsWaitingForLocks(jdbc, 1);
+            otherBatch.commit();
+
+            DirectoryRows loaded = loading.get(15, TimeUnit.SECONDS).directory();
+            assertThat(loaded.links()).containsExactly(new ChannelLink(holder.id(), directory.organizationId(),
+                    ChannelType.MAILBOX, mailbox.id()));
+            assertThat(loaded.identities()).extracting(Identity::id).containsExactly(requester.id());
+            assertThat(loaded.channels()).extracting(Channel::id).containsExactly(mailbox.id());
+        }
+    }
 
     @Test
     void savingARequestIdRecordedSinceTheBatchLookedFailsAsConcurrentAndWritesNothing() {
-        TestServices.Database database = TestServices.createDatabase();
-        Flyway.configure().dataSource(database.jdbcUrl(), database.username(), database.password()).load().migrate();
-        DriverManagerDataSource dataSource = new DriverManagerDataSource(database.jdbcUrl(), database.username(),
-                database.password());
-        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-        TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        JdbcAssignmentStore store = new JdbcAssignmentStore(jdbc, Duration.ofSeconds(5), Duration.ofSeconds(15));
         String requestId = "req-" + UUID.randomUUID();
         ProcessedRequest recordedByOtherWorker = rejected(requestId, "other-request",
                 new RecordPosition("requests", 1, 7));

@@ -1,0 +1,34 @@
+package com.channelassignment.worker.application;
+
+import com.channelassignment.worker.domain.ChannelType;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/** What a batch asks the store to lock and read: its partitions, the rows its requests name, and its request ids. */
+public record BatchLookups(
+        SortedSet<PartitionRef> partitions,
+        Set<IdentityKey> identities,
+        Map<ChannelType, Set<UUID>> channels,
+        Set<String> requestIds) {
+
+    public BatchLookups {
+        partitions = new TreeSet<>(partitions);
+        identities = Set.copyOf(identities);
+        Map<ChannelType, Set<UUID>> byType = new EnumMap<>(ChannelType.class);
+        for (ChannelType type : ChannelType.values()) {
+            byType.put(type, Set.copyOf(channels.getOrDefault(type, Set.of())));
+        }
+        channels = byType;
+        requestIds = Set.copyOf(requestIds);
+    }
+
+    /** The named channels of one type; empty when the batch names none. */
+    public Collection<UUID> channels(ChannelType type) {
+        return channels.get(type);
+    }
+}

@@ -1,0 +1,18 @@
+package com.channelassignment.worker.application;
+
+import java.util.Map;
+
+/**
+ * What the store locked and read for a batch: the offset each partition's last committed batch reached, the directory
+ * rows, and the requests already processed, by request id.
+ */
+public record LoadedBatch(
+        Map<PartitionRef, Long> committedOffsets,
+        DirectoryRows directory,
+        Map<String, ProcessedRequest> processedRequests) {
+
+    public LoadedBatch {
+        committedOffsets = Map.copyOf(committedOffsets);
+        processedRequests = Map.copyOf(processedRequests);
+    }
+}
