@@ -88,8 +88,11 @@ final class BatchDirectory implements Directory {
 
     /** Links present at load time and gone now. A link removed and re-added within the batch is in neither set. */
     Set<ChannelLink> removedLinks() {
+        // Against a set, not the map's values() view: that answers contains() by scanning every value, which a profile
+        // of 500-record batches caught making this quadratic (9% of the consumer threads' CPU).
+        Set<ChannelLink> current = new HashSet<>(linksBySlot.values());
         Set<ChannelLink> removed = new HashSet<>(initialLinks);
-        removed.removeAll(linksBySlot.values());
+        removed.removeAll(current);
         return removed;
     }
 
