@@ -41,10 +41,10 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcOperations;
 
 /**
- * PostgreSQL storage of a batch. Every statement takes whole arrays as {@code unnest} relations, and the statements go
- * out in two pipelines, so a batch costs the same three round trips (load, save, commit) whatever its size. Rows are
- * locked in one fixed order (identities by organization and handle, channels by id) so concurrent batches cannot
- * deadlock.
+ * PostgreSQL storage of a batch. Every statement takes whole arrays as {@code unnest} relations, and statements that
+ * can share a round trip go out together as one pipeline, so a batch costs the same six round trips (four to lock and
+ * read, one to write, the commit) whatever its size. Rows are locked in one fixed order (identities by organization
+ * and handle, channels by id) so concurrent batches cannot deadlock.
  */
 public class JdbcAssignmentStore implements AssignmentStore {
 
@@ -126,17 +126,10 @@ public class JdbcAssignmentStore implements AssignmentStore {
     // unlocked (their detail goes on the outcome): a held channel's link only changes under its identity's lock, which
     // the batch already has, and any other batch that requests it sees the link and refuses.
     private static final String LINKS_WITH_CHANNELS = """
-            WITH live_identities AS (
-                SELECT i.id
-                  FROM unnest(?::text[], ?::text[]) AS k(organization_id, agent_handle)
-                 CROSS JOIN LATERAL (SELECT id FROM identities
-                                      WHERE organization_id = k.organization_id AND agent_handle = k.agent_handle
-                                        AND status <> 'deleted' OFFSET 0) i),
-            links AS (
+            WITH links AS (
                 SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
-                  FROM live_identities
-                 CROSS JOIN LATERAL (SELECT * FROM channel_assignments
-                                      WHERE identity_id = live_identities.id OFFSET 0) a
+                  FROM unnest(?::uuid[]) AS held(identity_id)
+                 CROSS JOIN LATERAL (SELECT * FROM channel_assignments WHERE identity_id = held.identity_id OFFSET 0) a
                 UNION
                 SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
                   FROM unnest(?::uuid[]) AS wanted(channel_id)
@@ -202,12 +195,15 @@ public class JdbcAssignmentStore implements AssignmentStore {
              WHERE p.topic = x.topic AND p.partition_number = x.partition_number
             """;
 
-    // Each pipeline is one round trip: pgjdbc sends a multi-statement query as Parse, Bind and Execute for each statement
-    // and one Sync at the end. PostgreSQL runs the statements in order, each with a snapshot of its own, and skips the
-    // rest after an error. The order is the locking protocol: the settings, then the partitions' progress, then the
-    // directory, and every read after the locks.
-    private static final String LOCK_AND_LOAD = String.join(";\n", CONFIGURE_TRANSACTION, LOCK_PARTITIONS,
-            LOCK_IDENTITIES, LOCK_CHANNELS, LINKS_WITH_CHANNELS, FIND_PROCESSED);
+    // A pipeline is one round trip: pgjdbc sends a multi-statement query as Parse, Bind and Execute for each statement
+    // and one Sync at the end, and PostgreSQL runs the statements in order, each with a snapshot of its own. pgjdbc
+    // writes every statement before it reads any result, so only a pipeline's last statement may return more than a
+    // few rows: rows that filled the socket buffers while the driver was still writing the next statement's arrays
+    // would leave both sides waiting for the other for good (pgjdbc issue 194). Hence the settings and the
+    // partitions' progress go with the identity locks, the writes (which return only counts) go together, and the
+    // other reads go one by one.
+    private static final String LOCK_PARTITIONS_AND_IDENTITIES = String.join(";\n", CONFIGURE_TRANSACTION,
+            LOCK_PARTITIONS, LOCK_IDENTITIES);
     // The idempotency records go first: if another transaction recorded one of the ids, nothing else runs.
     private static final String SAVE = String.join(";\n", INSERT_PROCESSED, DELETE_LINKS, INSERT_LINKS,
             TOUCH_IDENTITIES, ADVANCE_PARTITIONS);
@@ -230,54 +226,57 @@ public class JdbcAssignmentStore implements AssignmentStore {
     @Override
     public LoadedBatch lockAndLoad(BatchLookups lookups) {
         List<IdentityKey> lockOrder = lookups.identities().stream().sorted(IDENTITY_LOCK_ORDER).toList();
-        String[] organizationIds = lockOrder.stream().map(IdentityKey::organizationId).toArray(String[]::new);
-        String[] agentHandles = lockOrder.stream().map(IdentityKey::agentHandle).toArray(String[]::new);
-        String[] mailboxIds = uuidTexts(lookups.channels(ChannelType.MAILBOX));
-        String[] phoneNumberIds = uuidTexts(lookups.channels(ChannelType.PHONE_NUMBER));
         List<PartitionRef> partitions = List.copyOf(lookups.partitions());
-        return jdbc.execute(LOCK_AND_LOAD, (PreparedStatement statement) -> {
+        Map<PartitionRef, Long> offsets = new HashMap<>();
+        List<Identity> identities = new ArrayList<>();
+        jdbc.execute(LOCK_PARTITIONS_AND_IDENTITIES, (PreparedStatement statement) -> {
             // Transaction-local, so the limits hold for exactly this batch: both stay well below the Kafka
             // transaction timeout, and a lock held by a stuck worker fails this batch (retried) instead of hanging it.
             bind(statement, lockTimeout.toMillis() + "ms", statementTimeout.toMillis() + "ms",
                     partitions.stream().map(PartitionRef::topic).toArray(String[]::new),
                     partitions.stream().map(PartitionRef::partition).toArray(Integer[]::new),
-                    organizationIds, agentHandles,
-                    mailboxIds, phoneNumberIds,
-                    organizationIds, agentHandles, mailboxIds, phoneNumberIds,
-                    lookups.requestIds().toArray(String[]::new));
+                    lockOrder.stream().map(IdentityKey::organizationId).toArray(String[]::new),
+                    lockOrder.stream().map(IdentityKey::agentHandle).toArray(String[]::new));
             PipelineResults results = new PipelineResults(statement);
             results.nextRows(); // the settings
-            Map<PartitionRef, Long> offsets = new HashMap<>();
             for (ResultSet rs = results.nextRows(); rs.next(); ) {
                 offsets.put(new PartitionRef(rs.getString("topic"), rs.getInt("partition_number")),
                         rs.getLong("next_offset"));
             }
-            List<Identity> identities = new ArrayList<>();
             for (ResultSet rs = results.nextRows(); rs.next(); ) {
                 identities.add(identity(rs));
             }
-            Map<Map.Entry<ChannelType, UUID>, Channel> channels = new LinkedHashMap<>();
-            for (ResultSet rs = results.nextRows(); rs.next(); ) {
-                Channel channel = channel(rs);
-                channels.put(Map.entry(channel.type(), channel.id()), channel);
-            }
-            List<ChannelLink> links = new ArrayList<>();
-            for (ResultSet rs = results.nextRows(); rs.next(); ) {
-                links.add(link(rs));
-                if (rs.getObject("id") != null) {
-                    // A requested channel was read twice; the locked read is the one that counts.
-                    Channel held = channel(rs);
-                    channels.putIfAbsent(Map.entry(held.type(), held.id()), held);
-                }
-            }
-            Map<String, ProcessedRequest> processed = new HashMap<>();
-            for (ResultSet rs = results.nextRows(); rs.next(); ) {
-                ProcessedRequest request = processedRequest(rs);
-                processed.put(request.requestId(), request);
-            }
-            return new LoadedBatch(offsets, new DirectoryRows(identities, List.copyOf(channels.values()), links),
-                    processed);
+            return null;
         });
+        String[] mailboxIds = uuidTexts(lookups.channels(ChannelType.MAILBOX));
+        String[] phoneNumberIds = uuidTexts(lookups.channels(ChannelType.PHONE_NUMBER));
+        Map<Map.Entry<ChannelType, UUID>, Channel> channels = new LinkedHashMap<>();
+        jdbc.query(LOCK_CHANNELS, (ResultSet rs) -> {
+            Channel channel = channel(rs);
+            channels.put(Map.entry(channel.type(), channel.id()), channel);
+        }, mailboxIds, phoneNumberIds);
+        List<ChannelLink> links = new ArrayList<>();
+        jdbc.query(LINKS_WITH_CHANNELS, (ResultSet rs) -> {
+            links.add(link(rs));
+            if (rs.getObject("id") != null) {
+                // A requested channel was read twice; the locked read is the one that counts.
+                Channel named = channel(rs);
+                channels.putIfAbsent(Map.entry(named.type(), named.id()), named);
+            }
+        }, uuidTexts(identities.stream().map(Identity::id).toList()), mailboxIds, phoneNumberIds);
+        return new LoadedBatch(offsets, new DirectoryRows(identities, List.copyOf(channels.values()), links),
+                findProcessedRequests(lookups.requestIds()));
+    }
+
+    private Map<String, ProcessedRequest> findProcessedRequests(Collection<String> requestIds) {
+        Map<String, ProcessedRequest> found = new HashMap<>();
+        if (!requestIds.isEmpty()) {
+            jdbc.query(FIND_PROCESSED, (ResultSet rs) -> {
+                ProcessedRequest processed = processedRequest(rs);
+                found.put(processed.requestId(), processed);
+            }, (Object) requestIds.toArray(String[]::new));
+        }
+        return found;
     }
 
     @Override
@@ -321,7 +320,9 @@ public class JdbcAssignmentStore implements AssignmentStore {
                 int deleted = results.nextUpdateCount();
                 if (deleted != removed.size()) {
                     // Every removed link was read under the lock of its identity; a mismatch means a writer ignored
-                    // the locking protocol, and applying on top of it could break the one-holder rule.
+                    // the locking protocol, and applying on top of it could break the one-holder rule. The links are
+                    // inserted by then, so this fails the transaction after the fact, unless the insert already failed
+                    // on the same broken state; either way the batch is rolled back and is not retried as transient.
                     throw new IllegalStateException("expected to delete %d links, deleted %d"
                             .formatted(removed.size(), deleted));
                 }

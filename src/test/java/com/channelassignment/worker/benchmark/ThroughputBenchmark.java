@@ -3,6 +3,7 @@ package com.channelassignment.worker.benchmark;
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.testing.BrokerProcess;
+import com.channelassignment.worker.testing.DelayingProxy;
 import com.channelassignment.worker.testing.Figures;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.OutcomeWatcher;
@@ -24,6 +25,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -76,6 +79,10 @@ public final class ThroughputBenchmark {
     private final String workerJvmOptions = System.getProperty("benchmark.worker-jvm-options", "");
     // Extra worker arguments separated by '|', e.g. --spring.datasource.hikari.connection-init-sql=...
     private final String workerArguments = System.getProperty("benchmark.worker-args", "");
+    // Another worker jar than the one just packaged, e.g. an earlier commit's, to compare on the same machine.
+    private final String workerJar = System.getProperty("benchmark.worker-jar", "");
+    // Round-trip time added between the worker (and the raw loop) and PostgreSQL, as if it ran on another host.
+    private final int databaseRttMillis = Integer.getInteger("benchmark.database-rtt-ms", 0);
 
     public static void main(String[] args) throws Exception {
         boolean verified = new ThroughputBenchmark().run();
@@ -93,9 +100,10 @@ public final class ThroughputBenchmark {
     }
 
     private boolean run(BrokerProcess broker) throws Exception {
-        Path jar = WorkerProcess.packagedJar();
+        Path jar = workerJar.isBlank() ? WorkerProcess.packagedJar() : Path.of(workerJar);
         String bootstrap = broker.bootstrapServers();
         TestServices.Database database = TestServices.createDatabase();
+        TestServices.Database overTheNetwork = databaseRttMillis == 0 ? database : throughDelayingProxy(database);
         Flyway.configure().dataSource(database.jdbcUrl(), database.username(), database.password()).load().migrate();
         JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(database.jdbcUrl(), database.username(),
                 database.password()));
@@ -121,7 +129,7 @@ public final class ThroughputBenchmark {
             produce(stream, WARMUP, warmup);
             long workerStarted = System.nanoTime();
             try (WorkerProcess worker = WorkerProcess.start(jar, workerJvmOptions(gcLog), workerArguments(bootstrap,
-                    database), Path.of("target", "benchmark", "worker.log"))) {
+                    overTheNetwork), Path.of("target", "benchmark", "worker.log"))) {
                 // A worker runs for days, so a burst meets a JVM whose hot code is compiled. The warm-up pays that
                 // one-off cost (and is reported apart, as the cold-start figure) before the measured burst.
                 check.awaitDrained(Duration.ofMinutes(10), () -> "worker log " + worker.log());
@@ -179,12 +187,14 @@ public final class ThroughputBenchmark {
                 figures.put("worker_peak_rss_mb", peakRss / 1024);
                 figures.put("worker_max_heap", workerHeap);
                 figures.put("max_poll_records", Integer.parseInt(maxPollRecords));
+                figures.put("database_rtt_added_ms", databaseRttMillis);
+                figures.put("worker_jar", jar.toString());
                 figures.put("concurrency", Integer.parseInt(concurrency));
             }
         }
 
         // The ceiling, on the same broker and database with the worker gone: every record the worker read.
-        double rawThroughput = rawLoop(bootstrap, database);
+        double rawThroughput = rawLoop(bootstrap, overTheNetwork);
         log("raw loop (consume, one batched insert per poll, commit): %.0f records/s", rawThroughput);
         figures.put("raw_loop_records_per_second", Math.round(rawThroughput));
         figures.put("ratio_to_raw_loop", round2(burstThroughput / rawThroughput));
@@ -194,6 +204,17 @@ public final class ThroughputBenchmark {
         System.out.println(Figures.table(figures));
         System.out.println("BENCHMARK_JSON " + Figures.json(figures));
         return verdict.verified();
+    }
+
+    private TestServices.Database throughDelayingProxy(TestServices.Database database) {
+        Matcher hostAndPort = Pattern.compile("//([^:/]+):(\\d+)/").matcher(database.jdbcUrl());
+        if (!hostAndPort.find()) {
+            throw new IllegalStateException("no host and port in " + database.jdbcUrl());
+        }
+        DelayingProxy proxy = DelayingProxy.start(hostAndPort.group(1), Integer.parseInt(hostAndPort.group(2)),
+                Duration.ofMillis(databaseRttMillis));
+        return new TestServices.Database(hostAndPort.replaceFirst("//127.0.0.1:" + proxy.port() + "/"),
+                database.username(), database.password());
     }
 
     private List<String> workerJvmOptions(Path gcLog) {

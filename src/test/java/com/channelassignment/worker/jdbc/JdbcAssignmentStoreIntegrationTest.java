@@ -13,6 +13,7 @@ import com.channelassignment.worker.application.LoadedBatch;
 import com.channelassignment.worker.application.PartitionRef;
 import com.channelassignment.worker.application.ProcessedRequest;
 import com.channelassignment.worker.application.RecordPosition;
+import com.channelassignment.worker.domain.AssignmentRules;
 import com.channelassignment.worker.domain.Channel;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Identity;
@@ -26,6 +27,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,8 +69,8 @@ class JdbcAssignmentStoreIntegrationTest {
         Mailbox mailbox = directory.mailbox();
         directory.loadWith(new JdbcDirectoryLoader(jdbc));
 
-        // Another worker's batch holds the mailbox and links it; the statements of this batch's one round trip run
-        // while that link is uncommitted, so only a read with a snapshot taken after the wait can see it.
+        // Another worker's batch holds the mailbox and links it; this batch's load waits for the mailbox while that
+        // link is uncommitted, so only a read with a snapshot taken after the wait can see it.
         try (Connection otherBatch = dataSource.getConnection()) {
             otherBatch.setAutoCommit(false);
             try (PreparedStatement lock = otherBatch.prepareStatement(
@@ -98,6 +100,35 @@ class JdbcAssignmentStoreIntegrationTest {
             assertThat(loaded.identities()).extracting(Identity::id).containsExactly(requester.id());
             assertThat(loaded.channels()).extracting(Channel::id).containsExactly(mailbox.id());
         }
+    }
+
+    @Test
+    void aFullBatchOfTheLongestHandlesAndIdsIsLoadedWhole() {
+        // 500 requests whose handles and ids are as long as the rules allow, in two-byte characters: the largest
+        // arrays a batch sends and the largest rows it reads back.
+        DirectoryFixture directory = new DirectoryFixture();
+        Set<IdentityKey> keys = new HashSet<>();
+        Set<UUID> mailboxes = new HashSet<>();
+        Set<String> requestIds = new HashSet<>();
+        for (int i = 0; i < 500; i++) {
+            String handle = "%03d".formatted(i) + "é".repeat(AssignmentRules.MAX_HANDLE_LENGTH - 3);
+            Identity identity = directory.identity(handle);
+            Mailbox mailbox = directory.mailbox();
+            directory.linked(identity, mailbox);
+            keys.add(new IdentityKey(directory.organizationId(), handle));
+            mailboxes.add(directory.mailbox().id());
+            requestIds.add("%03d".formatted(i) + "é".repeat(AssignmentRules.MAX_REQUEST_ID_LENGTH - 3));
+        }
+        directory.loadWith(new JdbcDirectoryLoader(jdbc));
+
+        LoadedBatch loaded = transactions.execute(
+                status -> store.lockAndLoad(new BatchLookups(new TreeSet<>(Set.of(new PartitionRef("requests", 0))),
+                        keys, Map.of(ChannelType.MAILBOX, mailboxes), requestIds)));
+
+        assertThat(loaded.directory().identities()).extracting(Identity::agentHandle)
+                .containsExactlyInAnyOrderElementsOf(keys.stream().map(IdentityKey::agentHandle).toList());
+        assertThat(loaded.directory().links()).hasSize(500);
+        assertThat(loaded.directory().channels()).as("the requested mailboxes and the held ones").hasSize(1000);
     }
 
     @Test
