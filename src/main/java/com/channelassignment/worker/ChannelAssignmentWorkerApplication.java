@@ -1,5 +1,6 @@
 package com.channelassignment.worker;
 
+import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.ChannelAssignmentCli;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -15,6 +16,7 @@ import sun.misc.Signal;
 public class ChannelAssignmentWorkerApplication {
 
     public static void main(String[] args) {
+        AvroContract.limitAvroAllocations();
         if (ChannelAssignmentCli.handles(args)) {
             // The client needs Kafka only: no Spring context, no database, so it starts in a moment.
             System.exit(ChannelAssignmentCli.runFromCommandLine(args));

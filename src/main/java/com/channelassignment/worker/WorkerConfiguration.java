@@ -6,11 +6,21 @@ import com.channelassignment.worker.directory.DirectoryJson;
 import com.channelassignment.worker.jdbc.JdbcAssignmentStore;
 import com.channelassignment.worker.jdbc.IdempotencyRecordPurge;
 import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
+import com.channelassignment.worker.jdbc.DatabaseTransactions;
+import com.channelassignment.worker.jdbc.JdbcReachability;
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
 import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.kafka.BoundedDeadLetterPublishingRecoverer;
+import com.channelassignment.worker.kafka.DependencyProbe;
 import com.channelassignment.worker.kafka.KafkaBrokerHealthIndicator;
 import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
+import com.channelassignment.worker.kafka.PartitionAssignments;
+import com.channelassignment.worker.kafka.PartitionStalls;
+import com.channelassignment.worker.kafka.PartitionStallsHealthIndicator;
+import com.channelassignment.worker.kafka.RecordBudget;
 import com.channelassignment.worker.kafka.RestartAfterFencing;
+import com.channelassignment.worker.kafka.StallReportingAfterRollbackProcessor;
+import com.channelassignment.worker.kafka.TopicIds;
 import com.channelassignment.worker.kafka.WorkerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -19,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
@@ -26,6 +37,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -39,7 +51,6 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.AfterRollbackProcessor;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
-import org.springframework.kafka.listener.DefaultAfterRollbackProcessor;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -108,16 +119,25 @@ class WorkerConfiguration {
     @Bean
     ApplyAssignmentRequests applyAssignmentRequests(JdbcAssignmentStore store, AvroContract contract,
             DataSourceTransactionManager transactionManager, Clock clock) {
-        return new ApplyAssignmentRequests(store, contract, new TransactionTemplate(transactionManager), clock);
+        return new ApplyAssignmentRequests(store, contract,
+                new DatabaseTransactions(new TransactionTemplate(transactionManager)), clock);
+    }
+
+    /** The producer's own limit: every outcome and dead letter is cut to fit it before it is sent. */
+    @Bean
+    RecordBudget recordBudget(KafkaProperties kafkaProperties) {
+        String configured = kafkaProperties.getProducer().getProperties().get("max.request.size");
+        return new RecordBudget(configured == null ? RecordBudget.KAFKA_DEFAULT_MAX_REQUEST_SIZE
+                : Integer.parseInt(configured));
     }
 
     @Bean
     DeadLetterPublishingRecoverer deadLetterPublishingRecoverer(KafkaTemplate<byte[], byte[]> kafkaTemplate,
-            WorkerProperties properties) {
+            WorkerProperties properties, RecordBudget budget) {
         String deadLetterTopic = properties.topics().deadLetter();
         // Partition -1 lets the producer's partitioner place the dead letter by its original key.
-        return new DeadLetterPublishingRecoverer(kafkaTemplate,
-                (record, exception) -> new TopicPartition(deadLetterTopic, -1));
+        return new BoundedDeadLetterPublishingRecoverer(kafkaTemplate,
+                (record, exception) -> new TopicPartition(deadLetterTopic, -1), budget);
     }
 
     @Bean
@@ -132,17 +152,41 @@ class WorkerConfiguration {
     }
 
     @Bean
+    PartitionStalls partitionStalls(MeterRegistry meterRegistry, Clock clock) {
+        return new PartitionStalls(meterRegistry, clock);
+    }
+
+    @Bean
+    TopicIds topicIds(KafkaAdmin kafkaAdmin) {
+        return new TopicIds(kafkaAdmin.getConfigurationProperties(), Duration.ofSeconds(10));
+    }
+
+    @Bean
     AssignmentRequestListener assignmentRequestListener(AvroContract contract,
             ApplyAssignmentRequests applyAssignmentRequests, KafkaOutcomePublisher publisher, WorkerMetrics metrics,
-            Clock clock, WorkerProperties properties) {
+            Clock clock, WorkerProperties properties, PartitionStalls stalls, TopicIds topicIds,
+            JdbcTemplate jdbcTemplate, KafkaBrokerHealthIndicator kafkaHealth) {
+        JdbcReachability database = new JdbcReachability(jdbcTemplate);
+        DependencyProbe dependencies = () -> {
+            if (!database.isReachable()) {
+                return Optional.of("PostgreSQL");
+            }
+            return Status.UP.equals(kafkaHealth.health().getStatus()) ? Optional.empty() : Optional.of("Kafka");
+        };
         return new AssignmentRequestListener(contract, applyAssignmentRequests, publisher, metrics, clock,
-                properties.retry().poisonAttempts());
+                properties.retry().poisonAttempts(), stalls, topicIds, dependencies);
     }
 
     /** Named "kafka" in the health endpoint; the readiness group includes it (application.yml). */
     @Bean
     KafkaBrokerHealthIndicator kafkaHealthIndicator(KafkaAdmin kafkaAdmin) {
         return new KafkaBrokerHealthIndicator(kafkaAdmin.getConfigurationProperties(), Duration.ofSeconds(3));
+    }
+
+    /** Named "partitions" in the health endpoint; readiness includes it, liveness never does (application.yml). */
+    @Bean
+    PartitionStallsHealthIndicator partitionsHealthIndicator(PartitionStalls stalls, WorkerProperties properties) {
+        return new PartitionStallsHealthIndicator(stalls, properties.health().stallThreshold());
     }
 
     @Bean
@@ -162,16 +206,21 @@ class WorkerConfiguration {
      * reach here are infrastructure ones (database or broker away), and giving up would lose requests.
      */
     @Bean
-    AfterRollbackProcessor<Object, Object> afterRollbackProcessor(WorkerProperties properties) {
+    AfterRollbackProcessor<Object, Object> afterRollbackProcessor(WorkerProperties properties,
+            PartitionStalls stalls) {
         ExponentialBackOff backOff = new ExponentialBackOff(properties.retry().initialInterval().toMillis(),
                 properties.retry().multiplier());
         backOff.setMaxInterval(properties.retry().maxInterval().toMillis());
-        return new DefaultAfterRollbackProcessor<>(backOff);
+        return new StallReportingAfterRollbackProcessor(backOff, stalls);
     }
 
     @Bean
-    ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> stopWhenFenced() {
-        return container -> container.getContainerProperties().setStopContainerWhenFenced(true);
+    ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> listenerContainer(
+            PartitionStalls stalls, TopicIds topicIds) {
+        return container -> {
+            container.getContainerProperties().setStopContainerWhenFenced(true);
+            container.getContainerProperties().setConsumerRebalanceListener(new PartitionAssignments(stalls, topicIds));
+        };
     }
 
     @Bean

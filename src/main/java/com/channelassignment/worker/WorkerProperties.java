@@ -19,7 +19,8 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties(prefix = "channel-assignment", ignoreUnknownFields = false)
 @Validated
 public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @DefaultValue Database database,
-        @Valid @DefaultValue Retry retry, @Valid @DefaultValue Retention retention, Path directoryFile,
+        @Valid @DefaultValue Retry retry, @Valid @DefaultValue Retention retention,
+        @Valid @DefaultValue Health health, Path directoryFile,
         @NotBlank @DefaultValue(AssignmentRequestListener.DEFAULT_LISTENER_ID) String listenerId) {
 
     /** Topic names, and how to create them when they are missing. */
@@ -48,10 +49,15 @@ public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @Defau
             @Min(1) @DefaultValue("1000") int purgeBatchSize) {
     }
 
+    /** When the {@code partitions} health contributor reports a partition as stalled (README.md, "Health"). */
+    public record Health(@NotNull @DefaultValue("60s") Duration stallThreshold) {
+    }
+
     /**
      * Backoff between attempts of a failed batch. Infrastructure failures (database or broker unreachable) are
-     * retried without limit; any other failure marks the batch as holding a poison record after
-     * {@code poisonAttempts} attempts, and its records are then applied one by one so the poison is dead-lettered.
+     * retried without limit; any other failure marks the batch as suspect after {@code poisonAttempts} attempts, and
+     * its records are then applied one by one: one that fails alone, twice, while the database and the broker answer
+     * is dead-lettered.
      */
     public record Retry(
             @NotNull @DefaultValue("200ms") Duration initialInterval,

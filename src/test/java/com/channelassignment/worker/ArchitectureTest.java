@@ -65,6 +65,12 @@ class ArchitectureTest {
             .because("the driver's error details are read where the SQL runs");
 
     @ArchTest
+    static final ArchRule onlyTheJdbcAdapterClassifiesDatabaseFailures = noClasses()
+            .that().resideOutsideOfPackage(JDBC)
+            .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "org.springframework.dao..")
+            .because("the JDBC adapter translates database failures into application exceptions at the edge");
+
+    @ArchTest
     static final ArchRule generatedContractIsUsedOnlyByTheKafkaAdapter = classes()
             .that().resideInAPackage(ROOT + ".kafka.avro..")
             .should().onlyHaveDependentClassesThat().resideInAPackage(KAFKA)

@@ -50,15 +50,18 @@ public class ApplyAssignmentRequests {
         this.clock = clock;
     }
 
-    /** Requests must come in offset order within each partition. */
-    public AppliedBatch apply(List<IncomingRequest> requests) {
+    /**
+     * Requests must come in offset order within each partition. {@code topicIds} maps each topic to its Kafka topic id
+     * where known: progress recorded under another id belongs to a deleted topic of the same name and is reset.
+     */
+    public AppliedBatch apply(List<IncomingRequest> requests, Map<String, String> topicIds) {
         if (requests.isEmpty()) {
             return AppliedBatch.empty();
         }
-        return transactions.execute(status -> applyInTransaction(requests));
+        return transactions.execute(status -> applyInTransaction(requests, topicIds));
     }
 
-    private AppliedBatch applyInTransaction(List<IncomingRequest> requests) {
+    private AppliedBatch applyInTransaction(List<IncomingRequest> requests, Map<String, String> topicIds) {
         Instant now = clock.instant();
         List<AssignmentRequest> lookingUp = reachingLookups(requests);
         // The store locks the partitions' progress first, which serializes every writer of a partition and makes a
@@ -66,7 +69,7 @@ public class ApplyAssignmentRequests {
         // second applications. It looks the request ids up after the directory locks: a concurrent batch carrying the
         // same request locks the same identity, so by then its idempotency record is either committed and visible, or
         // not written at all.
-        LoadedBatch loaded = store.lockAndLoad(new BatchLookups(partitionsOf(requests), identityKeys(lookingUp),
+        LoadedBatch loaded = store.lockAndLoad(new BatchLookups(partitionsOf(requests), topicIds, identityKeys(lookingUp),
                 requestedChannels(lookingUp), recordableIds(requests)));
         Map<PartitionRef, Long> committedOffsets = loaded.committedOffsets();
         BatchDirectory directory = new BatchDirectory(loaded.directory());
@@ -74,21 +77,38 @@ public class ApplyAssignmentRequests {
 
         List<PublishableOutcome> outcomes = new ArrayList<>(requests.size());
         List<ProcessedRequest> newlyProcessed = new ArrayList<>();
+        List<RecordPosition> skipped = new ArrayList<>();
         Map<PartitionRef, Long> nextOffsets = new HashMap<>();
         int alreadyCommitted = 0;
         for (IncomingRequest incoming : requests) {
             RecordPosition position = incoming.position();
-            if (position.offset() < committedOffsets.getOrDefault(position.partitionRef(), 0L)) {
+            nextOffsets.merge(position.partitionRef(), position.offset() + 1, Math::max);
+            boolean committedBefore = position.offset() < committedOffsets.getOrDefault(position.partitionRef(), 0L);
+            if (committedBefore) {
                 alreadyCommitted++;
             }
-            nextOffsets.merge(position.partitionRef(), position.offset() + 1, Math::max);
-            try (MDC.MDCCloseable tag = MDC.putCloseable("request_id", incoming.request().requestId())) {
+            try (MDC.MDCCloseable tag = MDC.putCloseable("request_id", incoming.request().echoedRequestId())) {
+                if (committedBefore && isRecordable(incoming) && !processed.containsKey(requestId(incoming))) {
+                    // A committed batch applied this record, and its idempotency record has since been purged: its
+                    // effects are in the database and its outcome went out when it was first applied. Deciding it
+                    // again could apply it twice, so it is skipped.
+                    skipped.add(position);
+                    continue;
+                }
                 outcomes.add(outcomeOf(incoming, processed, directory, newlyProcessed, now));
             }
         }
         store.save(new BatchWrites(newlyProcessed, directory.removedLinks(), directory.addedLinks(),
                 directory.changedIdentities(), nextOffsets, now));
-        return new AppliedBatch(outcomes, alreadyCommitted);
+        return new AppliedBatch(outcomes, alreadyCommitted, skipped);
+    }
+
+    private static boolean isRecordable(IncomingRequest incoming) {
+        return AssignmentRules.isValidRequestId(requestId(incoming));
+    }
+
+    private static String requestId(IncomingRequest incoming) {
+        return incoming.request().requestId();
     }
 
     /** Decides one request; a newly decided one is also recorded in {@code processed} and {@code newlyProcessed}. */

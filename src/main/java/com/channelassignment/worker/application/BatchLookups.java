@@ -2,6 +2,8 @@ package com.channelassignment.worker.application;
 
 import com.channelassignment.worker.domain.ChannelType;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
@@ -9,15 +11,20 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.UUID;
 
-/** What a batch asks the store to lock and read: its partitions, the rows its requests name, and its request ids. */
+/**
+ * What a batch asks the store to lock and read: its partitions (with the id of each topic, so progress recorded for a
+ * deleted topic of the same name is not held against its successor), the rows its requests name, and its request ids.
+ */
 public record BatchLookups(
         SortedSet<PartitionRef> partitions,
+        Map<String, String> topicIds,
         Set<IdentityKey> identities,
         Map<ChannelType, Set<UUID>> channels,
         Set<String> requestIds) {
 
     public BatchLookups {
         partitions = new TreeSet<>(partitions);
+        topicIds = Collections.unmodifiableMap(new HashMap<>(topicIds));
         identities = Set.copyOf(identities);
         Map<ChannelType, Set<UUID>> byType = new EnumMap<>(ChannelType.class);
         for (ChannelType type : ChannelType.values()) {

@@ -53,6 +53,11 @@ public record AssignmentRequest(
                 cap(correlationId, AssignmentRules.MAX_CORRELATION_ID_LENGTH));
     }
 
+    /** The request id as log lines and headers show it: capped like every echoed string. */
+    public String echoedRequestId() {
+        return cap(requestId, AssignmentRules.MAX_REQUEST_ID_LENGTH);
+    }
+
     private static String cap(String value, int limit) {
         if (value == null) {
             return null;

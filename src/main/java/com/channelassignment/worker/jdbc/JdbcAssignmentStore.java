@@ -60,13 +60,18 @@ public class JdbcAssignmentStore implements AssignmentStore {
                    set_config('enable_bitmapscan', 'off', true)
             """;
 
-    // ON CONFLICT DO UPDATE locks the existing row; ORDER BY fixes the locking order across workers.
+    // ON CONFLICT DO UPDATE locks the existing row; ORDER BY fixes the locking order across workers. Progress recorded
+    // under another topic id counts offsets of a deleted topic of the same name, so it starts again from 0; an unknown
+    // id on either side (NULL) keeps the progress.
     private static final String LOCK_PARTITIONS = """
-            INSERT INTO partition_progress (topic, partition_number, next_offset, updated_at)
-            SELECT p.topic, p.partition_number, 0, now()
-              FROM unnest(?::text[], ?::int[]) AS p(topic, partition_number)
+            INSERT INTO partition_progress (topic, partition_number, next_offset, updated_at, topic_id)
+            SELECT p.topic, p.partition_number, 0, now(), p.topic_id
+              FROM unnest(?::text[], ?::int[], ?::text[]) AS p(topic, partition_number, topic_id)
              ORDER BY p.topic, p.partition_number
-            ON CONFLICT (topic, partition_number) DO UPDATE SET next_offset = partition_progress.next_offset
+            ON CONFLICT (topic, partition_number) DO UPDATE
+               SET next_offset = CASE WHEN partition_progress.topic_id <> EXCLUDED.topic_id THEN 0
+                                      ELSE partition_progress.next_offset END,
+                   topic_id = COALESCE(EXCLUDED.topic_id, partition_progress.topic_id)
             RETURNING topic, partition_number, next_offset
             """;
 
@@ -235,6 +240,8 @@ public class JdbcAssignmentStore implements AssignmentStore {
             bind(statement, lockTimeout.toMillis() + "ms", statementTimeout.toMillis() + "ms",
                     partitions.stream().map(PartitionRef::topic).toArray(String[]::new),
                     partitions.stream().map(PartitionRef::partition).toArray(Integer[]::new),
+                    partitions.stream().map(partition -> lookups.topicIds().get(partition.topic()))
+                            .toArray(String[]::new),
                     lockOrder.stream().map(IdentityKey::organizationId).toArray(String[]::new),
                     lockOrder.stream().map(IdentityKey::agentHandle).toArray(String[]::new));
             PipelineResults results = new PipelineResults(statement);

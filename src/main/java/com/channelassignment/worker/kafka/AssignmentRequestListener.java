@@ -2,16 +2,19 @@ package com.channelassignment.worker.kafka;
 
 import com.channelassignment.worker.application.AppliedBatch;
 import com.channelassignment.worker.application.ApplyAssignmentRequests;
+import com.channelassignment.worker.application.DependencyUnavailableException;
 import com.channelassignment.worker.application.IncomingRequest;
 import com.channelassignment.worker.application.PublishableOutcome;
 import com.channelassignment.worker.application.RecordPosition;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -21,6 +24,10 @@ import org.springframework.kafka.annotation.KafkaListener;
  * Consumes a poll's worth of requests at a time inside the container's Kafka transaction: decode, apply in one
  * database transaction, then publish outcomes and dead letters. The container commits the offsets with the
  * published records when this method returns, and aborts them all if it throws.
+ *
+ * <p>Once the database has committed, nothing may fail because of what a request contains: a failure there would
+ * roll the Kafka transaction back on every redelivery and stall the partition with the effects already applied. So
+ * every record written after the commit is cut to fit the producer's limit, and metrics never throw.
  */
 public class AssignmentRequestListener {
 
@@ -32,8 +39,20 @@ public class AssignmentRequestListener {
     private record Decoded(ConsumerRecord<byte[], byte[]> record, IncomingRequest request) {
     }
 
+    /** A record that could not be decoded, and why. */
+    private record Undecodable(ConsumerRecord<byte[], byte[]> record, UndecodableRecordException reason) {
+    }
+
+    /** What became of a batch's decoded records: outcomes to publish, poison to dead-letter, skipped redeliveries. */
+    private record Answers(List<Answer> outcomes, List<Poison> poison, int alreadyCommitted, int skipped) {
+    }
+
     /** An outcome ready to go out, with the record whose key and request it answers. */
     private record Answer(Decoded request, PublishableOutcome outcome) {
+    }
+
+    /** A record that failed alone, with the dependencies up: dead-lettered with its failure. */
+    private record Poison(ConsumerRecord<byte[], byte[]> record, RuntimeException failure) {
     }
 
     private final AvroContract contract;
@@ -42,100 +61,173 @@ public class AssignmentRequestListener {
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final int poisonAttempts;
-    // Failed attempts per batch, keyed by its first record; shared by the container's consumer threads.
-    private final Map<String, Integer> failedAttempts = new ConcurrentHashMap<>();
+    private final PartitionStalls stalls;
+    private final TopicIds topicIds;
+    private final DependencyProbe dependencies;
 
     public AssignmentRequestListener(AvroContract contract, ApplyAssignmentRequests applyRequests,
-            KafkaOutcomePublisher publisher, WorkerMetrics metrics, Clock clock, int poisonAttempts) {
+            KafkaOutcomePublisher publisher, WorkerMetrics metrics, Clock clock, int poisonAttempts,
+            PartitionStalls stalls, TopicIds topicIds, DependencyProbe dependencies) {
         this.contract = contract;
         this.applyRequests = applyRequests;
         this.publisher = publisher;
         this.metrics = metrics;
         this.clock = clock;
         this.poisonAttempts = poisonAttempts;
+        this.stalls = stalls;
+        this.topicIds = topicIds;
+        this.dependencies = dependencies;
     }
 
-    @KafkaListener(id = "${channel-assignment.listener-id:" + DEFAULT_LISTENER_ID + "}",
+    // idIsGroup = false: the consumer group is spring.kafka.consumer.group-id, not the listener id, so two deployments
+    // on one cluster can each have their own group (and the ACLs granted on it).
+    @KafkaListener(id = "${channel-assignment.listener-id:" + DEFAULT_LISTENER_ID + "}", idIsGroup = false,
             topics = "${channel-assignment.topics.requests}", batch = "true")
     public void onBatch(List<ConsumerRecord<byte[], byte[]>> records) {
         long started = System.nanoTime();
+        Map<TopicPartition, Long> firstOffsets = StallReportingAfterRollbackProcessor.firstOffsets(records);
+        stalls.starting(firstOffsets);
         List<Decoded> decoded = new ArrayList<>(records.size());
+        List<Undecodable> undecodable = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             try {
                 decoded.add(new Decoded(record, new IncomingRequest(
                         new RecordPosition(record.topic(), record.partition(), record.offset()),
                         contract.decodeRequest(record.value()))));
             } catch (UndecodableRecordException e) {
-                // Undecodable records never reach the database: retrying cannot fix them and they must not hold up
-                // the rest of the partition.
-                deadLetter(record, e);
+                // Retrying cannot fix them, and they never reach the database: dead-lettered on every delivery.
+                undecodable.add(new Undecodable(record, e));
             }
         }
 
-        // The database commits inside apply(); everything published below is still uncommitted in Kafka.
-        List<Answer> answers;
-        String batchKey = records.isEmpty() ? "" : position(records.get(0));
         long databaseStarted = System.nanoTime();
+        Answers answers;
         try {
-            answers = answer(decoded, applyRequests.apply(decoded.stream().map(Decoded::request).toList()));
+            answers = answersOf(decoded, applyRequests.apply(requestsOf(decoded), topicIdsOf(decoded)));
         } catch (RuntimeException failure) {
-            if (TransientFailures.isTransient(failure)
-                    || failedAttempts.merge(batchKey, 1, Integer::sum) < poisonAttempts) {
+            if (TransientFailures.isTransient(failure) || stalls.suspected(firstOffsets) < poisonAttempts) {
                 throw failure;
             }
-            log.warn("batch starting at {} failed {} times ({}); applying its records one by one to isolate the "
-                    + "poison", batchKey, poisonAttempts, failure.toString());
+            log.warn("batch {} failed {} times in a row, not on a dependency ({}); applying its records one by one "
+                    + "to isolate the poison", firstOffsets, poisonAttempts, PartitionStalls.describe(failure));
             answers = applyIsolatingPoison(decoded);
         }
-        failedAttempts.remove(batchKey);
         long databaseMillis = (System.nanoTime() - databaseStarted) / 1_000_000;
 
+        // The database has committed. What follows is bounded by construction and must not throw on content.
+        for (Undecodable record : undecodable) {
+            deadLetter(record.record(), record.reason());
+        }
+        for (Poison poison : answers.poison()) {
+            deadLetter(poison.record(), poison.failure());
+        }
         Instant publishedAt = clock.instant();
-        for (Answer answer : answers) {
+        for (Answer answer : answers.outcomes()) {
             try (MDC.MDCCloseable requestId = MDC.putCloseable("request_id", answer.outcome().requestId())) {
                 publisher.publish(answer.request().record(), answer.outcome());
                 metrics.outcome(answer.outcome(), answer.request().request().request().requestedAt(), publishedAt);
             }
         }
+        stalls.answered(firstOffsets);
         metrics.batch(records.size(), System.nanoTime() - started);
-        log.info("batch of {} records: {} outcomes ({} replays), {} dead-lettered in {} ms ({} ms in the database)",
-                records.size(), answers.size(), answers.stream().filter(answer -> answer.outcome().replay()).count(),
-                records.size() - answers.size(), (System.nanoTime() - started) / 1_000_000, databaseMillis);
+        if (answers.skipped() > 0) {
+            metrics.skippedRedeliveries(answers.skipped());
+        }
+        log.info("batch of {} records: {} outcomes ({} replays), {} dead-lettered, {} skipped in {} ms ({} ms in the "
+                + "database)", records.size(), answers.outcomes().size(),
+                answers.outcomes().stream().filter(answer -> answer.outcome().replay()).count(),
+                undecodable.size() + answers.poison().size(), answers.skipped(),
+                (System.nanoTime() - started) / 1_000_000, databaseMillis);
     }
 
     /**
-     * Each request in its own database transaction, in offset order. One that still fails, and not on
-     * infrastructure, is a poison record: dead-lettered with the exception, while the others are applied once.
+     * Each request in its own database transaction, in offset order. A record is poison only on evidence: it fails
+     * alone, twice, not on a dependency, and the database and the broker both answer. Anything short of that
+     * fails the batch, which is retried.
      */
-    private List<Answer> applyIsolatingPoison(List<Decoded> decoded) {
-        List<Answer> answers = new ArrayList<>(decoded.size());
+    private Answers applyIsolatingPoison(List<Decoded> decoded) {
+        List<Answer> outcomes = new ArrayList<>(decoded.size());
+        List<Poison> poison = new ArrayList<>();
+        int alreadyCommitted = 0;
+        int skipped = 0;
         for (Decoded one : decoded) {
-            try (MDC.MDCCloseable requestId = MDC.putCloseable("request_id", one.request().request().requestId())) {
-                answers.addAll(answer(List.of(one), applyRequests.apply(List.of(one.request()))));
-            } catch (RuntimeException failure) {
-                if (TransientFailures.isTransient(failure)) {
-                    throw failure;
+            try (MDC.MDCCloseable requestId = MDC.putCloseable("request_id",
+                    one.request().request().echoedRequestId())) {
+                try {
+                    Answers answered = applyAlone(one);
+                    outcomes.addAll(answered.outcomes());
+                    alreadyCommitted += answered.alreadyCommitted();
+                    skipped += answered.skipped();
+                } catch (PoisonRecordException e) {
+                    poison.add(new Poison(one.record(), e.failure));
                 }
-                deadLetter(one.record(), failure);
             }
         }
-        return answers;
+        return new Answers(outcomes, poison, alreadyCommitted, skipped);
     }
 
-    private static List<Answer> answer(List<Decoded> decoded, AppliedBatch applied) {
+    /** The record's answers; {@link PoisonRecordException} when the evidence says it is poison. */
+    private Answers applyAlone(Decoded one) {
+        RuntimeException failure = null;
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            try {
+                return answersOf(List.of(one), applyRequests.apply(List.of(one.request()), topicIdsOf(List.of(one))));
+            } catch (RuntimeException e) {
+                if (TransientFailures.isTransient(e)) {
+                    throw e;
+                }
+                failure = e;
+            }
+            Optional<String> unreachable = dependencies.firstUnreachable();
+            if (unreachable.isPresent()) {
+                throw new DependencyUnavailableException("record " + position(one.record()) + " failed alone while "
+                        + unreachable.get() + " does not answer; not calling it poison", failure);
+            }
+        }
+        throw new PoisonRecordException(failure);
+    }
+
+    /** Carries a poison record's own failure out of {@link #applyAlone}; never leaves this class. */
+    private static final class PoisonRecordException extends RuntimeException {
+
+        private final RuntimeException failure;
+
+        PoisonRecordException(RuntimeException failure) {
+            super(null, null, false, false);
+            this.failure = failure;
+        }
+    }
+
+    private Map<String, String> topicIdsOf(List<Decoded> decoded) {
+        return decoded.isEmpty() ? Map.of()
+                : topicIds.of(decoded.stream().map(one -> one.record().topic()).distinct().toList());
+    }
+
+    private static List<IncomingRequest> requestsOf(List<Decoded> decoded) {
+        return decoded.stream().map(Decoded::request).toList();
+    }
+
+    private static Answers answersOf(List<Decoded> decoded, AppliedBatch applied) {
         if (applied.alreadyCommittedRequests() > 0) {
-            log.info("{} requests were already committed to the database (a redelivery, or a zombie's late batch); "
-                    + "their stored outcomes are published again", applied.alreadyCommittedRequests());
+            log.info("{} requests of this batch were already committed to the database (a redelivery, or a zombie's "
+                    + "late batch); their stored outcomes are published again", applied.alreadyCommittedRequests());
         }
-        List<Answer> answers = new ArrayList<>(decoded.size());
-        for (int i = 0; i < decoded.size(); i++) {
-            answers.add(new Answer(decoded.get(i), applied.outcomes().get(i)));
+        if (!applied.skipped().isEmpty()) {
+            log.warn("{} requests of this batch were applied by an earlier committed batch and their idempotency "
+                    + "records have been purged; skipped without an outcome: {}", applied.skipped().size(),
+                    applied.skipped());
         }
-        return answers;
+        Map<RecordPosition, Decoded> byPosition = new HashMap<>();
+        decoded.forEach(one -> byPosition.put(one.request().position(), one));
+        List<Answer> answers = new ArrayList<>(applied.outcomes().size());
+        for (PublishableOutcome outcome : applied.outcomes()) {
+            answers.add(new Answer(byPosition.get(outcome.position()), outcome));
+        }
+        return new Answers(answers, List.of(), applied.alreadyCommittedRequests(), applied.skipped().size());
     }
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception reason) {
-        log.warn("dead-lettering {}: {}", position(record), reason.toString());
+        log.warn("dead-lettering {}: {}", position(record), PartitionStalls.describe(reason));
         publisher.deadLetter(record, reason);
         metrics.deadLettered(reason);
     }

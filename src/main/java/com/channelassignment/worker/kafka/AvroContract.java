@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.avro.Schema;
+import org.apache.avro.SystemLimitException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
@@ -40,7 +41,15 @@ public final class AvroContract implements OutcomeEncoder {
 
     public static final String RELEASED_REQUEST_SCHEMAS = "classpath*:schemas/released/*/channel-assignment-request.avsc";
 
+    /**
+     * No string or byte field of a record can be longer than the record, and no record is longer than a Kafka record
+     * may be. Avro allocates a field's buffer from its length prefix before reading it, so a lying prefix in a tiny
+     * record would otherwise ask for up to 2 GB. Avro reads these limits once, when its limits class loads.
+     */
+    static final int MAX_FIELD_BYTES = RecordBudget.KAFKA_DEFAULT_MAX_REQUEST_SIZE;
+
     static {
+        limitAvroAllocations();
         // Avro 1.12.2 only instantiates classes from trusted packages; the generated contract classes must be.
         String generatedPackage = ChannelAssignmentRequest.class.getPackageName();
         ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(ClassSecurityValidator.getGlobal(),
@@ -57,6 +66,7 @@ public final class AvroContract implements OutcomeEncoder {
     }
 
     AvroContract(List<Schema> olderRequestSchemas) {
+        requireAllocationLimits();
         SpecificData model = SpecificData.getForClass(ChannelAssignmentRequest.class);
         requestDecoder = new BinaryMessageDecoder<>(model, ChannelAssignmentRequest.getClassSchema());
         olderRequestSchemas.forEach(requestDecoder::addSchema);
@@ -72,9 +82,10 @@ public final class AvroContract implements OutcomeEncoder {
         ChannelAssignmentRequest request;
         try {
             request = requestDecoder.decode(value);
-        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+        } catch (IOException | RuntimeException e) {
             // Whatever decoding untrusted bytes throws says the bytes are wrong, not the worker: Avro answers a
-            // corrupt length prefix with UnsupportedOperationException, or tries to allocate a gigantic array.
+            // corrupt length prefix with UnsupportedOperationException, a length beyond the limits with
+            // SystemLimitException.
             throw new UndecodableRecordException("not a channel assignment request: " + describe(e), e);
         }
         return new AssignmentRequest(request.getRequestId(), request.getOrganizationId(), request.getAgentHandle(),
@@ -144,6 +155,31 @@ public final class AvroContract implements OutcomeEncoder {
         return new PhoneNumberDetail(phoneNumber.id().toString(), phoneNumber.number(),
                 PhoneNumberType.valueOf(phoneNumber.numberType().name().toLowerCase(Locale.ROOT)),
                 phoneNumber.createdAt(), phoneNumber.updatedAt());
+    }
+
+    /**
+     * Sets Avro's allocation limits unless the JVM was started with its own. Called before any decoder runs; the
+     * application's main method calls it first thing too, since Avro reads the limits only once.
+     */
+    public static void limitAvroAllocations() {
+        for (String property : List.of(SystemLimitException.MAX_STRING_LENGTH_PROPERTY,
+                SystemLimitException.MAX_BYTES_LENGTH_PROPERTY, SystemLimitException.MAX_COLLECTION_LENGTH_PROPERTY)) {
+            if (System.getProperty(property) == null) {
+                System.setProperty(property, Integer.toString(MAX_FIELD_BYTES));
+            }
+        }
+    }
+
+    /** Fails loudly when Avro loaded its limits before they were set: decoding would then trust length prefixes. */
+    private static void requireAllocationLimits() {
+        try {
+            SystemLimitException.checkMaxStringLength(Integer.MAX_VALUE - 8L);
+        } catch (SystemLimitException expected) {
+            return;
+        }
+        throw new IllegalStateException("Avro's string length limit is not in force: set -D"
+                + SystemLimitException.MAX_STRING_LENGTH_PROPERTY + "=" + MAX_FIELD_BYTES
+                + " (Avro read its limits before the worker could set them)");
     }
 
     /** Every released request schema kept under {@code schemas/released}, as shipped on the classpath. */

@@ -16,6 +16,8 @@ public class KafkaOutcomePublisher {
 
     public static final String REQUEST_ID_HEADER = "request_id";
     public static final String CORRELATION_ID_HEADER = "correlation_id";
+    /** Lists, comma-separated, what of the request a record carries cut short: {@code key}, {@code value}, ... */
+    public static final String TRUNCATED_HEADER = "truncated";
 
     private final KafkaOperations<byte[], byte[]> kafka;
     private final DeadLetterPublishingRecoverer deadLetters;
@@ -30,11 +32,15 @@ public class KafkaOutcomePublisher {
 
     /** The outcome carries its request's key, so it lands in order with the other outcomes of that organization. */
     public void publish(ConsumerRecord<byte[], byte[]> request, PublishableOutcome outcome) {
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(outcomesTopic, null, request.key(),
-                outcome.payload());
+        // The payload and both ids are capped by the domain; only the key can still be any size the broker took.
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(outcomesTopic, null,
+                RecordBudget.echoedKey(request.key()), outcome.payload());
         record.headers().add(new RecordHeader(REQUEST_ID_HEADER, utf8(outcome.requestId())));
         if (outcome.correlationId() != null) {
             record.headers().add(new RecordHeader(CORRELATION_ID_HEADER, utf8(outcome.correlationId())));
+        }
+        if (RecordBudget.keyTooLong(request.key())) {
+            record.headers().add(new RecordHeader(TRUNCATED_HEADER, utf8("key")));
         }
         kafka.send(record);
     }

@@ -14,11 +14,15 @@ import java.time.Instant;
  */
 public class WorkerMetrics {
 
+    /** Far beyond any real request's wait, far below the 292 years a Duration in nanoseconds can hold. */
+    static final Duration LONGEST_RECORDED_LATENCY = Duration.ofDays(365);
+
     private final MeterRegistry registry;
     private final Counter replays;
     private final DistributionSummary batchSize;
     private final Timer batchDuration;
     private final Timer endToEndLatency;
+    private final Counter skippedRedeliveries;
 
     public WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -34,8 +38,16 @@ public class WorkerMetrics {
         endToEndLatency = Timer.builder("channel_assignment.end_to_end.latency")
                 .description("From a request's requested_at to its outcome being handed to Kafka")
                 .publishPercentileHistogram().register(registry);
+        skippedRedeliveries = Counter.builder("channel_assignment.skipped_redeliveries")
+                .description("Redelivered requests below their partition's committed progress whose idempotency "
+                        + "record was purged: skipped without an outcome, never applied twice")
+                .register(registry);
     }
 
+    /**
+     * Never throws on content: it runs after the database commit. A requested_at centuries away would overflow the
+     * timer's nanoseconds, so latencies outside [0, {@link #LONGEST_RECORDED_LATENCY}] are not recorded.
+     */
     void outcome(PublishableOutcome outcome, Instant requestedAt, Instant publishedAt) {
         registry.counter("channel_assignment.outcomes", "status", outcome.status().name(),
                 "code", outcome.rejectionCode() == null ? "none" : outcome.rejectionCode().name()).increment();
@@ -43,9 +55,13 @@ public class WorkerMetrics {
             replays.increment();
         }
         Duration latency = Duration.between(requestedAt, publishedAt);
-        if (!latency.isNegative()) {
+        if (!latency.isNegative() && latency.compareTo(LONGEST_RECORDED_LATENCY) <= 0) {
             endToEndLatency.record(latency);
         }
+    }
+
+    void skippedRedeliveries(int count) {
+        skippedRedeliveries.increment(count);
     }
 
     void deadLettered(Exception reason) {

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
@@ -206,9 +207,9 @@ class ApplyAssignmentRequestsIntegrationTest {
                 "agent", Operation.UNASSIGN, ChannelType.MAILBOX, null, Instant.now(), null);
 
         // The new owner of the partition applies offsets 0 (assign) and 1 (unassign) and commits.
-        applyRequests.apply(batch(topic, 0, List.of(assignment, release)));
+        applyRequests.apply(batch(topic, 0, List.of(assignment, release)), Map.of());
         // The zombie, paused before its database transaction, wakes up and commits its copy of offset 0.
-        AppliedBatch late = applyRequests.apply(batch(topic, 0, List.of(assignment)));
+        AppliedBatch late = applyRequests.apply(batch(topic, 0, List.of(assignment)), Map.of());
 
         assertThat(late.alreadyCommittedRequests()).isEqualTo(1);
         assertThat(late.outcomes()).singleElement().satisfies(outcome -> assertThat(outcome.replay()).isTrue());
@@ -241,7 +242,7 @@ class ApplyAssignmentRequestsIntegrationTest {
         for (int attempt = 1; ; attempt++) {
             attempts.set(attempt);
             try {
-                return applyRequests.apply(batch);
+                return applyRequests.apply(batch, Map.of());
             } catch (ConcurrentRequestException e) {
                 if (attempt == 5) {
                     throw e;

@@ -88,7 +88,7 @@ class JdbcAssignmentStoreIntegrationTest {
                 link.executeUpdate();
             }
             CompletableFuture<LoadedBatch> loading = CompletableFuture.supplyAsync(() -> transactions.execute(
-                    status -> store.lockAndLoad(new BatchLookups(new TreeSet<>(Set.of(new PartitionRef("requests", 0))),
+                    status -> store.lockAndLoad(new BatchLookups(new TreeSet<>(Set.of(new PartitionRef("requests", 0))), Map.of(),
                             Set.of(new IdentityKey(directory.organizationId(), "requester")),
                             Map.of(ChannelType.MAILBOX, Set.of(mailbox.id())), Set.of()))));
             LockWaits.awaitSessionsWaitingForLocks(jdbc, 1);
@@ -122,7 +122,7 @@ class JdbcAssignmentStoreIntegrationTest {
         directory.loadWith(new JdbcDirectoryLoader(jdbc));
 
         LoadedBatch loaded = transactions.execute(
-                status -> store.lockAndLoad(new BatchLookups(new TreeSet<>(Set.of(new PartitionRef("requests", 0))),
+                status -> store.lockAndLoad(new BatchLookups(new TreeSet<>(Set.of(new PartitionRef("requests", 0))), Map.of(),
                         keys, Map.of(ChannelType.MAILBOX, mailboxes), requestIds)));
 
         assertThat(loaded.directory().identities()).extracting(Identity::agentHandle)

@@ -1,0 +1,132 @@
+package com.channelassignment.worker.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.BiFunction;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+
+/**
+ * spring-kafka's dead-letter publishing, held to what the broker accepts and to what an operator should see.
+ *
+ * <p>Every dead letter carries the original value's size and SHA-256. One too large to carry its original key, value
+ * and headers carries a reference instead: the key is cut, then the value left out, then the original headers dropped,
+ * until the record fits, and the {@code truncated} header says which. The exception headers hold the exception's class,
+ * its root cause's class and a bounded message; never a stack trace, which would carry SQL text and internals.
+ */
+public class BoundedDeadLetterPublishingRecoverer extends DeadLetterPublishingRecoverer {
+
+    public static final String ORIGINAL_VALUE_SIZE_HEADER = "dlt-original-value-size";
+    public static final String ORIGINAL_VALUE_SHA256_HEADER = "dlt-original-value-sha256";
+    public static final String ORIGINAL_KEY_SIZE_HEADER = "dlt-original-key-size";
+    public static final String ORIGINAL_KEY_SHA256_HEADER = "dlt-original-key-sha256";
+    static final int MAX_EXCEPTION_MESSAGE_CHARS = 1000;
+    private static final String SPRING_KAFKA_HEADER_PREFIX = "kafka_dlt";
+
+    private final RecordBudget budget;
+
+    public BoundedDeadLetterPublishingRecoverer(KafkaOperations<?, ?> template,
+            BiFunction<ConsumerRecord<?, ?>, Exception, TopicPartition> destinationResolver, RecordBudget budget) {
+        super(template, destinationResolver);
+        this.budget = budget;
+        setExceptionHeadersCreator((headers, exception, isKey, names) -> {
+            var info = names.getExceptionInfo();
+            headers.add(new RecordHeader(info.getExceptionFqcn(), utf8(exception.getClass().getName())));
+            headers.add(new RecordHeader(info.getExceptionCauseFqcn(), utf8(rootCause(exception).getClass().getName())));
+            headers.add(new RecordHeader(info.getExceptionMessage(), utf8(boundedMessage(exception))));
+        });
+    }
+
+    @Override
+    protected ProducerRecord<Object, Object> createProducerRecord(ConsumerRecord<?, ?> record,
+            TopicPartition topicPartition, Headers headers, byte[] key, byte[] value) {
+        byte[] originalKey = key != null ? key : (byte[]) record.key();
+        byte[] originalValue = value != null ? value : (byte[]) record.value();
+        Headers withOriginals = new RecordHeaders(headers.toArray());
+        List<String> truncated = new ArrayList<>();
+        if (originalValue != null) {
+            withOriginals.add(ORIGINAL_VALUE_SIZE_HEADER, utf8(Integer.toString(originalValue.length)));
+            withOriginals.add(ORIGINAL_VALUE_SHA256_HEADER, utf8(sha256(originalValue)));
+        }
+        byte[] deadKey = originalKey;
+        if (RecordBudget.keyTooLong(originalKey)) {
+            withOriginals.add(ORIGINAL_KEY_SIZE_HEADER, utf8(Integer.toString(originalKey.length)));
+            withOriginals.add(ORIGINAL_KEY_SHA256_HEADER, utf8(sha256(originalKey)));
+            deadKey = RecordBudget.echoedKey(originalKey);
+            truncated.add("key");
+        }
+        Headers withoutOriginals = withoutOriginalHeaders(withOriginals);
+        // In order of preference: the value is what a replay needs, the original headers matter less.
+        List<Candidate> candidates = List.of(
+                new Candidate(originalValue, withOriginals, List.of()),
+                new Candidate(originalValue, withoutOriginals, List.of("headers")),
+                new Candidate(null, withOriginals, List.of("value")),
+                new Candidate(null, withoutOriginals, List.of("value", "headers")));
+        for (Candidate candidate : candidates) {
+            List<String> cut = new ArrayList<>(truncated);
+            cut.addAll(candidate.cut());
+            Headers marked = new RecordHeaders(candidate.headers().toArray());
+            if (!cut.isEmpty()) {
+                marked.add(KafkaOutcomePublisher.TRUNCATED_HEADER, utf8(String.join(",", cut)));
+            }
+            if (budget.fits(deadKey, candidate.value(), marked)) {
+                Integer partition = topicPartition.partition() < 0 ? null : topicPartition.partition();
+                return new ProducerRecord<>(topicPartition.topic(), partition, record.timestamp(), deadKey,
+                        candidate.value(), marked);
+            }
+        }
+        throw new IllegalStateException("a dead letter without value and original headers exceeds "
+                + budget.maxRecordBytes() + " bytes");
+    }
+
+    /** One way to cut a dead letter down: the value it keeps, the headers it carries, what it left out. */
+    private record Candidate(byte[] value, Headers headers, List<String> cut) {
+    }
+
+    private static Headers withoutOriginalHeaders(Headers headers) {
+        Headers kept = new RecordHeaders();
+        for (Header header : headers) {
+            if (header.key().startsWith(SPRING_KAFKA_HEADER_PREFIX) || header.key().startsWith("dlt-")) {
+                kept.add(header);
+            }
+        }
+        return kept;
+    }
+
+    static String boundedMessage(Throwable exception) {
+        String message = String.valueOf(exception.getMessage());
+        return message.length() <= MAX_EXCEPTION_MESSAGE_CHARS ? message
+                : message.substring(0, MAX_EXCEPTION_MESSAGE_CHARS) + "\u2026";
+    }
+
+    private static Throwable rootCause(Throwable exception) {
+        Throwable root = exception;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform ships SHA-256", e);
+        }
+    }
+
+    private static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+}
