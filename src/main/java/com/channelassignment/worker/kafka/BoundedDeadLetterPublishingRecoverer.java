@@ -104,10 +104,20 @@ public class BoundedDeadLetterPublishingRecoverer extends DeadLetterPublishingRe
         return kept;
     }
 
+    /**
+     * The exception's message and its root cause's, each cut short: wrappers such as Spring's data-access exceptions
+     * put kilobytes of SQL first and the reason last, in the cause.
+     */
     static String boundedMessage(Throwable exception) {
-        String message = String.valueOf(exception.getMessage());
-        return message.length() <= MAX_EXCEPTION_MESSAGE_CHARS ? message
-                : message.substring(0, MAX_EXCEPTION_MESSAGE_CHARS) + "\u2026";
+        String message = cut(String.valueOf(exception.getMessage()), MAX_EXCEPTION_MESSAGE_CHARS / 2);
+        Throwable root = rootCause(exception);
+        return root == exception ? message
+                : message + " / caused by " + root.getClass().getSimpleName() + ": "
+                        + cut(String.valueOf(root.getMessage()), MAX_EXCEPTION_MESSAGE_CHARS / 2);
+    }
+
+    private static String cut(String text, int limit) {
+        return text.length() <= limit ? text : text.substring(0, limit) + "\u2026";
     }
 
     private static Throwable rootCause(Throwable exception) {

@@ -75,12 +75,14 @@ class ApplyAssignmentRequestsIntegrationTest {
                 right.add(assign(directory.organizationId(), "right-" + i, mailbox.id()));
             }
             directory.loadWith(loader);
+            // Each round is a new stretch of log: offsets are never reused within a topic.
+            String topic = "contested-" + UUID.randomUUID();
 
             CyclicBarrier start = new CyclicBarrier(2);
             CompletableFuture<AppliedBatch> leftBatch = CompletableFuture.supplyAsync(
-                    () -> awaitThen(start, () -> applyRetrying(batch("requests", 0, left))));
+                    () -> awaitThen(start, () -> applyRetrying(batch(topic, 0, left))));
             CompletableFuture<AppliedBatch> rightBatch = CompletableFuture.supplyAsync(
-                    () -> awaitThen(start, () -> applyRetrying(batch("requests", 1, right))));
+                    () -> awaitThen(start, () -> applyRetrying(batch(topic, 1, right))));
 
             List<PublishableOutcome> outcomes = new ArrayList<>(leftBatch.get().outcomes());
             outcomes.addAll(rightBatch.get().outcomes());
@@ -179,12 +181,13 @@ class ApplyAssignmentRequestsIntegrationTest {
             Mailbox mailbox = directory.mailbox();
             directory.loadWith(loader);
             AssignmentRequest request = assign(directory.organizationId(), "agent", mailbox.id());
+            String topic = "racing-" + UUID.randomUUID();
 
             CyclicBarrier start = new CyclicBarrier(2);
             CompletableFuture<AppliedBatch> first = CompletableFuture.supplyAsync(
-                    () -> awaitThen(start, () -> applyRetrying(batch("requests", 0, List.of(request)))));
+                    () -> awaitThen(start, () -> applyRetrying(batch(topic, 0, List.of(request)))));
             CompletableFuture<AppliedBatch> second = CompletableFuture.supplyAsync(
-                    () -> awaitThen(start, () -> applyRetrying(batch("requests", 1, List.of(request)))));
+                    () -> awaitThen(start, () -> applyRetrying(batch(topic, 1, List.of(request)))));
 
             PublishableOutcome a = first.get().outcomes().get(0);
             PublishableOutcome b = second.get().outcomes().get(0);
