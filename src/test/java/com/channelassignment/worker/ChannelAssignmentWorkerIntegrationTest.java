@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.channelassignment.worker.domain.Identity;
 import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.domain.PhoneNumber;
+import com.channelassignment.worker.kafka.AssignmentRequestListener;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.ChannelType;
@@ -16,15 +17,48 @@ import com.channelassignment.worker.kafka.avro.RejectionCode;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.RunningWorkerTest;
+import com.channelassignment.worker.testing.TestServices;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Value;
 
 /** The whole path: an encoded request on the topic, the outcome read with read_committed, the database state. */
 class ChannelAssignmentWorkerIntegrationTest extends RunningWorkerTest {
+
+    @Value("${spring.kafka.consumer.group-id}")
+    String groupId;
+
+    @Test
+    void consumesAsTheConsumerGroupItIsConfiguredWithNotAsItsListenerId() throws Exception {
+        DirectoryFixture directory = new DirectoryFixture();
+        directory.identity("grouped");
+        Mailbox mailbox = directory.mailbox();
+        directory.loadWith(directoryLoader);
+        ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
+                .forHandle("grouped").ofMailbox(mailbox.id()).build();
+        send(request);
+        onlyOutcomeFor(request.getRequestId());
+
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestServices.kafkaBootstrapServers()))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            assertThat(committed.keySet()).extracting(TopicPartition::topic).contains(requestsTopic);
+            assertThat(admin.listConsumerGroupOffsets(AssignmentRequestListener.DEFAULT_LISTENER_ID)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS).keySet())
+                    .extracting(TopicPartition::topic).doesNotContain(requestsTopic);
+        }
+    }
 
     @Test
     void assignsMailboxAndPublishesOutcomeWithIdentityDetail() {

@@ -64,6 +64,8 @@ class OperationsIntegrationTest {
         registry.add("channel-assignment.topics.outcomes", () -> "operations-outcomes-" + RUN);
         registry.add("channel-assignment.topics.dead-letter", () -> "operations-requests-" + RUN + ".dlt");
         registry.add("channel-assignment.topics.partitions", () -> "2");
+        registry.add("channel-assignment.health.stall-threshold", () -> "1s");
+        registry.add("channel-assignment.retry.max-interval", () -> "1s");
     }
 
     @AfterAll
@@ -84,6 +86,45 @@ class OperationsIntegrationTest {
         }
 
         awaitReadiness(status -> status == 200, "UP again once the database is back");
+    }
+
+    @Test
+    void reportsAStalledPartitionWhileItsBatchWaitsForTheDatabaseAndClearsItOnceAnswered() throws Exception {
+        DirectoryFixture directory = new DirectoryFixture();
+        directory.identity("waiting");
+        var mailbox = directory.mailbox();
+        directory.loadWith(directoryLoader);
+        ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
+                .forHandle("waiting").ofMailbox(mailbox.id()).build();
+        awaitStatus("/actuator/health/partitions", status -> status == 200, "UP before anything fails");
+
+        try (KafkaTestClient kafka = new KafkaTestClient(TestServices.kafkaBootstrapServers())) {
+            postgres.stop();
+            try {
+                kafka.send(requestsTopic, request.getOrganizationId(), contract.encodeRequest(request));
+                awaitStatus("/actuator/health/partitions", status -> status == 503,
+                        "DOWN once the batch has kept failing past the threshold");
+                assertThat(get("/actuator/health/liveness").statusCode()).as("liveness stays UP").isEqualTo(200);
+                assertThat(get("/actuator/prometheus").body())
+                        .containsPattern("channel_assignment_partition_consecutive_failures\\{[^}]*\\} [1-9]")
+                        .containsPattern("channel_assignment_partition_stalled_seconds\\{[^}]*\\} [1-9]");
+            } finally {
+                postgres.start();
+            }
+            assertThat(kafka.readOutcomes(outcomesTopic, List.of(request.getRequestId()))).hasSize(1);
+        }
+
+        awaitStatus("/actuator/health/partitions", status -> status == 200, "UP once the batch committed");
+        assertThat(get("/actuator/prometheus").body())
+                .doesNotContainPattern("channel_assignment_partition_consecutive_failures\\{[^}]*\\} [1-9]");
+    }
+
+    @Test
+    void showsHealthDetailsToNoAnonymousCaller() throws Exception {
+        String health = get("/actuator/health").body();
+
+        assertThat(health).contains("\"partitions\"").doesNotContain("\"details\"").doesNotContain("clusterId")
+                .doesNotContain("PostgreSQL");
     }
 
     @Test
@@ -109,16 +150,20 @@ class OperationsIntegrationTest {
     }
 
     private void awaitReadiness(Predicate<Integer> expected, String what) throws Exception {
+        awaitStatus("/actuator/health/readiness", expected, what);
+    }
+
+    private void awaitStatus(String path, Predicate<Integer> expected, String what) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         int status = -1;
         while (System.nanoTime() < deadline) {
-            status = get("/actuator/health/readiness").statusCode();
+            status = get(path).statusCode();
             if (expected.test(status)) {
                 return;
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("readiness never became " + what + "; last status " + status);
+        throw new AssertionError(path + " never became " + what + "; last status " + status);
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -82,8 +82,10 @@ public class BoundedDeadLetterPublishingRecoverer extends DeadLetterPublishingRe
             }
             if (budget.fits(deadKey, candidate.value(), marked)) {
                 Integer partition = topicPartition.partition() < 0 ? null : topicPartition.partition();
-                return new ProducerRecord<>(topicPartition.topic(), partition, record.timestamp(), deadKey,
-                        candidate.value(), marked);
+                // A record written without a timestamp (-1) gets the producer's time: the producer refuses -1.
+                Long timestamp = record.timestamp() < 0 ? null : record.timestamp();
+                return new ProducerRecord<>(topicPartition.topic(), partition, timestamp, deadKey, candidate.value(),
+                        marked);
             }
         }
         throw new IllegalStateException("a dead letter without value and original headers exceeds "

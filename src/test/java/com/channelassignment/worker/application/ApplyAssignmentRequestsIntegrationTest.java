@@ -223,6 +223,90 @@ class ApplyAssignmentRequestsIntegrationTest {
                 Long.class, topic)).isEqualTo(2L);
     }
 
+    @Test
+    void skipsARedeliveryBelowTheCommittedProgressOnceItsIdempotencyRecordIsPurged() {
+        DirectoryFixture directory = new DirectoryFixture();
+        Identity agent = directory.identity("agent");
+        Mailbox mailbox = directory.mailbox();
+        directory.loadWith(loader);
+        String topic = "purged-" + UUID.randomUUID();
+        AssignmentRequest assignment = assign(directory.organizationId(), "agent", mailbox.id());
+        AssignmentRequest release = new AssignmentRequest("req-" + UUID.randomUUID(), directory.organizationId(),
+                "agent", Operation.UNASSIGN, ChannelType.MAILBOX, null, Instant.now(), null);
+        AssignmentRequest unusableKey = new AssignmentRequest("", directory.organizationId(), "agent",
+                Operation.ASSIGN, ChannelType.MAILBOX, mailbox.id().toString(), Instant.now(), null);
+        applyRequests.apply(batch(topic, 0, List.of(assignment, release, unusableKey)), Map.of(topic, "topic-id-1"));
+        purgeIdempotencyRecords(assignment, release);
+
+        // An offset reset to the earliest offset delivers all three again.
+        AppliedBatch redelivered = applyRequests.apply(batch(topic, 0, List.of(assignment, release, unusableKey)),
+                Map.of(topic, "topic-id-1"));
+
+        assertThat(redelivered.skipped()).containsExactly(new RecordPosition(topic, 0, 0),
+                new RecordPosition(topic, 0, 1));
+        assertThat(redelivered.outcomes()).as("never recorded, so answered on every delivery, with no effect")
+                .singleElement().satisfies(outcome -> {
+                    assertThat(outcome.position()).isEqualTo(new RecordPosition(topic, 0, 2));
+                    assertThat(outcome.rejectionCode()).isEqualTo(RejectionCode.INVALID_REQUEST);
+                });
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM channel_assignments WHERE identity_id = ?",
+                Integer.class, agent.id())).as("the assignment is not applied a second time").isZero();
+    }
+
+    @Test
+    void appliesTheRecordsOfATopicCreatedAgainUnderTheSameNameFromItsFirstOffset() {
+        DirectoryFixture directory = new DirectoryFixture();
+        Identity agent = directory.identity("agent");
+        Mailbox first = directory.mailbox();
+        Mailbox second = directory.mailbox();
+        directory.loadWith(loader);
+        String topic = "recreated-" + UUID.randomUUID();
+        AssignmentRequest old = assign(directory.organizationId(), "agent", first.id());
+        AssignmentRequest release = new AssignmentRequest("req-" + UUID.randomUUID(), directory.organizationId(),
+                "agent", Operation.UNASSIGN, ChannelType.MAILBOX, null, Instant.now(), null);
+        applyRequests.apply(batch(topic, 0, List.of(old, release)), Map.of(topic, "deleted-topic-id"));
+
+        AppliedBatch fresh = applyRequests.apply(batch(topic, 0, List.of(assign(directory.organizationId(),
+                "agent", second.id()))), Map.of(topic, "new-topic-id"));
+
+        assertThat(fresh.skipped()).isEmpty();
+        assertThat(fresh.outcomes()).singleElement()
+                .satisfies(outcome -> assertThat(outcome.status()).isEqualTo(OutcomeStatus.ASSIGNED));
+        assertThat(jdbc.queryForObject("SELECT channel_id FROM channel_assignments WHERE identity_id = ?",
+                UUID.class, agent.id())).isEqualTo(second.id());
+        assertThat(jdbc.queryForObject("SELECT next_offset FROM partition_progress WHERE topic = ? "
+                + "AND partition_number = 0", Long.class, topic)).isEqualTo(1L);
+    }
+
+    @Test
+    void keepsProgressRecordedBeforeTopicIdsWereKnownWhenTheTopicIdArrives() {
+        DirectoryFixture directory = new DirectoryFixture();
+        Identity agent = directory.identity("agent");
+        Mailbox mailbox = directory.mailbox();
+        directory.loadWith(loader);
+        String topic = "adopted-" + UUID.randomUUID();
+        AssignmentRequest assignment = assign(directory.organizationId(), "agent", mailbox.id());
+        AssignmentRequest release = new AssignmentRequest("req-" + UUID.randomUUID(), directory.organizationId(),
+                "agent", Operation.UNASSIGN, ChannelType.MAILBOX, null, Instant.now(), null);
+        applyRequests.apply(batch(topic, 0, List.of(assignment, release)), Map.of());
+        purgeIdempotencyRecords(assignment, release);
+
+        AppliedBatch redelivered = applyRequests.apply(batch(topic, 0, List.of(assignment)),
+                Map.of(topic, "topic-id-1"));
+
+        assertThat(redelivered.skipped()).containsExactly(new RecordPosition(topic, 0, 0));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM channel_assignments WHERE identity_id = ?",
+                Integer.class, agent.id())).isZero();
+        assertThat(jdbc.queryForObject("SELECT topic_id FROM partition_progress WHERE topic = ? "
+                + "AND partition_number = 0", String.class, topic)).isEqualTo("topic-id-1");
+    }
+
+    private static void purgeIdempotencyRecords(AssignmentRequest... requests) {
+        for (AssignmentRequest request : requests) {
+            jdbc.update("DELETE FROM processed_requests WHERE request_id = ?", request.requestId());
+        }
+    }
+
     private static AssignmentRequest assign(String organizationId, String handle, UUID mailboxId) {
         return new AssignmentRequest("req-" + UUID.randomUUID(), organizationId, handle, Operation.ASSIGN,
                 ChannelType.MAILBOX, mailboxId.toString(), Instant.now(), null);
