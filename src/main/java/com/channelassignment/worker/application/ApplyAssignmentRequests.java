@@ -58,10 +58,22 @@ public class ApplyAssignmentRequests {
         if (requests.isEmpty()) {
             return AppliedBatch.empty();
         }
-        return transactions.execute(status -> applyInTransaction(requests, topicIds));
+        return transactions.execute(status -> applyInTransaction(requests, topicIds, true));
     }
 
-    private AppliedBatch applyInTransaction(List<IncomingRequest> requests, Map<String, String> topicIds) {
+    /**
+     * Applies one record of a batch that is being taken apart to find a poison record, without advancing its
+     * partition's progress. A poison record is dead-lettered, never recorded; if progress passed it and the Kafka
+     * transaction carrying its dead letter then aborted, its redelivery would look already applied and be skipped,
+     * and the record would be lost. The records applied here are guarded by their own idempotency records; the next
+     * whole batch of the partition advances its progress past all of them.
+     */
+    public AppliedBatch applyIsolated(IncomingRequest request, Map<String, String> topicIds) {
+        return transactions.execute(status -> applyInTransaction(List.of(request), topicIds, false));
+    }
+
+    private AppliedBatch applyInTransaction(List<IncomingRequest> requests, Map<String, String> topicIds,
+            boolean advanceProgress) {
         Instant now = clock.instant();
         List<AssignmentRequest> lookingUp = reachingLookups(requests);
         // The store locks the partitions' progress first, which serializes every writer of a partition and makes a
@@ -82,7 +94,9 @@ public class ApplyAssignmentRequests {
         int alreadyCommitted = 0;
         for (IncomingRequest incoming : requests) {
             RecordPosition position = incoming.position();
-            nextOffsets.merge(position.partitionRef(), position.offset() + 1, Math::max);
+            if (advanceProgress) {
+                nextOffsets.merge(position.partitionRef(), position.offset() + 1, Math::max);
+            }
             boolean committedBefore = position.offset() < committedOffsets.getOrDefault(position.partitionRef(), 0L);
             if (committedBefore) {
                 alreadyCommitted++;

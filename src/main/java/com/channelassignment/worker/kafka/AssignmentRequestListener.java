@@ -171,7 +171,7 @@ public class AssignmentRequestListener {
         RuntimeException failure = null;
         for (int attempt = 1; attempt <= 2; attempt++) {
             try {
-                return answersOf(List.of(one), applyRequests.apply(List.of(one.request()), topicIdsOf(List.of(one))));
+                return answersOf(List.of(one), applyRequests.applyIsolated(one.request(), topicIdsOf(List.of(one))));
             } catch (RuntimeException e) {
                 if (TransientFailures.isTransient(e)) {
                     throw e;

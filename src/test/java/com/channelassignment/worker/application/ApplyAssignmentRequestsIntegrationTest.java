@@ -301,6 +301,27 @@ class ApplyAssignmentRequestsIntegrationTest {
                 + "AND partition_number = 0", String.class, topic)).isEqualTo("topic-id-1");
     }
 
+    @Test
+    void aRecordAppliedInIsolationLeavesItsPartitionsProgressForThePoisonBesideItToBeDecidedAgain() {
+        DirectoryFixture directory = new DirectoryFixture();
+        directory.identity("agent");
+        Mailbox mailbox = directory.mailbox();
+        directory.loadWith(loader);
+        String topic = "isolated-" + UUID.randomUUID();
+        AssignmentRequest healthy = assign(directory.organizationId(), "agent", mailbox.id());
+
+        AppliedBatch applied = applyRequests.applyIsolated(
+                new IncomingRequest(new RecordPosition(topic, 0, 7), healthy), Map.of(topic, "topic-id"));
+
+        assertThat(applied.outcomes()).singleElement()
+                .satisfies(outcome -> assertThat(outcome.status()).isEqualTo(OutcomeStatus.ASSIGNED));
+        // Offsets 0 to 6 may hold a poison record whose dead letter is not committed yet: progress stays behind it.
+        assertThat(jdbc.queryForObject("SELECT next_offset FROM partition_progress WHERE topic = ? "
+                + "AND partition_number = 0", Long.class, topic)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM processed_requests WHERE request_id = ?",
+                Integer.class, healthy.requestId())).as("guarded by its own idempotency record").isEqualTo(1);
+    }
+
     private static void purgeIdempotencyRecords(AssignmentRequest... requests) {
         for (AssignmentRequest request : requests) {
             jdbc.update("DELETE FROM processed_requests WHERE request_id = ?", request.requestId());
