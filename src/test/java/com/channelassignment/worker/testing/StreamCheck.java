@@ -155,8 +155,8 @@ public final class StreamCheck {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!drained()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not drained after %s: %d of %d deliveries answered, %d of %d garbage "
-                        + "records dead-lettered; %s".formatted(timeout, answeredDeliveries.get(), deliveries.get(),
+                throw new AssertionError(("not drained after %s: %d of %d deliveries answered, %d of %d garbage "
+                        + "records dead-lettered; %s").formatted(timeout, answeredDeliveries.get(), deliveries.get(),
                         garbageDeadLettered.get(), garbageSent.get(), context.get()));
             }
             try {
