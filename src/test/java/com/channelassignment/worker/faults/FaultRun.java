@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,10 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  * stream with a few undecodable records, a {@code read_committed} watcher counting outcomes and dead letters, and the
  * worker instances. The scenario injects its faults while the stream flows; {@link #finish()} then drains, stops the
  * workers with SIGTERM, prints the figures and asserts them.
+ *
+ * <p>The workers' PostgreSQL connections carry an application_name unique to the run, so that a fault aimed at their
+ * backends ({@code pg_terminate_backend}) can be scoped to this run's database and workers alone. A second deployment
+ * ({@link #alongside}) consumes the same requests topic with its own group, database and output topics.
  */
 final class FaultRun implements AutoCloseable {
 
@@ -57,6 +62,11 @@ final class FaultRun implements AutoCloseable {
     private final Random random;
     private final long startedNanos = System.nanoTime();
     private final String bootstrapServers;
+    private final TestServices.Database database;
+    private final String applicationName;
+    private final String groupId;
+    private final String requestsTopic;
+    private final FaultRun primary;
     private final JdbcTemplate jdbc;
     private final Workload workload;
     private final StreamCheck check;
@@ -67,22 +77,28 @@ final class FaultRun implements AutoCloseable {
     private final Map<String, Object> faults = new LinkedHashMap<>();
     private final Map<String, Supplier<Object>> extraFigures = new LinkedHashMap<>();
     private final AtomicInteger produced = new AtomicInteger();
+    private final AtomicInteger burstOwed = new AtomicInteger();
     private final AtomicReference<Throwable> producerFailure = new AtomicReference<>();
     private volatile boolean faultsDone;
     private volatile boolean closed;
     private Thread producer;
 
     private FaultRun(String scenario, long seed, String bootstrapServers, TestServices.Database database,
-            FaultSuiteSize size) {
+            FaultSuiteSize size, List<String> extraWorkerArguments, FaultRun primary) {
         this.scenario = scenario;
         this.size = size;
         this.seed = seed;
         this.random = new Random(seed);
         this.bootstrapServers = bootstrapServers;
+        this.database = database;
+        this.primary = primary;
         String run = scenario + "-" + UUID.randomUUID().toString().substring(0, 8);
-        String requests = run + "-requests";
+        String requests = primary == null ? run + "-requests" : primary.requestsTopic;
         String outcomes = run + "-outcomes";
         String deadLetters = run + "-requests.dlt";
+        this.requestsTopic = requests;
+        this.groupId = run;
+        this.applicationName = "caw-" + run;
         this.transactionalIdPrefix = run + "-";
 
         Flyway.configure().dataSource(database.jdbcUrl(), database.username(), database.password()).load().migrate();
@@ -92,22 +108,29 @@ final class FaultRun implements AutoCloseable {
         new JdbcDirectoryLoader(jdbc).load(workload.directory());
         this.check = new StreamCheck(workload.directory());
 
-        KafkaTestClient.createTopics(bootstrapServers, PARTITIONS, List.of(requests, outcomes, deadLetters));
+        KafkaTestClient.createTopics(bootstrapServers, PARTITIONS, primary == null
+                ? List.of(requests, outcomes, deadLetters) : List.of(outcomes, deadLetters));
         this.watcher = OutcomeWatcher.start(bootstrapServers, List.of(outcomes, deadLetters), record -> {
             if (record.topic().equals(deadLetters)) {
-                check.deadLetter(record.value());
+                check.deadLetter(record.value(), KafkaTestClient.header(record, StreamCheck.ORIGINAL_SIZE_HEADER),
+                        KafkaTestClient.header(record, StreamCheck.ORIGINAL_SHA256_HEADER));
             } else {
                 check.outcome(requestId(record));
             }
         });
-        this.stream = new RequestStream(bootstrapServers, requests, check);
-        this.fleet = new WorkerFleet(WorkerProcess.packagedJar(),
-                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
-                List.of("--spring.kafka.bootstrap-servers=" + bootstrapServers,
+        if (primary == null) {
+            this.stream = new RequestStream(bootstrapServers, requests, check);
+        } else {
+            this.stream = null;
+            primary.stream.alsoRecordIn(check);
+        }
+        List<String> workerArguments = new ArrayList<>(List.of("--spring.kafka.bootstrap-servers=" + bootstrapServers,
                         "--spring.datasource.url=" + database.jdbcUrl(),
                         "--spring.datasource.username=" + database.username(),
                         "--spring.datasource.password=" + database.password(),
-                        "--spring.kafka.consumer.group-id=" + run,
+                        // pgjdbc's ApplicationName: the run's workers are the only backends with this name.
+                        "--spring.datasource.hikari.data-source-properties.ApplicationName=" + applicationName,
+                        "--spring.kafka.consumer.group-id=" + groupId,
                         "--spring.kafka.consumer.max-poll-records=100",
                         "--spring.kafka.listener.concurrency=1",
                         "--channel-assignment.topics.requests=" + requests,
@@ -124,8 +147,11 @@ final class FaultRun implements AutoCloseable {
                         // The database limits must stay below it (checked at startup).
                         "--spring.kafka.producer.properties.transaction.timeout.ms=" + TRANSACTION_TIMEOUT.toMillis(),
                         "--channel-assignment.database.lock-timeout=2s",
-                        "--channel-assignment.database.statement-timeout=5s"),
+                        "--channel-assignment.database.statement-timeout=5s"));
+        this.fleet = new WorkerFleet(WorkerProcess.packagedJar(),
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), workerArguments,
                 REPORT_DIRECTORY.resolve(run), transactionalIdPrefix, this::log);
+        fleet.setArguments(extraWorkerArguments);
         log("%s form, seed %d, %d organizations x %d identities, %d partitions, topics %s*, logs in %s"
                 .formatted(size.name(), seed, ORGANIZATIONS, PER_ORGANIZATION, PARTITIONS, run,
                         REPORT_DIRECTORY.resolve(run)));
@@ -133,7 +159,73 @@ final class FaultRun implements AutoCloseable {
 
     static FaultRun begin(String scenario, long seed, String bootstrapServers, TestServices.Database database,
             FaultSuiteSize size) {
-        return new FaultRun(scenario, seed, bootstrapServers, database, size);
+        return begin(scenario, seed, bootstrapServers, database, size, List.of());
+    }
+
+    /**
+     * {@link #begin} with more worker arguments ({@code --name=value}); one naming a property the run already sets
+     * replaces it, since Spring joins repeated command-line properties into one comma-separated value.
+     */
+    static FaultRun begin(String scenario, long seed, String bootstrapServers, TestServices.Database database,
+            FaultSuiteSize size, List<String> extraWorkerArguments) {
+        return new FaultRun(scenario, seed, bootstrapServers, database, size, extraWorkerArguments, null);
+    }
+
+    /**
+     * A second deployment beside {@code primary}: same requests topic and stream (every send is recorded in this
+     * run's check too), its own consumer group, database, outcome and dead-letter topics, and workers. Create it before
+     * the primary starts its stream.
+     */
+    static FaultRun alongside(FaultRun primary, String scenario, TestServices.Database database,
+            List<String> extraWorkerArguments) {
+        return new FaultRun(scenario, primary.seed, primary.bootstrapServers, database, primary.size,
+                extraWorkerArguments, primary);
+    }
+
+    TestServices.Database database() {
+        return database;
+    }
+
+    /** The database's name, as {@code pg_stat_activity.datname} shows it. */
+    String databaseName() {
+        String url = database.jdbcUrl();
+        String path = url.substring(url.lastIndexOf('/') + 1);
+        int query = path.indexOf('?');
+        return query < 0 ? path : path.substring(0, query);
+    }
+
+    /** The application_name of every PostgreSQL connection of this run's workers, and of no other connection. */
+    String applicationName() {
+        return applicationName;
+    }
+
+    String groupId() {
+        return groupId;
+    }
+
+    String requestsTopic() {
+        return requestsTopic;
+    }
+
+    JdbcTemplate jdbc() {
+        return jdbc;
+    }
+
+    StreamCheck check() {
+        return check;
+    }
+
+    Workload workload() {
+        return workload;
+    }
+
+    /** The producer of the request stream; the primary's for a deployment {@link #alongside} it. */
+    RequestStream stream() {
+        return primary == null ? stream : primary.stream;
+    }
+
+    String bootstrapServers() {
+        return bootstrapServers;
     }
 
     Random random() {
@@ -153,6 +245,9 @@ final class FaultRun implements AutoCloseable {
      * are over: every fault lands while requests keep coming. One undecodable record every {@code garbageEvery}.
      */
     void startStream() {
+        if (primary != null) {
+            throw new IllegalStateException("a deployment alongside another one shares that one's stream");
+        }
         producer = new Thread(() -> {
             try {
                 long interval = 1_000_000_000L / size.requestsPerSecond();
@@ -161,6 +256,10 @@ final class FaultRun implements AutoCloseable {
                 // Its own Random: the fault schedule must not depend on how far the stream got.
                 Random garbageKeys = new Random(seed + 1);
                 for (int i = 0; (i < size.minimumRequests() || !faultsDone) && !closed; i++) {
+                    for (; burstOwed.get() > 0 && !closed; burstOwed.decrementAndGet()) {
+                        stream.send(workload.next("r"));
+                        produced.incrementAndGet();
+                    }
                     long wait = start + i * interval - System.nanoTime();
                     if (wait > 0) {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
@@ -182,6 +281,11 @@ final class FaultRun implements AutoCloseable {
         producer.start();
     }
 
+    /** Makes the stream send {@code requests} more at once, on top of its pace: a burst for a fault to land in. */
+    void burst(int requests) {
+        burstOwed.addAndGet(requests);
+    }
+
     /** Waits until {@code outcomes} more committed outcomes arrived: the workers are making progress. */
     void awaitProgress(int outcomes) {
         int target = check.outcomesSeen() + outcomes;
@@ -196,6 +300,20 @@ final class FaultRun implements AutoCloseable {
         }
     }
 
+    /** Waits until {@code requestId} has a committed outcome; returns how long it took, or fails after {@code limit}. */
+    Duration awaitOutcome(String requestId, Duration limit) {
+        long started = System.nanoTime();
+        while (check.outcomesFor(requestId) == 0) {
+            requireProducerHealthy();
+            if (System.nanoTime() - started > limit.toNanos()) {
+                throw new AssertionError("no outcome for %s within %s; %s".formatted(requestId, limit,
+                        fleet.describe()));
+            }
+            sleep(Duration.ofMillis(50));
+        }
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
     /** Sleeps a random time between {@code min} and {@code max}: the moment of the next fault. */
     Duration randomPause(Duration min, Duration max) {
         Duration pause = min.plusMillis((long) (random.nextDouble() * (max.toMillis() - min.toMillis())));
@@ -206,6 +324,11 @@ final class FaultRun implements AutoCloseable {
     /** Counts one fault of a kind, for the figures. */
     void count(String fault) {
         faults.merge(fault, 1, (a, b) -> (Integer) a + (Integer) b);
+    }
+
+    /** A figure of the faults injected, e.g. how many backends a storm terminated; printed with the others. */
+    void figure(String name, Object value) {
+        faults.put(name, value);
     }
 
     /** A scenario-specific figure, computed once the workers have stopped and printed with the others. */
@@ -223,11 +346,59 @@ final class FaultRun implements AutoCloseable {
      * committed, then prints and asserts the figures.
      */
     StreamCheck.Verdict finish() throws InterruptedException {
+        endStream();
+        return settle("stream");
+    }
+
+    /**
+     * Waits until every owed outcome and dead letter arrived, without stopping anything: for a scenario that acts on
+     * the drained state before {@link #settle} stops the workers and asserts.
+     */
+    void awaitDrained() {
+        check.awaitDrained(size.drainTimeout(), fleet::describe);
+    }
+
+    /**
+     * After the group's offsets were moved back and workers started again: waits until the group has consumed the
+     * requests topic to its end (skipped records give nothing to wait for), then settles like {@link #finish()}.
+     */
+    StreamCheck.Verdict finishAfterRedelivery(String phase) {
+        requireNotStreaming();
+        stream().requireAllSent();
+        KafkaTestClient.awaitGroupAtEnd(bootstrapServers, groupId, requestsTopic, size.drainTimeout());
+        return settle(phase);
+    }
+
+    /** Ends the stream (the primary's, for a deployment alongside it) once the faults are done. */
+    void endStream() throws InterruptedException {
+        if (primary != null) {
+            primary.endStream();
+            return;
+        }
+        if (faultsDone) {
+            return;
+        }
         faultsDone = true;
-        producer.join(Duration.ofMinutes(10).toMillis());
-        requireProducerHealthy();
+        if (producer != null) {
+            producer.join(Duration.ofMinutes(10).toMillis());
+            requireProducerHealthy();
+        }
         stream.requireAllSent();
         log("stream ended: %d requests and their garbage sent; waiting for the outcomes".formatted(produced.get()));
+    }
+
+    private void requireNotStreaming() {
+        FaultRun owner = primary == null ? this : primary;
+        if (owner.producer != null && owner.producer.isAlive()) {
+            throw new IllegalStateException("the stream is still running; end it first");
+        }
+    }
+
+    /**
+     * Waits for every owed outcome and dead letter, stops the workers with SIGTERM, waits until no transaction of
+     * theirs is open and the watcher has read everything committed, then prints and asserts the figures.
+     */
+    StreamCheck.Verdict settle(String phase) {
         long drainStarted = System.nanoTime();
         check.awaitDrained(size.drainTimeout(), fleet::describe);
         double drainSeconds = (System.nanoTime() - drainStarted) / 1e9;
@@ -241,6 +412,7 @@ final class FaultRun implements AutoCloseable {
 
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("scenario", scenario);
+        figures.put("phase", phase);
         figures.put("form", size.name());
         figures.put("seed", seed);
         figures.put("finished_at", Instant.now().toString());
@@ -256,6 +428,7 @@ final class FaultRun implements AutoCloseable {
                 fleet.linesInAllLogs(ALREADY_COMMITTED).stream().mapToInt(FaultRun::leadingNumber).sum());
         figures.put("worker_lock_timeouts", fleet.linesInAllLogs(LOCK_TIMEOUT).size());
         figures.putAll(verdict.figures());
+        figures.put("postgres_application_name", applicationName);
         figures.put("workers_exiting_0_on_sigterm", exits.values().stream().filter(exit -> exit == 0).count());
         figures.put("workers_stopped_with_sigterm", exits.size());
         log(summary(verdict, exits));
@@ -296,8 +469,9 @@ final class FaultRun implements AutoCloseable {
     }
 
     private void requireProducerHealthy() {
-        if (producerFailure.get() != null) {
-            throw new IllegalStateException("the request stream failed", producerFailure.get());
+        FaultRun owner = primary == null ? this : primary;
+        if (owner.producerFailure.get() != null) {
+            throw new IllegalStateException("the request stream failed", owner.producerFailure.get());
         }
     }
 
@@ -340,7 +514,9 @@ final class FaultRun implements AutoCloseable {
         try {
             watcher.close();
         } finally {
-            stream.close();
+            if (stream != null) {
+                stream.close();
+            }
         }
     }
 }

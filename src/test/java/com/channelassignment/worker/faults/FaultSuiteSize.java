@@ -25,6 +25,12 @@ record FaultSuiteSize(String name, int minimumRequests, int requestsPerSecond, i
     static final FaultSuiteSize LONG = new FaultSuiteSize("long", 20_000, 150, 250, 20, 6, 4, 4, 2,
             Duration.ofMinutes(5));
 
+    /** The same size with a shorter (or longer) drain: for scenarios where waiting long shows nothing more. */
+    FaultSuiteSize withDrainTimeout(Duration timeout) {
+        return new FaultSuiteSize(name, minimumRequests, requestsPerSecond, garbageEvery, kills, groupRounds,
+                postgresStops, brokerRestarts, instances, timeout);
+    }
+
     static FaultSuiteSize current() {
         return Boolean.getBoolean("faults.long") ? LONG : SHORT;
     }

@@ -38,10 +38,22 @@ final class WorkerFleet implements AutoCloseable {
             String transactionalIdPrefix, Consumer<String> faultLog) {
         this.jar = jar;
         this.jvmOptions = jvmOptions;
-        this.arguments = arguments;
+        this.arguments = new ArrayList<>(arguments);
         this.logDirectory = logDirectory;
         this.transactionalIdPrefix = transactionalIdPrefix;
         this.faultLog = faultLog;
+    }
+
+    /**
+     * Instances started from now on get these arguments ({@code --name=value}), each replacing any argument of the
+     * same name: Spring would join a repeated command-line property into one comma-separated value.
+     */
+    synchronized void setArguments(List<String> replacements) {
+        for (String replacement : replacements) {
+            String name = replacement.substring(0, replacement.indexOf('=') + 1);
+            arguments.removeIf(argument -> argument.startsWith(name));
+            arguments.add(replacement);
+        }
     }
 
     /** Starts {@code count} new instances side by side and waits until each is ready. */

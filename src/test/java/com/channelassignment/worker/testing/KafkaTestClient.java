@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +18,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,6 +32,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 
 /** Plain Kafka clients for tests: produce raw records, read a topic the way a read_committed listener would. */
 public final class KafkaTestClient implements AutoCloseable {
@@ -162,6 +166,135 @@ public final class KafkaTestClient implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot list transactions", e.getCause());
         }
+    }
+
+    /**
+     * Moves the group's committed offsets on every partition of {@code topic} back to the earliest offset still
+     * stored, as an operator's {@code kafka-consumer-groups --reset-offsets --to-earliest} would. The group must be
+     * stopped: waits until it has no members, then alters; returns how many partitions moved.
+     */
+    public static int resetGroupToEarliest(String bootstrapServers, String groupId, String topic, Duration timeout) {
+        try (Admin admin = admin(bootstrapServers)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!admin.describeConsumerGroups(List.of(groupId)).all().get().get(groupId).members().isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("group " + groupId + " still has members after " + timeout);
+                }
+                Thread.sleep(200);
+            }
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            partitions(admin, topic).forEach(partition -> earliest.put(partition, OffsetSpec.earliest()));
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            admin.listOffsets(earliest).all().get().forEach((partition, info) ->
+                    offsets.put(partition, new OffsetAndMetadata(info.offset())));
+            admin.alterConsumerGroupOffsets(groupId, offsets).all().get();
+            return offsets.size();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot reset the offsets of group " + groupId, e.getCause());
+        }
+    }
+
+    /** The group's committed offsets on {@code topic}'s partitions; empty when the group committed none there. */
+    public static Map<TopicPartition, Long> committedOffsets(String bootstrapServers, String groupId, String topic) {
+        try (Admin admin = admin(bootstrapServers)) {
+            return committedOffsets(admin, groupId, topic);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read the offsets of group " + groupId, e.getCause());
+        }
+    }
+
+    /** The end offset of every partition of {@code topic}. */
+    public static Map<TopicPartition, Long> endOffsets(String bootstrapServers, String topic) {
+        try (Admin admin = admin(bootstrapServers)) {
+            return endOffsets(admin, topic);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read the end offsets of " + topic, e.getCause());
+        }
+    }
+
+    /**
+     * Waits until the group's committed offset on every partition of {@code topic} has reached the partition's end:
+     * every record was consumed, including those that gave nothing to read.
+     */
+    public static void awaitGroupAtEnd(String bootstrapServers, String groupId, String topic, Duration timeout) {
+        try (Admin admin = admin(bootstrapServers)) {
+            Map<TopicPartition, Long> end = endOffsets(admin, topic);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            Map<TopicPartition, Long> committed = committedOffsets(admin, groupId, topic);
+            while (!end.entrySet().stream()
+                    .allMatch(partition -> committed.getOrDefault(partition.getKey(), -1L) >= partition.getValue())) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("group %s has not consumed %s to its end after %s: committed %s, end %s"
+                            .formatted(groupId, topic, timeout, committed, end));
+                }
+                Thread.sleep(200);
+                committed.clear();
+                committed.putAll(committedOffsets(admin, groupId, topic));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read the offsets of group " + groupId, e.getCause());
+        }
+    }
+
+    /** The ids of the consumer groups the broker knows. */
+    public static Set<String> consumerGroups(String bootstrapServers) {
+        try (Admin admin = admin(bootstrapServers)) {
+            Set<String> groups = new HashSet<>();
+            admin.listConsumerGroups().all().get().forEach(group -> groups.add(group.groupId()));
+            return groups;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list consumer groups", e.getCause());
+        }
+    }
+
+    /** The partition the default partitioner gives {@code key} among {@code partitions}. */
+    public static int partitionOf(byte[] key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key)) % partitions;
+    }
+
+    private static Admin admin(String bootstrapServers) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+    }
+
+    private static List<TopicPartition> partitions(Admin admin, String topic)
+            throws InterruptedException, ExecutionException {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                .map(info -> new TopicPartition(topic, info.partition())).toList();
+    }
+
+    private static Map<TopicPartition, Long> committedOffsets(Admin admin, String groupId, String topic)
+            throws InterruptedException, ExecutionException {
+        Map<TopicPartition, Long> committed = new HashMap<>();
+        admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get().forEach((partition, offset) -> {
+            if (partition.topic().equals(topic) && offset != null) {
+                committed.put(partition, offset.offset());
+            }
+        });
+        return committed;
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic)
+            throws InterruptedException, ExecutionException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions(admin, topic).forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+        Map<TopicPartition, Long> end = new HashMap<>();
+        admin.listOffsets(latest).all().get().forEach((partition, info) -> end.put(partition, info.offset()));
+        return end;
     }
 
     public static String header(ConsumerRecord<?, ?> record, String name) {

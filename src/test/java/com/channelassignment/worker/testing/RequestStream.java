@@ -6,7 +6,9 @@ import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.ChannelType;
 import com.channelassignment.worker.kafka.avro.Operation;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.Callback;
@@ -18,7 +20,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Produces a test's requests as upstream producers are told to: Avro single-object encoded, keyed by organization,
  * from an idempotent producer with {@code acks=all}, so a partition keeps production order through broker restarts.
- * Every send is first recorded in the {@link StreamCheck}.
+ * Every send is first recorded in the {@link StreamCheck} (and in any other check that watches the same topic). Sends
+ * are serialized, so that the checks' models see the order the partitions see, even with several sending threads.
  */
 public final class RequestStream implements AutoCloseable {
 
@@ -28,7 +31,7 @@ public final class RequestStream implements AutoCloseable {
     private final AvroContract contract = new AvroContract();
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
-    private final StreamCheck check;
+    private final List<StreamCheck> checks = new CopyOnWriteArrayList<>();
     private final AtomicInteger failedSends = new AtomicInteger();
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
     private final Callback onCompletion = (metadata, exception) -> {
@@ -49,7 +52,7 @@ public final class RequestStream implements AutoCloseable {
 
     private RequestStream(String bootstrapServers, String topic, StreamCheck check, boolean idempotent) {
         this.topic = topic;
-        this.check = check;
+        this.checks.add(check);
         // Generous delivery and blocking limits: a broker restart must delay sends, not fail them.
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -57,23 +60,40 @@ public final class RequestStream implements AutoCloseable {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, idempotent,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, idempotent ? 5 : 1,
                 ProducerConfig.LINGER_MS_CONFIG, 5,
+                // Room for records up to the broker's own limit (message.max.bytes); the broker has the last word.
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 300_000,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
     }
 
+    /** Another deployment's check, fed with every send from now on: for deployments consuming the same topic. */
+    public void alsoRecordIn(StreamCheck other) {
+        checks.add(other);
+    }
+
     /** Records the delivery in the check (and its model), then produces it. */
     public void send(AssignmentRequest request) {
-        check.sent(request);
         String key = request.organizationId() == null ? NO_ORGANIZATION_KEY : request.organizationId();
-        producer.send(new ProducerRecord<>(topic, utf8(key), contract.encodeRequest(wire(request))), onCompletion);
+        send(request, utf8(key));
+    }
+
+    /** {@link #send(AssignmentRequest)} under a key of the caller's choosing instead of the organization. */
+    public synchronized void send(AssignmentRequest request, byte[] key) {
+        checks.forEach(check -> check.sent(request));
+        producer.send(new ProducerRecord<>(topic, key, encode(request)), onCompletion);
     }
 
     /** Produces a value that is not a request; the worker must dead-letter it. */
-    public void sendGarbage(String key, byte[] value) {
-        check.sentGarbage(value);
+    public synchronized void sendGarbage(String key, byte[] value) {
+        checks.forEach(check -> check.sentGarbage(value));
         producer.send(new ProducerRecord<>(topic, utf8(key), value), onCompletion);
+    }
+
+    /** The record value {@link #send} produces for {@code request}. */
+    public byte[] encode(AssignmentRequest request) {
+        return contract.encodeRequest(wire(request));
     }
 
     public void flush() {

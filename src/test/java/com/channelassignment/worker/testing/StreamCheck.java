@@ -5,7 +5,10 @@ import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.ChannelType;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,6 +25,9 @@ import org.springframework.jdbc.core.JdbcOperations;
  * throughput benchmark and the fault suite, so both hold the worker to the same definition of exactly once.
  *
  * <p>Record a send before producing it, and produce in the order of the calls: the model is applied in that order.
+ *
+ * <p>A dead letter is matched to its garbage record by value or, when it carries no value (a record too large to
+ * dead-letter whole), by its {@value #ORIGINAL_SHA256_HEADER} and {@value #ORIGINAL_SIZE_HEADER} headers.
  */
 public final class StreamCheck {
 
@@ -29,11 +35,19 @@ public final class StreamCheck {
             SELECT identity_id, organization_id, channel_type, channel_id FROM channel_assignments
             """;
 
+    /** Lowercase hex SHA-256 of the dead-lettered record's original value. */
+    public static final String ORIGINAL_SHA256_HEADER = "dlt-original-value-sha256";
+    /** The original value's size in bytes, as decimal text. */
+    public static final String ORIGINAL_SIZE_HEADER = "dlt-original-value-size";
+
     private final ReferenceModel model;
     private final Map<String, Integer> sends = new ConcurrentHashMap<>();
     private final Map<String, Integer> outcomes = new ConcurrentHashMap<>();
+    // Dead letters owed per garbage value: one per delivery of it.
     private final Map<String, Integer> garbage = new ConcurrentHashMap<>();
+    private final Map<String, String> garbageBySha256 = new ConcurrentHashMap<>();
     private final Map<String, Integer> deadLetters = new ConcurrentHashMap<>();
+    private final AtomicInteger deadLetteredByReference = new AtomicInteger();
     private final AtomicInteger deliveries = new AtomicInteger();
     private final AtomicInteger answeredDeliveries = new AtomicInteger();
     private final AtomicInteger outcomesSeen = new AtomicInteger();
@@ -60,7 +74,27 @@ public final class StreamCheck {
         if (garbage.merge(text(value), 1, Integer::sum) > 1) {
             throw new IllegalArgumentException("garbage values must be unique to be counted: " + text(value));
         }
+        garbageBySha256.put(sha256(value), text(value));
         garbageSent.incrementAndGet();
+    }
+
+    /**
+     * Every garbage record sent so far was delivered once more (the group's offsets went back): one more dead letter
+     * is owed for each, since an undecodable record has no idempotency record to stop it.
+     */
+    public synchronized void garbageRedelivered() {
+        for (Map.Entry<String, Integer> owed : garbage.entrySet()) {
+            owed.setValue(owed.getValue() + 1);
+            garbageSent.incrementAndGet();
+            if (deadLetters.getOrDefault(owed.getKey(), 0) >= owed.getValue()) {
+                garbageDeadLettered.incrementAndGet();
+            }
+        }
+    }
+
+    /** How many committed outcomes {@code requestId} has so far. */
+    public int outcomesFor(String requestId) {
+        return outcomes.getOrDefault(requestId, 0);
     }
 
     /** A committed outcome for {@code requestId}; returns how many that request id has now. */
@@ -74,8 +108,31 @@ public final class StreamCheck {
     }
 
     /** A committed record on the dead-letter topic, by its value. */
-    public synchronized void deadLetter(byte[] value) {
-        if (deadLetters.merge(text(value), 1, Integer::sum) == 1 && garbage.containsKey(text(value))) {
+    public void deadLetter(byte[] value) {
+        deadLetter(value, null, null);
+    }
+
+    /**
+     * A committed record on the dead-letter topic: by its value when it has one, otherwise by the reference headers.
+     * Headers that contradict the value, or a reference to nothing sent, count as a dead letter that is not garbage.
+     */
+    public synchronized void deadLetter(byte[] value, String originalSize, String originalSha256) {
+        String key;
+        if (value != null) {
+            boolean consistent = originalSha256 == null || originalSha256.equals(sha256(value));
+            key = consistent ? text(value) : "value not matching its " + ORIGINAL_SHA256_HEADER + " " + originalSha256;
+        } else {
+            String referenced = originalSha256 == null ? null : garbageBySha256.get(originalSha256);
+            boolean sizeMatches = referenced != null && originalSize != null
+                    && originalSize.equals(Integer.toString(referenced.length()));
+            key = sizeMatches ? referenced : "reference to nothing sent: sha256 %s, size %s"
+                    .formatted(originalSha256, originalSize);
+            if (sizeMatches) {
+                deadLetteredByReference.incrementAndGet();
+            }
+        }
+        int got = deadLetters.merge(key, 1, Integer::sum);
+        if (got <= garbage.getOrDefault(key, 0)) {
             garbageDeadLettered.incrementAndGet();
         }
     }
@@ -98,8 +155,8 @@ public final class StreamCheck {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!drained()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not drained after %s: %d of %d deliveries answered, %d of %d garbage "
-                        + "records dead-lettered; %s".formatted(timeout, answeredDeliveries.get(), deliveries.get(),
+                throw new AssertionError(("not drained after %s: %d of %d deliveries answered, %d of %d garbage "
+                        + "records dead-lettered; %s").formatted(timeout, answeredDeliveries.get(), deliveries.get(),
                         garbageDeadLettered.get(), garbageSent.get(), context.get()));
             }
             try {
@@ -148,15 +205,26 @@ public final class StreamCheck {
         int deadLettersNotGarbage = deadLetters.entrySet().stream()
                 .filter(entry -> !garbage.containsKey(entry.getKey())).mapToInt(Map.Entry::getValue).sum();
         int repeatedDeadLetters = deadLetters.entrySet().stream()
-                .filter(entry -> garbage.containsKey(entry.getKey())).mapToInt(entry -> entry.getValue() - 1).sum();
+                .filter(entry -> garbage.containsKey(entry.getKey()))
+                .mapToInt(entry -> Math.max(0, entry.getValue() - garbage.get(entry.getKey()))).sum();
         return new Verdict(deliveries.get(), sends.size(), exact, withoutOutcome, missingSome, withDuplicates,
                 duplicateOutcomes, unsolicited, expected.size(), stored.size(), stored.equals(expected),
                 garbageSent.get(), deadLetters.values().stream().mapToInt(Integer::intValue).sum(),
-                garbageSent.get() - garbageDeadLettered.get(), deadLettersNotGarbage + repeatedDeadLetters);
+                garbageSent.get() - garbageDeadLettered.get(), deadLettersNotGarbage + repeatedDeadLetters,
+                deadLetteredByReference.get());
     }
 
     private static String text(byte[] value) {
         return new String(value, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Lowercase hex, as the worker writes {@value #ORIGINAL_SHA256_HEADER}. */
+    public static String sha256(byte[] value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     /**
@@ -167,7 +235,7 @@ public final class StreamCheck {
             int requestsWithoutOutcome, int requestsMissingAnOutcome, int requestsWithDuplicateOutcomes,
             int duplicateOutcomes, int outcomesForUnsentRequests, int linksExpected, int linksStored,
             boolean databaseMatchesModel, int garbageSent, int deadLettered, int garbageNotDeadLettered,
-            int unexpectedDeadLetters) {
+            int unexpectedDeadLetters, int deadLetteredByReference) {
 
         public boolean verified() {
             return requestsWithExactlyOneOutcomePerDelivery == distinctRequests && requestsWithoutOutcome == 0
@@ -193,6 +261,7 @@ public final class StreamCheck {
             figures.put("dead_lettered", deadLettered);
             figures.put("garbage_not_dead_lettered", garbageNotDeadLettered);
             figures.put("unexpected_dead_letters", unexpectedDeadLetters);
+            figures.put("dead_lettered_by_reference", deadLetteredByReference);
             figures.put("verified", verified());
             return figures;
         }

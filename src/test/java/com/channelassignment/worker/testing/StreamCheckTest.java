@@ -97,6 +97,53 @@ class StreamCheckTest {
         assertThat(verdict.verified()).isFalse();
     }
 
+    @Test
+    void matchesADeadLetterWithoutValueToItsGarbageByTheSha256AndSizeHeaders() {
+        byte[] huge = bytes("huge garbage " + "x".repeat(10_000));
+        check.sentGarbage(huge);
+        check.sentGarbage(bytes("small garbage"));
+        check.deadLetter(null, Integer.toString(huge.length), StreamCheck.sha256(huge));
+        check.deadLetter(bytes("small garbage"), "13", StreamCheck.sha256(bytes("small garbage")));
+
+        StreamCheck.Verdict verdict = check.verdict(Set.of());
+
+        assertThat(check.drained()).isTrue();
+        assertThat(verdict.deadLetteredByReference()).isEqualTo(1);
+        assertThat(verdict.garbageNotDeadLettered()).isZero();
+        assertThat(verdict.unexpectedDeadLetters()).isZero();
+        assertThat(verdict.verified()).isTrue();
+    }
+
+    @Test
+    void reportsAReferenceToNothingSentAndAValueContradictingItsSha256() {
+        byte[] sent = bytes("garbage #1");
+        check.sentGarbage(sent);
+        check.deadLetter(null, "10", StreamCheck.sha256(bytes("garbage #2")));
+        check.deadLetter(sent, "10", StreamCheck.sha256(bytes("garbage #2")));
+
+        StreamCheck.Verdict verdict = check.verdict(Set.of());
+
+        assertThat(verdict.garbageNotDeadLettered()).isEqualTo(1);
+        assertThat(verdict.unexpectedDeadLetters()).isEqualTo(2);
+        assertThat(verdict.verified()).isFalse();
+    }
+
+    @Test
+    void owesOneMoreDeadLetterPerGarbageRecordAfterARedelivery() {
+        check.sentGarbage(bytes("garbage #1"));
+        check.deadLetter(bytes("garbage #1"));
+        check.garbageRedelivered();
+        assertThat(check.drained()).isFalse();
+        check.deadLetter(bytes("garbage #1"));
+
+        StreamCheck.Verdict verdict = check.verdict(Set.of());
+
+        assertThat(check.drained()).isTrue();
+        assertThat(verdict.garbageSent()).isEqualTo(2);
+        assertThat(verdict.unexpectedDeadLetters()).isZero();
+        assertThat(verdict.verified()).isTrue();
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }

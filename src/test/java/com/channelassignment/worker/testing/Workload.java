@@ -19,7 +19,8 @@ import java.util.UUID;
 
 /**
  * A seeded, reproducible directory and request stream with a realistic mix: mostly valid assignments and
- * unassignments (whose collisions give 409s), plus duplicates, reused keys, and each kind of rejection.
+ * unassignments (whose collisions give 409s), plus duplicates, reused keys, and each kind of rejection. The directory
+ * holds one more, quiet organization that the stream never names, for a test's own requests beside the stream.
  */
 public final class Workload {
 
@@ -45,6 +46,21 @@ public final class Workload {
 
     public static String organization(int index) {
         return "org-%05d".formatted(index);
+    }
+
+    /**
+     * The organization the stream never names: a test's requests for it, under any key and in any partition, cannot
+     * race the stream's requests for the same identities.
+     */
+    public String quietOrganization() {
+        return organization(organizations);
+    }
+
+    /** A valid assignment of agent {@code agent}'s own channel of {@code type} in the quiet organization. */
+    public AssignmentRequest assignmentInQuietOrganization(String requestId, int agent, ChannelType type,
+            Instant requestedAt) {
+        return new AssignmentRequest(requestId, quietOrganization(), handle(agent), Operation.ASSIGN, type,
+                channelUuid(organizations, agent, type).toString(), requestedAt, "quiet");
     }
 
     /** The next request to send, stamped now; {@code prefix} starts its request id. Duplicates are re-sends. */
@@ -116,7 +132,7 @@ public final class Workload {
     private DirectoryRows buildDirectory() {
         List<Identity> identities = new ArrayList<>();
         List<Channel> channels = new ArrayList<>();
-        for (int org = 0; org < organizations; org++) {
+        for (int org = 0; org <= organizations; org++) {
             for (int i = 0; i < perOrganization; i++) {
                 identities.add(new Identity(identityUuid(org, i), organization(org), handle(i),
                         i % 10 == 9 ? IdentityStatus.PAUSED : IdentityStatus.ACTIVE, CREATED, CREATED));
