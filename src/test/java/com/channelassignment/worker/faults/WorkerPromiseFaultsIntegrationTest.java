@@ -176,9 +176,6 @@ class WorkerPromiseFaultsIntegrationTest {
             throws Exception {
         try (FaultRun run = FaultRun.begin("retention-reset", 8008, broker.bootstrapServers(),
                 postgres.createDatabase(), SIZE, List.of())) {
-            // The listener id names the consumer group too unless the worker says otherwise: setting both alike keeps
-            // this scenario about retention, whichever way the worker resolves its group id.
-            run.fleet().setArguments(List.of("--channel-assignment.listener-id=" + run.groupId()));
             // The stream re-sends earlier requests; with a 1 s retention a re-send would rightly be applied as new,
             // so the short retention starts only once the stream has been answered.
             run.fleet().start(1);
