@@ -206,8 +206,7 @@ class ApplyAssignmentRequestsIntegrationTest {
         directory.loadWith(loader);
         String topic = "zombie-" + UUID.randomUUID();
         AssignmentRequest assignment = assign(directory.organizationId(), "agent", mailbox.id());
-        AssignmentRequest release = new AssignmentRequest("req-" + UUID.randomUUID(), directory.organizationId(),
-                "agent", Operation.UNASSIGN, ChannelType.MAILBOX, null, Instant.now(), null);
+        AssignmentRequest release = unassign(directory.organizationId(), "agent");
 
         // The new owner of the partition applies offsets 0 (assign) and 1 (unassign) and commits.
         applyRequests.apply(batch(topic, 0, List.of(assignment, release)), Map.of());
@@ -231,8 +230,7 @@ class ApplyAssignmentRequestsIntegrationTest {
         directory.loadWith(loader);
         String topic = "purged-" + UUID.randomUUID();
         AssignmentRequest assignment = assign(directory.organizationId(), "agent", mailbox.id());
-        AssignmentRequest release = new AssignmentRequest("req-" + UUID.randomUUID(), directory.organizationId(),
-                "agent", Operation.UNASSIGN, ChannelType.MAILBOX, null, Instant.now(), null);
+        AssignmentRequest release = unassign(directory.organizationId(), "agent");
         AssignmentRequest unusableKey = new AssignmentRequest("", directory.organizationId(), "agent",
                 Operation.ASSIGN, ChannelType.MAILBOX, mailbox.id().toString(), Instant.now(), null);
         applyRequests.apply(batch(topic, 0, List.of(assignment, release, unusableKey)), Map.of(topic, "topic-id-1"));
@@ -262,8 +260,7 @@ class ApplyAssignmentRequestsIntegrationTest {
         directory.loadWith(loader);
         String topic = "recreated-" + UUID.randomUUID();
         AssignmentRequest old = assign(directory.organizationId(), "agent", first.id());
-        AssignmentRequest release = new AssignmentRequest("req-" + UUID.randomUUID(), directory.organizationId(),
-                "agent", Operation.UNASSIGN, ChannelType.MAILBOX, null, Instant.now(), null);
+        AssignmentRequest release = unassign(directory.organizationId(), "agent");
         applyRequests.apply(batch(topic, 0, List.of(old, release)), Map.of(topic, "deleted-topic-id"));
 
         AppliedBatch fresh = applyRequests.apply(batch(topic, 0, List.of(assign(directory.organizationId(),
@@ -286,8 +283,7 @@ class ApplyAssignmentRequestsIntegrationTest {
         directory.loadWith(loader);
         String topic = "adopted-" + UUID.randomUUID();
         AssignmentRequest assignment = assign(directory.organizationId(), "agent", mailbox.id());
-        AssignmentRequest release = new AssignmentRequest("req-" + UUID.randomUUID(), directory.organizationId(),
-                "agent", Operation.UNASSIGN, ChannelType.MAILBOX, null, Instant.now(), null);
+        AssignmentRequest release = unassign(directory.organizationId(), "agent");
         applyRequests.apply(batch(topic, 0, List.of(assignment, release)), Map.of());
         purgeIdempotencyRecords(assignment, release);
 
@@ -331,6 +327,11 @@ class ApplyAssignmentRequestsIntegrationTest {
     private static AssignmentRequest assign(String organizationId, String handle, UUID mailboxId) {
         return new AssignmentRequest("req-" + UUID.randomUUID(), organizationId, handle, Operation.ASSIGN,
                 ChannelType.MAILBOX, mailboxId.toString(), Instant.now(), null);
+    }
+
+    private static AssignmentRequest unassign(String organizationId, String handle) {
+        return new AssignmentRequest("req-" + UUID.randomUUID(), organizationId, handle, Operation.UNASSIGN,
+                ChannelType.MAILBOX, null, Instant.now(), null);
     }
 
     private static List<IncomingRequest> batch(String topic, int partition, List<AssignmentRequest> requests) {

@@ -1,18 +1,9 @@
 package com.channelassignment.worker.faults;
 
-import com.channelassignment.worker.testing.BrokerProcess;
-import com.channelassignment.worker.testing.TestServices;
-import com.channelassignment.worker.testing.WorkerProcess;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * The packaged worker as separate OS processes against a standalone broker and a PostgreSQL server this class owns,
@@ -21,32 +12,7 @@ import org.junit.jupiter.api.Timeout;
  * model, and exactly the undecodable records dead-lettered. Short by default; {@code -Dfaults.long=true} for the long
  * form (docs/README-reliability.md).
  */
-@Tag("faults")
-@Timeout(value = 30, unit = TimeUnit.MINUTES)
-class WorkerFaultsIntegrationTest {
-
-    private static final FaultSuiteSize SIZE = FaultSuiteSize.current();
-
-    private static BrokerProcess broker;
-    private static TestServices.StoppablePostgres postgres;
-
-    @BeforeAll
-    static void startBrokerAndDatabase() {
-        // Fails loudly, before anything starts, when the worker was not packaged: a skipped suite proves nothing.
-        WorkerProcess.packagedJar();
-        broker = BrokerProcess.start(Path.of("target", "faults", "broker"));
-        postgres = TestServices.stoppablePostgres();
-    }
-
-    @AfterAll
-    static void stopBrokerAndDatabase() {
-        if (broker != null) {
-            broker.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
+class WorkerFaultsIntegrationTest extends FaultSuiteServices {
 
     @Test
     void answersEveryDeliveryExactlyOnceWhileAWorkerIsKilledAndRestartedAtRandomMoments() throws Exception {

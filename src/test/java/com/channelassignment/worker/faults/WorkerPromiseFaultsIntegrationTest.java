@@ -6,26 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Operation;
-import com.channelassignment.worker.testing.BrokerProcess;
 import com.channelassignment.worker.testing.CommitDroppingProxy;
 import com.channelassignment.worker.testing.ConnectionStorm;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.TestServices;
-import com.channelassignment.worker.testing.WorkerProcess;
 import com.channelassignment.worker.testing.Workload;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,37 +29,13 @@ import org.junit.jupiter.api.Timeout;
  * purged before a redelivery, and two deployments reading one topic. Same processes, figures and verdict as
  * {@link WorkerFaultsIntegrationTest}; docs/reliability-scenarios-draft.md describes each scenario.
  */
-@Tag("faults")
-@Timeout(value = 30, unit = TimeUnit.MINUTES)
-class WorkerPromiseFaultsIntegrationTest {
+class WorkerPromiseFaultsIntegrationTest extends FaultSuiteServices {
 
-    private static final FaultSuiteSize SIZE = FaultSuiteSize.current();
     /** The broker's default message.max.bytes: the largest record batch it accepts. */
     private static final int BROKER_MESSAGE_MAX_BYTES = 1_048_588;
     /** Batch and record framing around a single record's key and value, with room to spare. */
     private static final int RECORD_FRAMING_ALLOWANCE = 256;
     private static final Duration FOLLOWER_OUTCOME_LIMIT = Duration.ofSeconds(30);
-
-    private static BrokerProcess broker;
-    private static TestServices.StoppablePostgres postgres;
-
-    @BeforeAll
-    static void startBrokerAndDatabase() {
-        // Fails loudly, before anything starts, when the worker was not packaged: a skipped suite proves nothing.
-        WorkerProcess.packagedJar();
-        broker = BrokerProcess.start(Path.of("target", "faults", "broker-promise"));
-        postgres = TestServices.stoppablePostgres();
-    }
-
-    @AfterAll
-    static void stopBrokerAndDatabase() {
-        if (broker != null) {
-            broker.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
 
     @Test
     void answersEveryDeliveryExactlyOnceWhileHundredsOfTheWorkersConnectionsAreTerminatedDuringABurst()
