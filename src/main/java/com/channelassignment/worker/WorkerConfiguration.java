@@ -8,6 +8,7 @@ import com.channelassignment.worker.jdbc.IdempotencyRecordPurge;
 import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.jdbc.DatabaseTransactions;
 import com.channelassignment.worker.jdbc.JdbcReachability;
+import com.channelassignment.worker.jdbc.RuntimeRoleGrants;
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.BoundedDeadLetterPublishingRecoverer;
@@ -88,6 +89,15 @@ class WorkerConfiguration {
         requireDatabaseLimitsBelowTransactionTimeout(properties, kafkaProperties);
         return new JdbcAssignmentStore(jdbcTemplate, properties.database().lockTimeout(),
                 properties.database().statementTimeout());
+    }
+
+    /**
+     * A Flyway callback: Spring Boot hands every callback bean to Flyway, which runs it after each migrate with the
+     * migration's credentials (spring.flyway.user when set).
+     */
+    @Bean
+    RuntimeRoleGrants runtimeRoleGrants(WorkerProperties properties) {
+        return new RuntimeRoleGrants(properties.database().runtimeRole());
     }
 
     @Bean

@@ -5,6 +5,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -34,12 +35,22 @@ public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @Defau
     }
 
     /**
-     * Per-batch PostgreSQL limits. Both must stay well below the producer's {@code transaction.timeout.ms}, so a
-     * batch stuck on a lock fails and is retried before Kafka aborts its transaction under it.
+     * Per-batch PostgreSQL limits, and the role the worker connects as. Both limits must stay well below the
+     * producer's {@code transaction.timeout.ms}, so a batch stuck on a lock fails and is retried before Kafka aborts
+     * its transaction under it. {@code runtimeRole}, when set, is given exactly the privileges the worker's statements
+     * need after every migration (docs/database-roles.md); empty grants nothing. A lowercase unquoted identifier, so
+     * it names the same role in SQL written by hand, quoted or not.
      */
     public record Database(
             @NotNull @DefaultValue("5s") Duration lockTimeout,
-            @NotNull @DefaultValue("15s") Duration statementTimeout) {
+            @NotNull @DefaultValue("15s") Duration statementTimeout,
+            @Pattern(regexp = "([a-z_][a-z0-9_]{0,62})?",
+                    message = "must be empty or a lowercase PostgreSQL role name ([a-z_][a-z0-9_]*, at most 63)")
+            String runtimeRole) {
+
+        public Database {
+            runtimeRole = runtimeRole == null ? "" : runtimeRole;
+        }
     }
 
     /** How long idempotency records are kept, and how the purge deletes older ones. */

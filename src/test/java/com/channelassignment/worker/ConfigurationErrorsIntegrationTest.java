@@ -28,6 +28,8 @@ class ConfigurationErrorsIntegrationTest {
         "channel-assignment.topicz.requests=typo           | channel-assignment.topicz.requests",
         "channel-assignment.database.statement-timeout=90s | spring.kafka.producer.properties.transaction.timeout.ms",
         "spring.kafka.consumer.isolation-level=sometimes   | spring.kafka.consumer.isolation-level",
+        "channel-assignment.database.runtime-role=Worker;x | channel-assignment.database.runtime-role",
+        "channel-assignment.database.runtime-role=caw_no_such_role_4d1e | channel-assignment.database.runtime-role",
     })
     void refusesToStartAndNamesTheProperty(String badSetting, String namedProperty, CapturedOutput output) {
         TestServices.Database database = TestServices.createDatabase();
