@@ -44,6 +44,14 @@ public class BoundedDeadLetterPublishingRecoverer extends DeadLetterPublishingRe
         this.budget = budget;
         setExceptionHeadersCreator((headers, exception, isKey, names) -> {
             var info = names.getExceptionInfo();
+            // The record's own headers come along, and a producer can put exception headers there, a stack trace
+            // among them (a replayed dead letter, or a forged one). spring-kafka's own creator strips them; so does
+            // this one, so that the only exception headers are the worker's.
+            for (String previous : List.of(info.getExceptionFqcn(), info.getExceptionCauseFqcn(),
+                    info.getExceptionMessage(), info.getExceptionStacktrace(), info.getKeyExceptionFqcn(),
+                    info.getKeyExceptionMessage(), info.getKeyExceptionStacktrace())) {
+                headers.remove(previous);
+            }
             headers.add(new RecordHeader(info.getExceptionFqcn(), utf8(exception.getClass().getName())));
             headers.add(new RecordHeader(info.getExceptionCauseFqcn(), utf8(rootCause(exception).getClass().getName())));
             headers.add(new RecordHeader(info.getExceptionMessage(), utf8(boundedMessage(exception))));
