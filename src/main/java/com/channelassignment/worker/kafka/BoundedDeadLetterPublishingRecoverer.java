@@ -4,8 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BiFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,7 +35,6 @@ public class BoundedDeadLetterPublishingRecoverer extends DeadLetterPublishingRe
     public static final String ORIGINAL_KEY_SIZE_HEADER = "dlt-original-key-size";
     public static final String ORIGINAL_KEY_SHA256_HEADER = "dlt-original-key-sha256";
     static final int MAX_EXCEPTION_MESSAGE_CHARS = 1000;
-    private static final String SPRING_KAFKA_HEADER_PREFIX = "kafka_dlt";
 
     private final RecordBudget budget;
 
@@ -42,6 +44,14 @@ public class BoundedDeadLetterPublishingRecoverer extends DeadLetterPublishingRe
         this.budget = budget;
         setExceptionHeadersCreator((headers, exception, isKey, names) -> {
             var info = names.getExceptionInfo();
+            // The record's own headers come along, and a producer can put exception headers there, a stack trace
+            // among them (a replayed dead letter, or a forged one). spring-kafka's own creator strips them; so does
+            // this one, so that the only exception headers are the worker's.
+            for (String previous : List.of(info.getExceptionFqcn(), info.getExceptionCauseFqcn(),
+                    info.getExceptionMessage(), info.getExceptionStacktrace(), info.getKeyExceptionFqcn(),
+                    info.getKeyExceptionMessage(), info.getKeyExceptionStacktrace())) {
+                headers.remove(previous);
+            }
             headers.add(new RecordHeader(info.getExceptionFqcn(), utf8(exception.getClass().getName())));
             headers.add(new RecordHeader(info.getExceptionCauseFqcn(), utf8(rootCause(exception).getClass().getName())));
             headers.add(new RecordHeader(info.getExceptionMessage(), utf8(boundedMessage(exception))));
@@ -66,7 +76,7 @@ public class BoundedDeadLetterPublishingRecoverer extends DeadLetterPublishingRe
             deadKey = RecordBudget.echoedKey(originalKey);
             truncated.add("key");
         }
-        Headers withoutOriginals = withoutOriginalHeaders(withOriginals);
+        Headers withoutOriginals = withoutOriginalHeaders(withOriginals, record.headers());
         // In order of preference: the value is what a replay needs, the original headers matter less.
         List<Candidate> candidates = List.of(
                 new Candidate(originalValue, withOriginals, List.of()),
@@ -96,10 +106,17 @@ public class BoundedDeadLetterPublishingRecoverer extends DeadLetterPublishingRe
     private record Candidate(byte[] value, Headers headers, List<String> cut) {
     }
 
-    private static Headers withoutOriginalHeaders(Headers headers) {
+    /**
+     * The headers the dead letter adds, without those the record came with. Told apart by identity, not by name: the
+     * producer chose the record's headers' names, and could name one like a dead-letter header to keep it here.
+     * spring-kafka copies the record's header objects into the dead letter's headers, so identity finds them.
+     */
+    private static Headers withoutOriginalHeaders(Headers headers, Headers originalHeaders) {
+        Set<Header> originals = Collections.newSetFromMap(new IdentityHashMap<>());
+        originalHeaders.forEach(originals::add);
         Headers kept = new RecordHeaders();
         for (Header header : headers) {
-            if (header.key().startsWith(SPRING_KAFKA_HEADER_PREFIX) || header.key().startsWith("dlt-")) {
+            if (!originals.contains(header)) {
                 kept.add(header);
             }
         }

@@ -27,6 +27,21 @@ public final class BadInputCorpusWriter {
     static final String ORGANIZATION = "org-corpus";
     private static final Instant REQUESTED_AT = Instant.parse("2026-11-27T00:00:00Z");
 
+    /** A requested_at a producer can put on the wire though no clock would: far past, far future, a long's ends. */
+    record ExtremeInstant(String name, Instant instant) {
+    }
+
+    static final List<ExtremeInstant> EXTREME_REQUESTED_AT = List.of(
+            new ExtremeInstant("year-1", Instant.parse("0001-01-01T00:00:00Z")),
+            new ExtremeInstant("year-1000", Instant.parse("1000-06-15T12:00:00Z")),
+            new ExtremeInstant("year-9999", Instant.parse("9999-12-31T23:59:59.999Z")),
+            new ExtremeInstant("minus-1-ms", Instant.ofEpochMilli(-1)),
+            new ExtremeInstant("long-min-ms", Instant.ofEpochMilli(Long.MIN_VALUE)),
+            new ExtremeInstant("long-max-ms", Instant.ofEpochMilli(Long.MAX_VALUE)));
+
+    /** String lengths a tiny record can claim: far beyond, well beyond and one byte beyond Avro's 1 MiB limit. */
+    static final List<Integer> LYING_STRING_LENGTHS = List.of(1_610_612_736, 100 * 1024 * 1024, 1024 * 1024 + 1);
+
     public static void main(String[] args) throws IOException {
         List<String> lines = new ArrayList<>();
         lines.add("# name\texpected\tkey (base64 or NULL)\tvalue (base64 or NULL); regenerate with BadInputCorpusWriter");
@@ -54,6 +69,9 @@ public final class BadInputCorpusWriter {
         entries.add(dead("negative-string-length", concat(Arrays.copyOf(valid, 10), new byte[] {0x01, 0x41})));
         entries.add(dead("huge-string-length", concat(Arrays.copyOf(valid, 10),
                 new byte[] {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F})));
+        for (int claimed : LYING_STRING_LENGTHS) {
+            entries.add(dead("request-id-length-claims-" + claimed + "-bytes", lyingStringLength(claimed)));
+        }
         entries.add(dead("newer-schema-unknown-enum-symbol", newerSchemaWithReassign()));
         byte[] randomBytes = new byte[64];
         new Random(7).nextBytes(randomBytes);
@@ -100,6 +118,10 @@ public final class BadInputCorpusWriter {
         entries.add(rejected("unassign-with-garbage-channel-id", "IDENTITY_NOT_FOUND", contract.encodeRequest(
                 request("corpus-unassign-garbage").setOperation(Operation.UNASSIGN).setChannelId("\u0000garbage")
                         .build())));
+        for (ExtremeInstant at : EXTREME_REQUESTED_AT) {
+            entries.add(rejected("requested-at-" + at.name(), "IDENTITY_NOT_FOUND", contract.encodeRequest(
+                    request("corpus-requested-at-" + at.name()).setRequestedAt(at.instant()).build())));
+        }
         entries.add(new BadInputCorpus.Entry("null-key", "IDENTITY_NOT_FOUND", null,
                 contract.encodeRequest(request("corpus-null-key").build())));
         return entries.stream().map(entry -> entry.name().equals("null-key") ? entry
@@ -117,6 +139,25 @@ public final class BadInputCorpusWriter {
                 .setChannelId("00000000-0000-4000-8000-00000000a101")
                 .setRequestedAt(REQUESTED_AT)
                 .setCorrelationId("corpus");
+    }
+
+    /**
+     * A valid marker and fingerprint, then a request_id whose length prefix claims {@code claimedBytes} followed by
+     * three bytes: a decoder that trusted the prefix would allocate the claimed size before finding the record short.
+     */
+    static byte[] lyingStringLength(int claimedBytes) {
+        byte[] header = Arrays.copyOf(new AvroContract().encodeRequest(request("lying").build()), 10);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(header);
+        // Avro writes an int as a zig-zag varint: 7 bits a byte, lowest first, high bit set on all but the last.
+        long zigZag = ((long) claimedBytes << 1) ^ (claimedBytes >> 31);
+        while ((zigZag & ~0x7FL) != 0) {
+            out.write((int) ((zigZag & 0x7F) | 0x80));
+            zigZag >>>= 7;
+        }
+        out.write((int) zigZag);
+        out.writeBytes("abc".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
     }
 
     /** A producer on a newer contract that added an operation this worker has never heard of. */

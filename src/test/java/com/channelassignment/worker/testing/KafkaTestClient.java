@@ -47,6 +47,9 @@ public final class KafkaTestClient implements AutoCloseable {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        // Above the broker's limit, so that the broker, not this client, decides what is too large: tests offer it
+        // records just under its limit.
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * TestServices.BROKER_MAX_MESSAGE_BYTES);
         producer = new KafkaProducer<>(config);
     }
 
@@ -55,10 +58,15 @@ public final class KafkaTestClient implements AutoCloseable {
     }
 
     public void send(String topic, byte[] key, byte[] value) {
+        send(new ProducerRecord<>(topic, key, value));
+    }
+
+    /** Sends the record as given, partition and headers included, and waits until the broker has it. */
+    public void send(ProducerRecord<byte[], byte[]> record) {
         try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            producer.send(record).get();
         } catch (Exception e) {
-            throw new IllegalStateException("cannot produce to " + topic, e);
+            throw new IllegalStateException("cannot produce to " + record.topic(), e);
         }
     }
 

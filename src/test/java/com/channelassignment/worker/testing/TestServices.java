@@ -27,8 +27,15 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  */
 public final class TestServices {
 
+    /**
+     * The largest record batch the test broker accepts ({@code message.max.bytes}, Kafka's default), spelled out so
+     * that tests of records at the broker's limit do not depend on a default.
+     */
+    public static final int BROKER_MAX_MESSAGE_BYTES = 1_048_588;
+
     /** Broker settings for tests: offsets commit without the 5 ms coordinator linger that dominates small batches. */
     private static final Map<String, String> BROKER_PROPERTIES = Map.of(
+            "message.max.bytes", Integer.toString(BROKER_MAX_MESSAGE_BYTES),
             "group.coordinator.append.linger.ms", "0",
             "transaction.state.log.replication.factor", "1",
             "transaction.state.log.min.isr", "1",

@@ -62,6 +62,11 @@ public final class WireRequests {
         return this;
     }
 
+    public WireRequests requestedAt(Instant requestedAt) {
+        builder.setRequestedAt(requestedAt);
+        return this;
+    }
+
     public WireRequests withCorrelationId(String correlationId) {
         builder.setCorrelationId(correlationId);
         return this;
