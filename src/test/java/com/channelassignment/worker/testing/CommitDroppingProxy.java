@@ -4,9 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -27,14 +24,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * way. Both are recognized, as is a simple Query {@code COMMIT}. Nothing is dropped until {@link #dropEvery} arms the proxy, so connections opened at startup
  * (migrations, the pool filling) pass untouched.
  */
-public final class CommitDroppingProxy implements AutoCloseable {
+public final class CommitDroppingProxy extends LoopbackProxy {
 
     private static final int SSL_REQUEST = 80877103;
     private static final int GSS_ENCRYPTION_REQUEST = 80877104;
 
-    private final ServerSocket server;
-    private final String targetHost;
-    private final int targetPort;
     private final Duration serverCommitAllowance;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger commitsSeen = new AtomicInteger();
@@ -46,11 +40,8 @@ public final class CommitDroppingProxy implements AutoCloseable {
     private int maximumDrops;
     private int commitsBeforeArming;
 
-    private CommitDroppingProxy(ServerSocket server, String targetHost, int targetPort,
-            Duration serverCommitAllowance) {
-        this.server = server;
-        this.targetHost = targetHost;
-        this.targetPort = targetPort;
+    private CommitDroppingProxy(String targetHost, int targetPort, Duration serverCommitAllowance) {
+        super(targetHost, targetPort);
         this.serverCommitAllowance = serverCommitAllowance;
     }
 
@@ -59,19 +50,9 @@ public final class CommitDroppingProxy implements AutoCloseable {
      * closed {@code serverCommitAllowance} after the COMMIT was forwarded.
      */
     public static CommitDroppingProxy start(String targetHost, int targetPort, Duration serverCommitAllowance) {
-        try {
-            CommitDroppingProxy proxy = new CommitDroppingProxy(
-                    new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), targetHost, targetPort,
-                    serverCommitAllowance);
-            daemon("commit-dropping-proxy-accept", proxy::acceptLoop);
-            return proxy;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    public int port() {
-        return server.getLocalPort();
+        CommitDroppingProxy proxy = new CommitDroppingProxy(targetHost, targetPort, serverCommitAllowance);
+        proxy.startAccepting("commit-dropping-proxy-accept");
+        return proxy;
     }
 
     /** From now on, every {@code every}-th COMMIT is dropped after forwarding, at most {@code maximumDrops} times. */
@@ -102,27 +83,11 @@ public final class CommitDroppingProxy implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
-        server.close();
-    }
-
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket client = server.accept();
-                Socket target = new Socket(targetHost, targetPort);
-                client.setTcpNoDelay(true);
-                target.setTcpNoDelay(true);
-                connections.incrementAndGet();
-                Connection connection = new Connection(client, target);
-                daemon("commit-dropping-proxy-client", connection::relayClientToServer);
-                daemon("commit-dropping-proxy-server", connection::relayServerToClient);
-            } catch (IOException e) {
-                if (!server.isClosed()) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
+    protected void relay(Socket client, Socket target) {
+        connections.incrementAndGet();
+        Connection connection = new Connection(client, target);
+        daemon("commit-dropping-proxy-client", connection::relayClientToServer);
+        daemon("commit-dropping-proxy-server", connection::relayServerToClient);
     }
 
     /** Whether the {@code commit}-th COMMIT seen is one to drop; counts it as dropped if so. */
@@ -285,19 +250,5 @@ public final class CommitDroppingProxy implements AutoCloseable {
             end++;
         }
         return new String(body, from, end - from, StandardCharsets.UTF_8);
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // Already closed by the other direction.
-        }
-    }
-
-    private static void daemon(String name, Runnable body) {
-        Thread thread = new Thread(body, name);
-        thread.setDaemon(true);
-        thread.start();
     }
 }

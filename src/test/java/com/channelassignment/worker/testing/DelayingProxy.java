@@ -3,9 +3,6 @@ package com.channelassignment.worker.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Arrays;
@@ -18,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
  * between a worker and a PostgreSQL on another host would. The benchmark puts it in front of the database to show what
  * a batch's round trips cost off this machine.
  */
-public final class DelayingProxy implements AutoCloseable {
+public final class DelayingProxy extends LoopbackProxy {
 
     /** Bytes read from one side, due on the other side at a given time. */
     private record Chunk(long dueNanos, byte[] bytes) {
@@ -26,57 +23,27 @@ public final class DelayingProxy implements AutoCloseable {
 
     private static final Chunk END = new Chunk(0, new byte[0]);
 
-    private final ServerSocket server;
-    private final String targetHost;
-    private final int targetPort;
     private final long oneWayNanos;
 
-    private DelayingProxy(ServerSocket server, String targetHost, int targetPort, Duration roundTrip) {
-        this.server = server;
-        this.targetHost = targetHost;
-        this.targetPort = targetPort;
+    private DelayingProxy(String targetHost, int targetPort, Duration roundTrip) {
+        super(targetHost, targetPort);
         this.oneWayNanos = roundTrip.toNanos() / 2;
     }
 
     public static DelayingProxy start(String targetHost, int targetPort, Duration roundTrip) {
-        try {
-            DelayingProxy proxy = new DelayingProxy(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()),
-                    targetHost, targetPort, roundTrip);
-            daemon("delaying-proxy-accept", proxy::acceptLoop);
-            return proxy;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    public int port() {
-        return server.getLocalPort();
+        DelayingProxy proxy = new DelayingProxy(targetHost, targetPort, roundTrip);
+        proxy.startAccepting("delaying-proxy-accept");
+        return proxy;
     }
 
     @Override
-    public void close() throws IOException {
-        server.close();
-    }
-
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket client = server.accept();
-                Socket target = new Socket(targetHost, targetPort);
-                client.setTcpNoDelay(true);
-                target.setTcpNoDelay(true);
-                relay(client, target);
-                relay(target, client);
-            } catch (IOException e) {
-                if (!server.isClosed()) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
+    protected void relay(Socket client, Socket target) {
+        relayOneWay(client, target);
+        relayOneWay(target, client);
     }
 
     /** One reader and one writer per direction: the reader stamps each chunk, the writer sends it when it is due. */
-    private void relay(Socket from, Socket to) {
+    private void relayOneWay(Socket from, Socket to) {
         BlockingQueue<Chunk> inFlight = new LinkedBlockingQueue<>();
         daemon("delaying-proxy-read", () -> {
             byte[] buffer = new byte[64 * 1024];
@@ -104,19 +71,5 @@ public final class DelayingProxy implements AutoCloseable {
             closeQuietly(from);
             closeQuietly(to);
         });
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // Already closed by the other direction.
-        }
-    }
-
-    private static void daemon(String name, Runnable body) {
-        Thread thread = new Thread(body, name);
-        thread.setDaemon(true);
-        thread.start();
     }
 }
