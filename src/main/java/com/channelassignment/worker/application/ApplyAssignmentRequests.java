@@ -4,6 +4,7 @@ import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.AssignmentRules;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Decision;
+import com.channelassignment.worker.domain.DirectorySnapshot;
 import com.channelassignment.worker.domain.Operation;
 import com.channelassignment.worker.domain.Outcome;
 import com.channelassignment.worker.domain.RejectionCode;
@@ -82,10 +83,11 @@ public class ApplyAssignmentRequests {
         // same request locks the same identity, so by then its idempotency record is either committed and visible, or
         // not written at all.
         LoadedBatch loaded = store.lockAndLoad(new BatchLookups(partitionsOf(requests), topicIds, identityKeys(lookingUp),
-                requestedChannels(lookingUp), recordableIds(requests)));
+                requestedChannels(lookingUp), recordableKeys(requests)));
         Map<PartitionRef, Long> committedOffsets = loaded.committedOffsets();
-        BatchDirectory directory = new BatchDirectory(loaded.directory());
-        Map<String, ProcessedRequest> processed = new HashMap<>(loaded.processedRequests());
+        DirectorySnapshot directory = new DirectorySnapshot(loaded.directory().identities(),
+                loaded.directory().channels(), loaded.directory().links());
+        Map<RequestKey, ProcessedRequest> processed = new HashMap<>(loaded.processedRequests());
 
         List<PublishableOutcome> outcomes = new ArrayList<>(requests.size());
         List<ProcessedRequest> newlyProcessed = new ArrayList<>();
@@ -102,7 +104,8 @@ public class ApplyAssignmentRequests {
                 alreadyCommitted++;
             }
             try (MDC.MDCCloseable tag = MDC.putCloseable("request_id", incoming.request().echoedRequestId())) {
-                if (committedBefore && isRecordable(incoming) && !processed.containsKey(requestId(incoming))) {
+                if (committedBefore && AssignmentRules.isRecordable(incoming.request())
+                        && !processed.containsKey(RequestKey.of(incoming.request()))) {
                     // A committed batch applied this record, and its idempotency record has since been purged: its
                     // effects are in the database and its outcome went out when it was first applied. Deciding it
                     // again could apply it twice, so it is skipped.
@@ -117,26 +120,23 @@ public class ApplyAssignmentRequests {
         return new AppliedBatch(outcomes, alreadyCommitted, skipped);
     }
 
-    private static boolean isRecordable(IncomingRequest incoming) {
-        return AssignmentRules.isValidRequestId(requestId(incoming));
-    }
-
-    private static String requestId(IncomingRequest incoming) {
-        return incoming.request().requestId();
-    }
-
     /** Decides one request; a newly decided one is also recorded in {@code processed} and {@code newlyProcessed}. */
-    private PublishableOutcome outcomeOf(IncomingRequest incoming, Map<String, ProcessedRequest> processed,
-            BatchDirectory directory, List<ProcessedRequest> newlyProcessed, Instant now) {
+    private PublishableOutcome outcomeOf(IncomingRequest incoming, Map<RequestKey, ProcessedRequest> processed,
+            DirectorySnapshot directory, List<ProcessedRequest> newlyProcessed, Instant now) {
         RecordPosition position = incoming.position();
         AssignmentRequest request = incoming.request();
-        if (!AssignmentRules.isValidRequestId(request.requestId())) {
-            // Without a usable key there is nothing to record; the rejection is recomputed on every delivery.
-            return unrecorded(position, rejection(request, RejectionCode.INVALID_REQUEST,
-                    AssignmentRules.invalidity(request).orElseThrow(), now));
+        if (!AssignmentRules.isRecordable(request)) {
+            // Idempotency keys belong to an organization: without a usable organization and request_id there is no
+            // key to record under. The rules refuse such a request, in their order, the same way on every delivery.
+            Outcome refused = decideAndApply(request, directory, now);
+            if (refused.rejection() == null) {
+                throw new IllegalStateException("the rules accepted a request that cannot be recorded");
+            }
+            return unrecorded(position, refused);
         }
         byte[] fingerprint = request.contentFingerprint();
-        ProcessedRequest earlier = processed.get(request.requestId());
+        RequestKey key = RequestKey.of(request);
+        ProcessedRequest earlier = processed.get(key);
         if (earlier != null && Arrays.equals(earlier.fingerprint(), fingerprint)) {
             log.debug("replaying the stored outcome {}", earlier.eventId());
             return PublishableOutcome.replayOf(earlier, position);
@@ -148,12 +148,12 @@ public class ApplyAssignmentRequests {
         }
         Outcome outcome = decideAndApply(request, directory, now);
         logRejection(outcome);
-        ProcessedRequest record = new ProcessedRequest(request.requestId(), fingerprint, outcome.eventId(),
+        ProcessedRequest record = new ProcessedRequest(key, fingerprint, outcome.eventId(),
                 outcome.status(), outcome.rejectionCode(), outcome.request().correlationId(), encoder.encode(outcome),
                 position, now);
-        processed.put(request.requestId(), record);
+        processed.put(key, record);
         newlyProcessed.add(record);
-        return new PublishableOutcome(position, record.requestId(), record.correlationId(), record.status(),
+        return new PublishableOutcome(position, request.requestId(), record.correlationId(), record.status(),
                 record.rejectionCode(), record.payload(), false);
     }
 
@@ -163,7 +163,7 @@ public class ApplyAssignmentRequests {
         }
     }
 
-    private Outcome decideAndApply(AssignmentRequest request, BatchDirectory directory, Instant now) {
+    private Outcome decideAndApply(AssignmentRequest request, DirectorySnapshot directory, Instant now) {
         Decision decision = rules.decide(request, directory);
         UUID eventId = UUID.randomUUID();
         if (decision instanceof Decision.Rejected rejected) {
@@ -174,14 +174,14 @@ public class ApplyAssignmentRequests {
                 directory.link(assigned.identity(), assigned.channel(), now);
             }
             return new Outcome(eventId, request, assigned.status(), assigned.changed(),
-                    assigned.channel().id().toString(), null, directory.detailOf(assigned.identity().id()), now);
+                    assigned.channel().id().toString(), null, directory.detailOf(assigned.identity()), now);
         }
         if (decision instanceof Decision.Unassigned unassigned) {
             directory.unlink(unassigned.identity(), unassigned.type(), now);
             String released = unassigned.releasedChannelId() == null ? null
                     : unassigned.releasedChannelId().toString();
             return new Outcome(eventId, request, unassigned.status(), unassigned.changed(), released, null,
-                    directory.detailOf(unassigned.identity().id()), now);
+                    directory.detailOf(unassigned.identity()), now);
         }
         throw new IllegalStateException("unknown decision " + decision);
     }
@@ -202,14 +202,14 @@ public class ApplyAssignmentRequests {
         return partitions;
     }
 
-    private static Set<String> recordableIds(List<IncomingRequest> requests) {
-        Set<String> ids = new LinkedHashSet<>();
+    private static Set<RequestKey> recordableKeys(List<IncomingRequest> requests) {
+        Set<RequestKey> keys = new LinkedHashSet<>();
         for (IncomingRequest incoming : requests) {
-            if (AssignmentRules.isValidRequestId(incoming.request().requestId())) {
-                ids.add(incoming.request().requestId());
+            if (AssignmentRules.isRecordable(incoming.request())) {
+                keys.add(RequestKey.of(incoming.request()));
             }
         }
-        return ids;
+        return keys;
     }
 
     /** Only requests that pass authorization and validation reach a lookup, so only they name rows to load. */
@@ -227,14 +227,15 @@ public class ApplyAssignmentRequests {
         return keys;
     }
 
-    private static Map<ChannelType, Set<UUID>> requestedChannels(List<AssignmentRequest> requests) {
-        Map<ChannelType, Set<UUID>> channels = new EnumMap<>(ChannelType.class);
+    private static Map<ChannelType, Set<ChannelRef>> requestedChannels(List<AssignmentRequest> requests) {
+        Map<ChannelType, Set<ChannelRef>> channels = new EnumMap<>(ChannelType.class);
         for (ChannelType type : ChannelType.values()) {
             channels.put(type, new LinkedHashSet<>());
         }
         for (AssignmentRequest request : requests) {
             if (request.operation() == Operation.ASSIGN) {
-                channels.get(request.channelType()).add(UUID.fromString(request.channelId()));
+                channels.get(request.channelType()).add(new ChannelRef(request.organizationId(),
+                        UUID.fromString(request.channelId())));
             }
         }
         return channels;

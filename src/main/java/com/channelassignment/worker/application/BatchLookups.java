@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.UUID;
 
 /**
  * What a batch asks the store to lock and read: its partitions (with the id of each topic, so progress recorded for a
@@ -19,23 +18,23 @@ public record BatchLookups(
         SortedSet<PartitionRef> partitions,
         Map<String, String> topicIds,
         Set<IdentityKey> identities,
-        Map<ChannelType, Set<UUID>> channels,
-        Set<String> requestIds) {
+        Map<ChannelType, Set<ChannelRef>> channels,
+        Set<RequestKey> requestKeys) {
 
     public BatchLookups {
         partitions = new TreeSet<>(partitions);
         topicIds = Collections.unmodifiableMap(new HashMap<>(topicIds));
         identities = Set.copyOf(identities);
-        Map<ChannelType, Set<UUID>> byType = new EnumMap<>(ChannelType.class);
+        Map<ChannelType, Set<ChannelRef>> byType = new EnumMap<>(ChannelType.class);
         for (ChannelType type : ChannelType.values()) {
             byType.put(type, Set.copyOf(channels.getOrDefault(type, Set.of())));
         }
         channels = byType;
-        requestIds = Set.copyOf(requestIds);
+        requestKeys = Set.copyOf(requestKeys);
     }
 
     /** The named channels of one type; empty when the batch names none. */
-    public Collection<UUID> channels(ChannelType type) {
+    public Collection<ChannelRef> channels(ChannelType type) {
         return channels.get(type);
     }
 }

@@ -1,6 +1,7 @@
 package com.channelassignment.worker.application;
 
 import com.channelassignment.worker.domain.Channel;
+import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.domain.Identity;
 import java.util.List;
 

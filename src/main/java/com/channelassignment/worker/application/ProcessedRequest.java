@@ -11,7 +11,7 @@ import java.util.UUID;
  * re-sent request gets the same bytes (same event_id) again.
  */
 public record ProcessedRequest(
-        String requestId,
+        RequestKey key,
         byte[] fingerprint,
         UUID eventId,
         OutcomeStatus status,
@@ -22,12 +22,16 @@ public record ProcessedRequest(
         Instant processedAt) {
 
     public ProcessedRequest {
-        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(key, "key");
         Objects.requireNonNull(fingerprint, "fingerprint");
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(position, "position");
         Objects.requireNonNull(processedAt, "processedAt");
+    }
+
+    public String requestId() {
+        return key.requestId();
     }
 }

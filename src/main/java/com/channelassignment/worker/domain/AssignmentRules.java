@@ -71,7 +71,17 @@ public final class AssignmentRules {
         return Optional.empty();
     }
 
-    /** Whether the request can be recorded under its request_id at all. */
+    /**
+     * Whether the request can be recorded under its idempotency key, its request_id within its organization: both
+     * must be usable. One that cannot is refused on every delivery, the same way, and never recorded.
+     */
+    public static boolean isRecordable(AssignmentRequest request) {
+        String organizationId = request.organizationId();
+        return isValidRequestId(request.requestId()) && request.hasOrganization()
+                && organizationId.length() <= MAX_ORGANIZATION_ID_LENGTH && organizationId.indexOf('\u0000') < 0;
+    }
+
+    /** Whether the request_id could key an idempotency record. */
     public static boolean isValidRequestId(String requestId) {
         return !requestId.isEmpty() && requestId.length() <= MAX_REQUEST_ID_LENGTH && requestId.indexOf('\u0000') < 0;
     }
@@ -79,20 +89,20 @@ public final class AssignmentRules {
     private Decision decideAssignment(AssignmentRequest request, Identity identity, Directory directory) {
         ChannelType type = request.channelType();
         UUID channelId = UUID.fromString(request.channelId());
-        // Another organization's channel must look exactly like a missing one: same code, same message.
-        Optional<Channel> channel = directory.findChannel(type, channelId)
-                .filter(found -> found.organizationId().equals(identity.organizationId()))
+        // Channel ids name channels within an organization: another organization's channel with the same id is
+        // not even looked at, so nothing of it can show in the answer.
+        Optional<Channel> channel = directory.findChannel(identity.organizationId(), type, channelId)
                 .filter(Channel::isAssignable);
         if (channel.isEmpty()) {
             return reject(RejectionCode.CHANNEL_NOT_FOUND, "no %s with id %s in this organization"
                     .formatted(describe(type), channelId));
         }
-        Optional<UUID> holder = directory.holderOf(type, channelId);
+        Optional<UUID> holder = directory.holderOf(identity.organizationId(), type, channelId);
         if (holder.isPresent() && !holder.get().equals(identity.id())) {
             return reject(RejectionCode.CHANNEL_ALREADY_ASSIGNED, "%s %s is already assigned to another identity"
                     .formatted(describe(type), channelId));
         }
-        Optional<UUID> held = directory.channelHeldBy(identity.id(), type);
+        Optional<UUID> held = directory.channelHeldBy(identity, type);
         if (held.isPresent() && !held.get().equals(channelId)) {
             return reject(RejectionCode.IDENTITY_CHANNEL_OCCUPIED,
                     "identity '%s' already has a %s; unassign it first"
@@ -102,7 +112,7 @@ public final class AssignmentRules {
     }
 
     private Decision decideUnassignment(AssignmentRequest request, Identity identity, Directory directory) {
-        UUID released = directory.channelHeldBy(identity.id(), request.channelType()).orElse(null);
+        UUID released = directory.channelHeldBy(identity, request.channelType()).orElse(null);
         return new Decision.Unassigned(identity, request.channelType(), released);
     }
 

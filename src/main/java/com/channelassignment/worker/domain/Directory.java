@@ -9,12 +9,12 @@ public interface Directory {
     /** The live (not deleted) identity with this handle in this organization. */
     Optional<Identity> findIdentity(String organizationId, String agentHandle);
 
-    /** The channel with this id, whatever its organization or state. */
-    Optional<Channel> findChannel(ChannelType type, UUID channelId);
+    /** The channel of this type with this id in this organization, whatever its state. */
+    Optional<Channel> findChannel(String organizationId, ChannelType type, UUID channelId);
 
-    /** The identity the channel is linked to, if any. */
-    Optional<UUID> holderOf(ChannelType type, UUID channelId);
+    /** The identity the organization's channel is linked to, if any. */
+    Optional<UUID> holderOf(String organizationId, ChannelType type, UUID channelId);
 
     /** The channel of that type linked to the identity, if any. */
-    Optional<UUID> channelHeldBy(UUID identityId, ChannelType type);
+    Optional<UUID> channelHeldBy(Identity identity, ChannelType type);
 }

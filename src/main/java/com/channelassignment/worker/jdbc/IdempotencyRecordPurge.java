@@ -19,11 +19,11 @@ public class IdempotencyRecordPurge {
     // SKIP LOCKED: rows a batch is looking at right now are left for the next round instead of waited for.
     private static final String DELETE_EXPIRED = """
             DELETE FROM processed_requests
-             WHERE request_id IN (SELECT request_id FROM processed_requests
-                                   WHERE processed_at < ?
-                                   ORDER BY processed_at
-                                   LIMIT ?
-                                     FOR UPDATE SKIP LOCKED)
+             WHERE (organization_id, request_id) IN (SELECT organization_id, request_id FROM processed_requests
+                                                      WHERE processed_at < ?
+                                                      ORDER BY processed_at
+                                                      LIMIT ?
+                                                        FOR UPDATE SKIP LOCKED)
             """;
 
     private final JdbcOperations jdbc;

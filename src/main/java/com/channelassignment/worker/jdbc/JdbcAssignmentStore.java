@@ -3,7 +3,8 @@ package com.channelassignment.worker.jdbc;
 import com.channelassignment.worker.application.AssignmentStore;
 import com.channelassignment.worker.application.BatchLookups;
 import com.channelassignment.worker.application.BatchWrites;
-import com.channelassignment.worker.application.ChannelLink;
+import com.channelassignment.worker.application.ChannelRef;
+import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.application.ConcurrentRequestException;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.application.IdentityKey;
@@ -11,6 +12,7 @@ import com.channelassignment.worker.application.LoadedBatch;
 import com.channelassignment.worker.application.PartitionRef;
 import com.channelassignment.worker.application.ProcessedRequest;
 import com.channelassignment.worker.application.RecordPosition;
+import com.channelassignment.worker.application.RequestKey;
 import com.channelassignment.worker.domain.Channel;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Identity;
@@ -76,10 +78,12 @@ public class JdbcAssignmentStore implements AssignmentStore {
             """;
 
     private static final String FIND_PROCESSED = """
-            SELECT p.request_id, p.fingerprint, p.event_id, p.status, p.rejection_code, p.correlation_id, p.outcome,
-                   p.source_topic, p.source_partition, p.source_offset, p.processed_at
-              FROM unnest(?::text[]) AS wanted(request_id)
-             CROSS JOIN LATERAL (SELECT * FROM processed_requests WHERE request_id = wanted.request_id OFFSET 0) p
+            SELECT p.organization_id, p.request_id, p.fingerprint, p.event_id, p.status, p.rejection_code,
+                   p.correlation_id, p.outcome, p.source_topic, p.source_partition, p.source_offset, p.processed_at
+              FROM unnest(?::text[], ?::text[]) AS wanted(organization_id, request_id)
+             CROSS JOIN LATERAL (SELECT * FROM processed_requests
+                                  WHERE organization_id = wanted.organization_id AND request_id = wanted.request_id
+                                 OFFSET 0) p
             """;
 
     // One probe of the live-handle index per key, locking as it finds: a subquery with FOR NO KEY UPDATE is never
@@ -95,20 +99,20 @@ public class JdbcAssignmentStore implements AssignmentStore {
                                     FOR NO KEY UPDATE) i
             """;
 
-    // The mailboxes and phone numbers the requests name, locked. Each CTE sorts before it locks, so every worker locks
-    // in id order.
+    // The mailboxes and phone numbers the requests name, each within the request's organization, locked. Each CTE
+    // sorts before it locks, so every worker locks in (organization, id) order.
     private static final String LOCK_CHANNELS = """
             WITH wanted_mailboxes AS (
                 SELECT id, organization_id, email_address, display_name, deleted, created_at, updated_at
                   FROM mailboxes
-                 WHERE id IN (SELECT unnest(?::uuid[]))
-                 ORDER BY id
+                 WHERE (organization_id, id) IN (SELECT * FROM unnest(?::text[], ?::uuid[]))
+                 ORDER BY organization_id, id
                    FOR NO KEY UPDATE),
             wanted_phone_numbers AS (
                 SELECT id, organization_id, number, type, status, created_at, updated_at
                   FROM phone_numbers
-                 WHERE id IN (SELECT unnest(?::uuid[]))
-                 ORDER BY id
+                 WHERE (organization_id, id) IN (SELECT * FROM unnest(?::text[], ?::uuid[]))
+                 ORDER BY organization_id, id
                    FOR NO KEY UPDATE)
             SELECT 'MAILBOX' AS channel_type, id, organization_id, created_at, updated_at,
                    email_address, display_name, deleted, NULL AS number, NULL AS type, NULL AS status
@@ -133,18 +137,22 @@ public class JdbcAssignmentStore implements AssignmentStore {
     private static final String LINKS_WITH_CHANNELS = """
             WITH links AS (
                 SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
-                  FROM unnest(?::uuid[]) AS held(identity_id)
-                 CROSS JOIN LATERAL (SELECT * FROM channel_assignments WHERE identity_id = held.identity_id OFFSET 0) a
+                  FROM unnest(?::text[], ?::uuid[]) AS held(organization_id, identity_id)
+                 CROSS JOIN LATERAL (SELECT * FROM channel_assignments
+                                      WHERE organization_id = held.organization_id AND identity_id = held.identity_id
+                                     OFFSET 0) a
                 UNION
                 SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
-                  FROM unnest(?::uuid[]) AS wanted(channel_id)
+                  FROM unnest(?::text[], ?::uuid[]) AS wanted(organization_id, channel_id)
                  CROSS JOIN LATERAL (SELECT * FROM channel_assignments
-                                      WHERE channel_type = 'MAILBOX' AND channel_id = wanted.channel_id OFFSET 0) a
+                                      WHERE organization_id = wanted.organization_id AND channel_type = 'MAILBOX'
+                                        AND channel_id = wanted.channel_id OFFSET 0) a
                 UNION
                 SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
-                  FROM unnest(?::uuid[]) AS wanted(channel_id)
+                  FROM unnest(?::text[], ?::uuid[]) AS wanted(organization_id, channel_id)
                  CROSS JOIN LATERAL (SELECT * FROM channel_assignments
-                                      WHERE channel_type = 'PHONE_NUMBER' AND channel_id = wanted.channel_id OFFSET 0) a)
+                                      WHERE organization_id = wanted.organization_id AND channel_type = 'PHONE_NUMBER'
+                                        AND channel_id = wanted.channel_id OFFSET 0) a)
             SELECT l.identity_id, l.organization_id AS link_organization_id, l.channel_type, l.channel_id,
                    c.id, c.organization_id, c.created_at, c.updated_at,
                    c.email_address, c.display_name, c.deleted, c.number, c.type, c.status
@@ -153,11 +161,12 @@ public class JdbcAssignmentStore implements AssignmentStore {
                    SELECT id, organization_id, created_at, updated_at, email_address, display_name, deleted,
                           NULL AS number, NULL AS type, NULL AS status
                      FROM mailboxes
-                    WHERE l.channel_type = 'MAILBOX' AND id = l.channel_id
+                    WHERE l.channel_type = 'MAILBOX' AND organization_id = l.organization_id AND id = l.channel_id
                    UNION ALL
                    SELECT id, organization_id, created_at, updated_at, NULL, NULL, NULL, number, type, status
                      FROM phone_numbers
-                    WHERE l.channel_type = 'PHONE_NUMBER' AND id = l.channel_id
+                    WHERE l.channel_type = 'PHONE_NUMBER' AND organization_id = l.organization_id
+                      AND id = l.channel_id
                    OFFSET 0) c ON true
             """;
 
@@ -166,20 +175,23 @@ public class JdbcAssignmentStore implements AssignmentStore {
     // would pay a second index probe on every row for it. The violation aborts the transaction, which is what the
     // batch wants anyway: it rolls back and is retried, and the retry replays the other worker's outcome.
     private static final String INSERT_PROCESSED = """
-            INSERT INTO processed_requests (request_id, fingerprint, event_id, status, rejection_code, correlation_id,
-                                            outcome, source_topic, source_partition, source_offset, processed_at)
-            SELECT r.request_id, r.fingerprint, r.event_id, r.status, r.rejection_code, r.correlation_id,
-                   r.outcome, r.source_topic, r.source_partition, r.source_offset, ?
-              FROM unnest(?::text[], ?::bytea[], ?::uuid[], ?::text[], ?::text[], ?::text[],
+            INSERT INTO processed_requests (organization_id, request_id, fingerprint, event_id, status, rejection_code,
+                                            correlation_id, outcome, source_topic, source_partition, source_offset,
+                                            processed_at)
+            SELECT r.organization_id, r.request_id, r.fingerprint, r.event_id, r.status, r.rejection_code,
+                   r.correlation_id, r.outcome, r.source_topic, r.source_partition, r.source_offset, ?
+              FROM unnest(?::text[], ?::text[], ?::bytea[], ?::uuid[], ?::text[], ?::text[], ?::text[],
                           ?::bytea[], ?::text[], ?::int[], ?::bigint[])
-                AS r(request_id, fingerprint, event_id, status, rejection_code, correlation_id,
+                AS r(organization_id, request_id, fingerprint, event_id, status, rejection_code, correlation_id,
                      outcome, source_topic, source_partition, source_offset)
             """;
 
     private static final String DELETE_LINKS = """
             DELETE FROM channel_assignments a
-             USING unnest(?::uuid[], ?::text[], ?::uuid[]) AS d(identity_id, channel_type, channel_id)
-             WHERE a.identity_id = d.identity_id AND a.channel_type = d.channel_type AND a.channel_id = d.channel_id
+             USING unnest(?::text[], ?::uuid[], ?::text[], ?::uuid[])
+                   AS d(organization_id, identity_id, channel_type, channel_id)
+             WHERE a.organization_id = d.organization_id AND a.identity_id = d.identity_id
+               AND a.channel_type = d.channel_type AND a.channel_id = d.channel_id
             """;
 
     private static final String INSERT_LINKS = """
@@ -190,7 +202,9 @@ public class JdbcAssignmentStore implements AssignmentStore {
             """;
 
     private static final String TOUCH_IDENTITIES = """
-            UPDATE identities SET updated_at = ? WHERE id = ANY(?::uuid[])
+            UPDATE identities i SET updated_at = ?
+              FROM unnest(?::text[], ?::uuid[]) AS t(organization_id, id)
+             WHERE i.organization_id = t.organization_id AND i.id = t.id
             """;
 
     private static final String ADVANCE_PARTITIONS = """
@@ -255,35 +269,51 @@ public class JdbcAssignmentStore implements AssignmentStore {
             }
             return null;
         });
-        String[] mailboxIds = uuidTexts(lookups.channels(ChannelType.MAILBOX));
-        String[] phoneNumberIds = uuidTexts(lookups.channels(ChannelType.PHONE_NUMBER));
-        Map<Map.Entry<ChannelType, UUID>, Channel> channels = new LinkedHashMap<>();
+        List<ChannelRef> mailboxes = List.copyOf(lookups.channels(ChannelType.MAILBOX));
+        List<ChannelRef> phoneNumbers = List.copyOf(lookups.channels(ChannelType.PHONE_NUMBER));
+        // Keyed by organization too: a channel id names a channel only within its organization.
+        Map<List<Object>, Channel> channels = new LinkedHashMap<>();
         jdbc.query(LOCK_CHANNELS, (ResultSet rs) -> {
             Channel channel = channel(rs);
-            channels.put(Map.entry(channel.type(), channel.id()), channel);
-        }, mailboxIds, phoneNumberIds);
+            channels.put(channelKey(channel), channel);
+        }, organizationsOf(mailboxes), idsOf(mailboxes), organizationsOf(phoneNumbers), idsOf(phoneNumbers));
         List<ChannelLink> links = new ArrayList<>();
         jdbc.query(LINKS_WITH_CHANNELS, (ResultSet rs) -> {
             links.add(link(rs));
             if (rs.getObject("id") != null) {
                 // A requested channel was read twice; the locked read is the one that counts.
                 Channel named = channel(rs);
-                channels.putIfAbsent(Map.entry(named.type(), named.id()), named);
+                channels.putIfAbsent(channelKey(named), named);
             }
-        }, uuidTexts(identities.stream().map(Identity::id).toList()), mailboxIds, phoneNumberIds);
+        }, identities.stream().map(Identity::organizationId).toArray(String[]::new),
+                uuidTexts(identities.stream().map(Identity::id).toList()),
+                organizationsOf(mailboxes), idsOf(mailboxes), organizationsOf(phoneNumbers), idsOf(phoneNumbers));
         return new LoadedBatch(offsets, new DirectoryRows(identities, List.copyOf(channels.values()), links),
-                findProcessedRequests(lookups.requestIds()));
+                findProcessedRequests(lookups.requestKeys()));
     }
 
-    private Map<String, ProcessedRequest> findProcessedRequests(Collection<String> requestIds) {
-        Map<String, ProcessedRequest> found = new HashMap<>();
-        if (!requestIds.isEmpty()) {
+    private Map<RequestKey, ProcessedRequest> findProcessedRequests(Collection<RequestKey> requestKeys) {
+        Map<RequestKey, ProcessedRequest> found = new HashMap<>();
+        if (!requestKeys.isEmpty()) {
             jdbc.query(FIND_PROCESSED, (ResultSet rs) -> {
                 ProcessedRequest processed = processedRequest(rs);
-                found.put(processed.requestId(), processed);
-            }, (Object) requestIds.toArray(String[]::new));
+                found.put(processed.key(), processed);
+            }, requestKeys.stream().map(RequestKey::organizationId).toArray(String[]::new),
+                    requestKeys.stream().map(RequestKey::requestId).toArray(String[]::new));
         }
         return found;
+    }
+
+    private static List<Object> channelKey(Channel channel) {
+        return List.of(channel.organizationId(), channel.type(), channel.id());
+    }
+
+    private static String[] organizationsOf(List<ChannelRef> channels) {
+        return channels.stream().map(ChannelRef::organizationId).toArray(String[]::new);
+    }
+
+    private static String[] idsOf(List<ChannelRef> channels) {
+        return uuidTexts(channels.stream().map(ChannelRef::id).toList());
     }
 
     @Override
@@ -296,7 +326,8 @@ public class JdbcAssignmentStore implements AssignmentStore {
         try {
             jdbc.execute(SAVE, (PreparedStatement statement) -> {
                 bind(statement,
-                        at, requests.stream().map(ProcessedRequest::requestId).toArray(String[]::new),
+                        at, requests.stream().map(request -> request.key().organizationId()).toArray(String[]::new),
+                        requests.stream().map(ProcessedRequest::requestId).toArray(String[]::new),
                         requests.stream().map(ProcessedRequest::fingerprint).toArray(byte[][]::new),
                         uuidTexts(requests.stream().map(ProcessedRequest::eventId).toList()),
                         requests.stream().map(request -> request.status().name()).toArray(String[]::new),
@@ -308,6 +339,7 @@ public class JdbcAssignmentStore implements AssignmentStore {
                         requests.stream().map(request -> request.position().partition()).toArray(Integer[]::new),
                         requests.stream().map(request -> request.position().offset()).toArray(Long[]::new),
 
+                        removed.stream().map(ChannelLink::organizationId).toArray(String[]::new),
                         uuidTexts(removed.stream().map(ChannelLink::identityId).toList()),
                         removed.stream().map(link -> link.type().name()).toArray(String[]::new),
                         uuidTexts(removed.stream().map(ChannelLink::channelId).toList()),
@@ -317,7 +349,8 @@ public class JdbcAssignmentStore implements AssignmentStore {
                         added.stream().map(link -> link.type().name()).toArray(String[]::new),
                         uuidTexts(added.stream().map(ChannelLink::channelId).toList()),
 
-                        at, uuidTexts(writes.changedIdentities()),
+                        at, writes.changedIdentities().stream().map(Identity::organizationId).toArray(String[]::new),
+                        uuidTexts(writes.changedIdentities().stream().map(Identity::id).toList()),
 
                         at, offsets.stream().map(entry -> entry.getKey().topic()).toArray(String[]::new),
                         offsets.stream().map(entry -> entry.getKey().partition()).toArray(Integer[]::new),
@@ -339,7 +372,7 @@ public class JdbcAssignmentStore implements AssignmentStore {
             if (violatedTable(duplicate).filter(PROCESSED_REQUESTS::equals).isEmpty()) {
                 throw duplicate;
             }
-            // The primary key on request_id is the table's only unique constraint. Rethrown, never carried on from:
+            // The primary key on (organization_id, request_id) is the table's only unique constraint. Rethrown, never carried on from:
             // the transaction is already aborted.
             throw new ConcurrentRequestException("a request id of this batch was recorded concurrently by another"
                     + " transaction: " + duplicate.getMostSpecificCause().getMessage(), duplicate);
@@ -399,7 +432,7 @@ public class JdbcAssignmentStore implements AssignmentStore {
     private static ProcessedRequest processedRequest(ResultSet rs) throws SQLException {
         String rejectionCode = rs.getString("rejection_code");
         return new ProcessedRequest(
-                rs.getString("request_id"),
+                new RequestKey(rs.getString("organization_id"), rs.getString("request_id")),
                 rs.getBytes("fingerprint"),
                 rs.getObject("event_id", UUID.class),
                 OutcomeStatus.valueOf(rs.getString("status")),

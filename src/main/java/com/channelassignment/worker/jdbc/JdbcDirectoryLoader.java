@@ -1,6 +1,6 @@
 package com.channelassignment.worker.jdbc;
 
-import com.channelassignment.worker.application.ChannelLink;
+import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.domain.Channel;
 import com.channelassignment.worker.domain.Identity;
@@ -15,7 +15,7 @@ import org.springframework.jdbc.core.JdbcOperations;
 
 /**
  * Writes directory rows (identities, mailboxes, phone numbers) and initial links, as the systems that own the
- * directory would. For tests, demos and benchmarks; existing rows with the same id are overwritten.
+ * directory would. For tests, demos and benchmarks; existing rows with the same organization and id are overwritten.
  */
 public class JdbcDirectoryLoader {
 
@@ -24,7 +24,7 @@ public class JdbcDirectoryLoader {
     private static final String UPSERT_IDENTITIES = """
             INSERT INTO identities (id, organization_id, agent_handle, status, created_at, updated_at)
             SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])
-            ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id,
+            ON CONFLICT (organization_id, id) DO UPDATE SET
                 agent_handle = excluded.agent_handle, status = excluded.status,
                 created_at = excluded.created_at, updated_at = excluded.updated_at
             """;
@@ -33,7 +33,7 @@ public class JdbcDirectoryLoader {
             INSERT INTO mailboxes (id, organization_id, email_address, display_name, deleted, created_at, updated_at)
             SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[],
                                  ?::timestamptz[])
-            ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id,
+            ON CONFLICT (organization_id, id) DO UPDATE SET
                 email_address = excluded.email_address, display_name = excluded.display_name,
                 deleted = excluded.deleted, created_at = excluded.created_at, updated_at = excluded.updated_at
             """;
@@ -42,7 +42,7 @@ public class JdbcDirectoryLoader {
             INSERT INTO phone_numbers (id, organization_id, number, type, status, created_at, updated_at)
             SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[],
                                  ?::timestamptz[])
-            ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, number = excluded.number,
+            ON CONFLICT (organization_id, id) DO UPDATE SET number = excluded.number,
                 type = excluded.type, status = excluded.status,
                 created_at = excluded.created_at, updated_at = excluded.updated_at
             """;

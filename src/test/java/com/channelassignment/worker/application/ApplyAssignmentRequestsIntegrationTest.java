@@ -139,22 +139,24 @@ class ApplyAssignmentRequestsIntegrationTest {
     @Test
     void aRequestIdAnotherTransactionRecordsWhileTheBatchWritesFailsTheBatchOnceAndTheRetryReplaysIt()
             throws Exception {
-        // Without an organization the request is refused before any lookup, so it locks no identity that a second
-        // copy would queue behind: only the idempotency record's key meets the other transaction.
-        AssignmentRequest unowned = new AssignmentRequest("req-" + UUID.randomUUID(), null, "agent",
-                Operation.ASSIGN, ChannelType.MAILBOX, UUID.randomUUID().toString(), Instant.now(), null);
+        // The request names an identity that does not exist, so it locks no identity row that a second copy would
+        // queue behind: only the idempotency record's key meets the other transaction.
+        AssignmentRequest unowned = new AssignmentRequest("req-" + UUID.randomUUID(), "org-" + UUID.randomUUID(),
+                "nobody", Operation.ASSIGN, ChannelType.MAILBOX, UUID.randomUUID().toString(), Instant.now(), null);
         byte[] storedOutcome = {7, 7, 7};
         try (Connection other = dataSource.getConnection()) {
             other.setAutoCommit(false);
             try (PreparedStatement record = other.prepareStatement("""
-                    INSERT INTO processed_requests (request_id, fingerprint, event_id, status, rejection_code, outcome,
-                                                    source_topic, source_partition, source_offset, processed_at)
-                    VALUES (?, ?, ?, 'REJECTED', 'ORGANIZATION_MISSING', ?, 'elsewhere', 3, 0, now())
+                    INSERT INTO processed_requests (organization_id, request_id, fingerprint, event_id, status,
+                                                    rejection_code, outcome, source_topic, source_partition,
+                                                    source_offset, processed_at)
+                    VALUES (?, ?, ?, ?, 'REJECTED', 'IDENTITY_NOT_FOUND', ?, 'elsewhere', 3, 0, now())
                     """)) {
-                record.setString(1, unowned.requestId());
-                record.setBytes(2, unowned.contentFingerprint());
-                record.setObject(3, UUID.randomUUID());
-                record.setBytes(4, storedOutcome);
+                record.setString(1, unowned.organizationId());
+                record.setString(2, unowned.requestId());
+                record.setBytes(3, unowned.contentFingerprint());
+                record.setObject(4, UUID.randomUUID());
+                record.setBytes(5, storedOutcome);
                 record.executeUpdate();
             }
             AtomicInteger attempts = new AtomicInteger();

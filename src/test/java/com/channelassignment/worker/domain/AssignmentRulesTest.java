@@ -24,7 +24,7 @@ class AssignmentRulesTest {
 
     private final AssignmentRules rules = new AssignmentRules();
     private final Identity agent = anIdentity(ORGANIZATION, HANDLE);
-    private final InMemoryDirectory directory = new InMemoryDirectory().with(agent);
+    private final DirectorySnapshot directory = new DirectorySnapshot().with(agent);
 
     // Authorization
 
@@ -359,8 +359,8 @@ class AssignmentRulesTest {
     private void assertLooksMissing(Channel foreign) {
         AssignmentRequest request = anAssignment().ofChannel(foreign).build();
 
-        Decision foreignDecision = rules.decide(request, new InMemoryDirectory().with(agent).with(foreign));
-        Decision missingDecision = rules.decide(request, new InMemoryDirectory().with(agent));
+        Decision foreignDecision = rules.decide(request, new DirectorySnapshot().with(agent).with(foreign));
+        Decision missingDecision = rules.decide(request, new DirectorySnapshot().with(agent));
 
         assertRejected(foreignDecision, RejectionCode.CHANNEL_NOT_FOUND, 404);
         assertThat(foreignDecision).isEqualTo(missingDecision);

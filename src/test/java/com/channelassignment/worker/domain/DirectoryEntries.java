@@ -3,7 +3,7 @@ package com.channelassignment.worker.domain;
 import java.time.Instant;
 import java.util.UUID;
 
-/** Identities, mailboxes and phone numbers with valid defaults, to fill an {@link InMemoryDirectory}. */
+/** Identities, mailboxes and phone numbers with valid defaults, to fill an {@link DirectorySnapshot}. */
 public final class DirectoryEntries {
 
     public static final Instant CREATED_AT = Instant.parse("2024-06-01T08:00:00Z");

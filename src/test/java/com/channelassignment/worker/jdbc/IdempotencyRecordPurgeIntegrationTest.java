@@ -43,9 +43,9 @@ class IdempotencyRecordPurgeIntegrationTest {
 
     private static void insertProcessed(JdbcTemplate jdbc, String requestId, Instant processedAt) {
         jdbc.update("""
-                INSERT INTO processed_requests (request_id, fingerprint, event_id, status, outcome, source_topic,
-                                                source_partition, source_offset, processed_at)
-                VALUES (?, ?, ?, 'ASSIGNED', ?, 'requests', 0, 0, ?)
+                INSERT INTO processed_requests (organization_id, request_id, fingerprint, event_id, status, outcome,
+                                                source_topic, source_partition, source_offset, processed_at)
+                VALUES ('org-purge', ?, ?, ?, 'ASSIGNED', ?, 'requests', 0, 0, ?)
                 """, requestId, new byte[] {1}, UUID.randomUUID(), new byte[] {2}, Timestamp.from(processedAt));
     }
 }

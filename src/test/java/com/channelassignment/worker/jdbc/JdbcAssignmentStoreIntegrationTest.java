@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.channelassignment.worker.application.BatchLookups;
 import com.channelassignment.worker.application.BatchWrites;
-import com.channelassignment.worker.application.ChannelLink;
+import com.channelassignment.worker.application.ChannelRef;
+import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.application.ConcurrentRequestException;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.application.IdentityKey;
@@ -13,6 +14,7 @@ import com.channelassignment.worker.application.LoadedBatch;
 import com.channelassignment.worker.application.PartitionRef;
 import com.channelassignment.worker.application.ProcessedRequest;
 import com.channelassignment.worker.application.RecordPosition;
+import com.channelassignment.worker.application.RequestKey;
 import com.channelassignment.worker.domain.AssignmentRules;
 import com.channelassignment.worker.domain.Channel;
 import com.channelassignment.worker.domain.ChannelType;
@@ -90,7 +92,8 @@ class JdbcAssignmentStoreIntegrationTest {
             CompletableFuture<LoadedBatch> loading = CompletableFuture.supplyAsync(() -> transactions.execute(
                     status -> store.lockAndLoad(new BatchLookups(new TreeSet<>(Set.of(new PartitionRef("requests", 0))), Map.of(),
                             Set.of(new IdentityKey(directory.organizationId(), "requester")),
-                            Map.of(ChannelType.MAILBOX, Set.of(mailbox.id())), Set.of()))));
+                            Map.of(ChannelType.MAILBOX, Set.of(new ChannelRef(directory.organizationId(), mailbox.id()))),
+                            Set.of()))));
             LockWaits.awaitSessionsWaitingForLocks(jdbc, 1);
             otherBatch.commit();
 
@@ -108,16 +111,17 @@ class JdbcAssignmentStoreIntegrationTest {
         // arrays a batch sends and the largest rows it reads back.
         DirectoryFixture directory = new DirectoryFixture();
         Set<IdentityKey> keys = new HashSet<>();
-        Set<UUID> mailboxes = new HashSet<>();
-        Set<String> requestIds = new HashSet<>();
+        Set<ChannelRef> mailboxes = new HashSet<>();
+        Set<RequestKey> requestIds = new HashSet<>();
         for (int i = 0; i < 500; i++) {
             String handle = "%03d".formatted(i) + "é".repeat(AssignmentRules.MAX_HANDLE_LENGTH - 3);
             Identity identity = directory.identity(handle);
             Mailbox mailbox = directory.mailbox();
             directory.linked(identity, mailbox);
             keys.add(new IdentityKey(directory.organizationId(), handle));
-            mailboxes.add(directory.mailbox().id());
-            requestIds.add("%03d".formatted(i) + "é".repeat(AssignmentRules.MAX_REQUEST_ID_LENGTH - 3));
+            mailboxes.add(new ChannelRef(directory.organizationId(), directory.mailbox().id()));
+            requestIds.add(new RequestKey(directory.organizationId(),
+                    "%03d".formatted(i) + "é".repeat(AssignmentRules.MAX_REQUEST_ID_LENGTH - 3)));
         }
         directory.loadWith(new JdbcDirectoryLoader(jdbc));
 
@@ -152,7 +156,7 @@ class JdbcAssignmentStoreIntegrationTest {
     }
 
     private static ProcessedRequest rejected(String requestId, String correlationId, RecordPosition position) {
-        return new ProcessedRequest(requestId, new byte[] {1}, UUID.randomUUID(), OutcomeStatus.REJECTED,
+        return new ProcessedRequest(new RequestKey("org-store-test", requestId), new byte[] {1}, UUID.randomUUID(), OutcomeStatus.REJECTED,
                 RejectionCode.IDENTITY_NOT_FOUND, correlationId, new byte[] {2}, position, Instant.now());
     }
 

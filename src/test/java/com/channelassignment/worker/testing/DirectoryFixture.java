@@ -1,6 +1,6 @@
 package com.channelassignment.worker.testing;
 
-import com.channelassignment.worker.application.ChannelLink;
+import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.domain.Channel;
 import com.channelassignment.worker.domain.Identity;

@@ -5,7 +5,7 @@ import static com.channelassignment.worker.domain.DirectoryEntries.aMailbox;
 import static com.channelassignment.worker.domain.DirectoryEntries.anIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.channelassignment.worker.application.ChannelLink;
+import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.ChannelType;

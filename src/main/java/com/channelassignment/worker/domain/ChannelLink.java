@@ -1,6 +1,5 @@
-package com.channelassignment.worker.application;
+package com.channelassignment.worker.domain;
 
-import com.channelassignment.worker.domain.ChannelType;
 import java.util.Objects;
 import java.util.UUID;
 

@@ -1,0 +1,217 @@
+package com.channelassignment.worker.domain;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The directory in memory: identities, channels and the links between them, changed request by request so each
+ * request is decided against the effects of the ones before it. It keeps what the database's constraints keep (an
+ * identity holds one channel of each type, a channel has one holder, both of one organization) and knows which links
+ * it gained and lost since it was built. The worker builds one per batch; tests and reference models use it too.
+ *
+ * <p>Everything is keyed by organization first: ids name identities and channels only within their organization.
+ */
+public final class DirectorySnapshot implements Directory {
+
+    private record IdentityRef(String organizationId, UUID id) {
+    }
+
+    private record HandleKey(String organizationId, String agentHandle) {
+    }
+
+    private record ChannelKey(String organizationId, ChannelType type, UUID id) {
+    }
+
+    private record Slot(String organizationId, UUID identityId, ChannelType type) {
+    }
+
+    private final Map<IdentityRef, Identity> identities = new HashMap<>();
+    private final Map<HandleKey, Identity> liveIdentitiesByHandle = new HashMap<>();
+    private final Map<ChannelKey, Channel> channels = new HashMap<>();
+    private final Map<ChannelKey, ChannelLink> linksByChannel = new HashMap<>();
+    private final Map<Slot, ChannelLink> linksBySlot = new HashMap<>();
+    private final Set<ChannelLink> initialLinks = new HashSet<>();
+    private final Map<IdentityRef, Identity> changedIdentities = new LinkedHashMap<>();
+
+    public DirectorySnapshot() {
+    }
+
+    public DirectorySnapshot(Collection<Identity> identities, Collection<Channel> channels,
+            Collection<ChannelLink> links) {
+        identities.forEach(this::with);
+        channels.forEach(this::with);
+        links.forEach(this::withLink);
+    }
+
+    /** Adds or replaces the identity; a deleted one keeps its id but no longer answers to its handle. */
+    public DirectorySnapshot with(Identity identity) {
+        identities.put(refOf(identity), identity);
+        HandleKey handle = new HandleKey(identity.organizationId(), identity.agentHandle());
+        if (identity.status() != IdentityStatus.DELETED) {
+            liveIdentitiesByHandle.put(handle, identity);
+        } else if (Optional.ofNullable(liveIdentitiesByHandle.get(handle)).map(DirectorySnapshot::refOf)
+                .filter(refOf(identity)::equals).isPresent()) {
+            liveIdentitiesByHandle.remove(handle);
+        }
+        return this;
+    }
+
+    public DirectorySnapshot with(Channel channel) {
+        channels.put(keyOf(channel), channel);
+        return this;
+    }
+
+    /** Adds both, if not there yet, with a link that was there from the start. */
+    public DirectorySnapshot withLink(Identity identity, Channel channel) {
+        with(identity).with(channel);
+        ChannelLink link = linkOf(identity, channel);
+        putLink(link);
+        initialLinks.add(link);
+        return this;
+    }
+
+    private void withLink(ChannelLink link) {
+        putLink(link);
+        initialLinks.add(link);
+    }
+
+    @Override
+    public Optional<Identity> findIdentity(String organizationId, String agentHandle) {
+        return Optional.ofNullable(liveIdentitiesByHandle.get(new HandleKey(organizationId, agentHandle)));
+    }
+
+    @Override
+    public Optional<Channel> findChannel(String organizationId, ChannelType type, UUID channelId) {
+        return Optional.ofNullable(channels.get(new ChannelKey(organizationId, type, channelId)));
+    }
+
+    @Override
+    public Optional<UUID> holderOf(String organizationId, ChannelType type, UUID channelId) {
+        return Optional.ofNullable(linksByChannel.get(new ChannelKey(organizationId, type, channelId)))
+                .map(ChannelLink::identityId);
+    }
+
+    @Override
+    public Optional<UUID> channelHeldBy(Identity identity, ChannelType type) {
+        return Optional.ofNullable(linksBySlot.get(slotOf(identity, type))).map(ChannelLink::channelId);
+    }
+
+    /** Links the channel to the identity, which was last changed {@code at}. */
+    public void link(Identity identity, Channel channel, Instant at) {
+        putLink(linkOf(identity, channel));
+        touch(identity, at);
+    }
+
+    /** Releases the identity's channel of that type, if it holds one; the identity was last changed {@code at}. */
+    public void unlink(Identity identity, ChannelType type, Instant at) {
+        ChannelLink removed = linksBySlot.remove(slotOf(identity, type));
+        if (removed != null) {
+            linksByChannel.remove(new ChannelKey(removed.organizationId(), type, removed.channelId()));
+            touch(identity, at);
+        }
+    }
+
+    /** The identity as it stands now, with the channels it holds. */
+    public IdentityDetail detailOf(Identity identity) {
+        Identity current = identities.getOrDefault(refOf(identity), identity);
+        Mailbox mailbox = null;
+        PhoneNumber phoneNumber = null;
+        for (ChannelType type : ChannelType.values()) {
+            Channel held = heldChannel(current, type);
+            if (held == null) {
+                continue;
+            }
+            if (held instanceof Mailbox heldMailbox) {
+                mailbox = heldMailbox;
+            } else if (held instanceof PhoneNumber heldPhoneNumber) {
+                phoneNumber = heldPhoneNumber;
+            } else {
+                throw new IllegalStateException("no place in the identity detail for " + held.type());
+            }
+        }
+        return new IdentityDetail(current, mailbox, phoneNumber);
+    }
+
+    /** Every link as it stands now. */
+    public Set<ChannelLink> links() {
+        return new HashSet<>(linksBySlot.values());
+    }
+
+    /** Links present at the start and gone now. A link removed and added again is in neither set. */
+    public Set<ChannelLink> removedLinks() {
+        // Against a set, not the map's values() view, whose contains() scans every value: quadratic in batch size.
+        Set<ChannelLink> removed = new HashSet<>(initialLinks);
+        removed.removeAll(links());
+        return removed;
+    }
+
+    public Set<ChannelLink> addedLinks() {
+        Set<ChannelLink> added = links();
+        added.removeAll(initialLinks);
+        return added;
+    }
+
+    /** Identities whose links changed, as they stand now. */
+    public List<Identity> changedIdentities() {
+        return List.copyOf(changedIdentities.values());
+    }
+
+    private Channel heldChannel(Identity identity, ChannelType type) {
+        ChannelLink link = linksBySlot.get(slotOf(identity, type));
+        if (link == null) {
+            return null;
+        }
+        Channel channel = channels.get(new ChannelKey(link.organizationId(), type, link.channelId()));
+        if (channel == null) {
+            throw new IllegalStateException("held " + type + " " + link.channelId() + " is not in the snapshot");
+        }
+        return channel;
+    }
+
+    private void putLink(ChannelLink link) {
+        Slot slot = new Slot(link.organizationId(), link.identityId(), link.type());
+        ChannelKey channel = new ChannelKey(link.organizationId(), link.type(), link.channelId());
+        ChannelLink heldBySlot = linksBySlot.get(slot);
+        ChannelLink heldByChannel = linksByChannel.get(channel);
+        if ((heldBySlot != null && !heldBySlot.equals(link)) || (heldByChannel != null && !heldByChannel.equals(link))) {
+            // The link table's keys refuse this too; deciding on top of it would break the one-holder rule.
+            throw new IllegalStateException("an identity holds one channel of each type and a channel one holder: "
+                    + link + " conflicts with " + (heldBySlot != null ? heldBySlot : heldByChannel));
+        }
+        linksBySlot.put(slot, link);
+        linksByChannel.put(channel, link);
+    }
+
+    private void touch(Identity identity, Instant at) {
+        Identity touched = identities.getOrDefault(refOf(identity), identity).withUpdatedAt(at);
+        with(touched);
+        changedIdentities.put(refOf(touched), touched);
+    }
+
+    private static ChannelLink linkOf(Identity identity, Channel channel) {
+        if (!identity.organizationId().equals(channel.organizationId())) {
+            throw new IllegalStateException("a link never crosses organizations");
+        }
+        return new ChannelLink(identity.id(), identity.organizationId(), channel.type(), channel.id());
+    }
+
+    private static IdentityRef refOf(Identity identity) {
+        return new IdentityRef(identity.organizationId(), identity.id());
+    }
+
+    private static ChannelKey keyOf(Channel channel) {
+        return new ChannelKey(channel.organizationId(), channel.type(), channel.id());
+    }
+
+    private static Slot slotOf(Identity identity, ChannelType type) {
+        return new Slot(identity.organizationId(), identity.id(), type);
+    }
+}
