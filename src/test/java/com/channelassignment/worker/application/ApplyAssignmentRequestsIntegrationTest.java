@@ -320,6 +320,27 @@ class ApplyAssignmentRequestsIntegrationTest {
                 Integer.class, healthy.requestId())).as("guarded by its own idempotency record").isEqualTo(1);
     }
 
+    @Test
+    void aRequestWithoutOrganizationIsRefusedTheSameWayOnEveryDeliveryAndNeverRecorded() {
+        // An empty request_id too: the rules' order says the missing organization is what the caller hears first.
+        AssignmentRequest unowned = new AssignmentRequest("", null, "agent", Operation.ASSIGN, ChannelType.MAILBOX,
+                UUID.randomUUID().toString(), Instant.now(), null);
+        AssignmentRequest keyed = new AssignmentRequest("req-" + UUID.randomUUID(), " ", "agent", Operation.ASSIGN,
+                ChannelType.MAILBOX, UUID.randomUUID().toString(), Instant.now(), null);
+        String topic = "unowned-" + UUID.randomUUID();
+
+        AppliedBatch first = applyRequests.apply(batch(topic, 0, List.of(unowned, keyed)), Map.of());
+        AppliedBatch again = applyRequests.apply(batch(topic, 0, List.of(unowned, keyed)), Map.of());
+
+        for (AppliedBatch applied : List.of(first, again)) {
+            assertThat(applied.skipped()).isEmpty();
+            assertThat(applied.outcomes()).extracting(PublishableOutcome::rejectionCode)
+                    .containsExactly(RejectionCode.ORGANIZATION_MISSING, RejectionCode.ORGANIZATION_MISSING);
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM processed_requests WHERE request_id IN ('', ?)",
+                Integer.class, keyed.requestId())).isZero();
+    }
+
     private static void purgeIdempotencyRecords(AssignmentRequest... requests) {
         for (AssignmentRequest request : requests) {
             jdbc.update("DELETE FROM processed_requests WHERE request_id = ?", request.requestId());

@@ -34,7 +34,12 @@ public final class DirectoryFixture {
     }
 
     public Identity identity(String handle, IdentityStatus status) {
-        Identity identity = new Identity(UUID.randomUUID(), organizationId, handle, status, CREATED, CREATED);
+        return identity(UUID.randomUUID(), handle, status);
+    }
+
+    /** An identity with a chosen id: ids name identities only within their organization, so another may share it. */
+    public Identity identity(UUID id, String handle, IdentityStatus status) {
+        Identity identity = new Identity(id, organizationId, handle, status, CREATED, CREATED);
         identities.add(identity);
         return identity;
     }
@@ -44,8 +49,14 @@ public final class DirectoryFixture {
     }
 
     public Mailbox mailbox(String inOrganization, boolean deleted) {
-        UUID id = UUID.randomUUID();
-        Mailbox mailbox = new Mailbox(id, inOrganization, "agent-" + id.toString().substring(0, 8) + "@inkbox.test",
+        return mailbox(UUID.randomUUID(), inOrganization, deleted);
+    }
+
+    /** A mailbox with a chosen id: ids name channels only within their organization, so another may share it. */
+    public Mailbox mailbox(UUID id, String inOrganization, boolean deleted) {
+        // The address names the organization, so a test can tell whose mailbox an answer shows.
+        String address = "agent-" + id.toString().substring(0, 8) + "@" + inOrganization + ".test";
+        Mailbox mailbox = new Mailbox(id, inOrganization, address,
                 "Agent", deleted, CREATED, CREATED);
         channels.add(mailbox);
         return mailbox;
