@@ -173,8 +173,10 @@ class WorkerPromiseFaultsIntegrationTest extends FaultSuiteServices {
             run.log("offsets of %s reset to the earliest on %d partitions".formatted(run.groupId(), partitions));
             run.count("offset_resets_to_earliest");
             int outcomesBeforeReset = run.check().outcomesSeen();
-            // Undecodable records have no idempotency record: each is dead-lettered again.
+            // Undecodable records and requests without a usable organization have no idempotency record: each is
+            // dead-lettered or refused again.
             run.check().garbageRedelivered();
+            run.check().unrecordableRedelivered();
             run.fleet().start(1);
             int fresh = 0;
             for (ChannelType type : ChannelType.values()) {

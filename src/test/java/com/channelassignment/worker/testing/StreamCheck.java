@@ -3,14 +3,17 @@ package com.channelassignment.worker.testing;
 import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.AssignmentRules;
 import com.channelassignment.worker.domain.ChannelType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -53,6 +56,9 @@ public final class StreamCheck {
     private final AtomicInteger outcomesSeen = new AtomicInteger();
     private final AtomicInteger garbageSent = new AtomicInteger();
     private final AtomicInteger garbageDeadLettered = new AtomicInteger();
+    // Deliveries of requests that cannot be recorded (no usable organization or request_id): they are answered again
+    // whenever they are delivered again.
+    private final List<AssignmentRequest> unrecordableDeliveries = new ArrayList<>();
 
     public StreamCheck(DirectoryRows directory) {
         this.model = new ReferenceModel(directory);
@@ -61,6 +67,9 @@ public final class StreamCheck {
     /** One delivery of {@code request}: the model applies it, and one more outcome is owed for its request id. */
     public synchronized void sent(AssignmentRequest request) {
         model.apply(request);
+        if (!AssignmentRules.isRecordable(request)) {
+            unrecordableDeliveries.add(request);
+        }
         int owed = sends.merge(request.requestId(), 1, Integer::sum);
         deliveries.incrementAndGet();
         if (outcomes.getOrDefault(request.requestId(), 0) >= owed) {
@@ -90,6 +99,15 @@ public final class StreamCheck {
                 garbageDeadLettered.incrementAndGet();
             }
         }
+    }
+
+    /**
+     * Every request sent so far was delivered once more (the group's offsets went back): one more outcome is owed for
+     * each delivery of a request that cannot be recorded, since no idempotency record stops it. Recorded ones owe
+     * nothing more: they are replayed or, once purged, skipped.
+     */
+    public synchronized void unrecordableRedelivered() {
+        List.copyOf(unrecordableDeliveries).forEach(this::sent);
     }
 
     /** How many committed outcomes {@code requestId} has so far. */
