@@ -1,6 +1,7 @@
 package com.channelassignment.worker;
 
 import com.channelassignment.worker.application.ApplyAssignmentRequests;
+import com.channelassignment.worker.application.ServeAssignmentCalls;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.directory.DirectoryJson;
 import com.channelassignment.worker.jdbc.JdbcAssignmentStore;
@@ -15,6 +16,7 @@ import com.channelassignment.worker.kafka.BoundedDeadLetterPublishingRecoverer;
 import com.channelassignment.worker.kafka.DependencyProbe;
 import com.channelassignment.worker.kafka.KafkaBrokerHealthIndicator;
 import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
+import com.channelassignment.worker.kafka.KafkaRequestChannel;
 import com.channelassignment.worker.kafka.PartitionAssignments;
 import com.channelassignment.worker.kafka.PartitionStalls;
 import com.channelassignment.worker.kafka.PartitionStallsHealthIndicator;
@@ -49,6 +51,7 @@ import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.AfterRollbackProcessor;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
@@ -185,6 +188,27 @@ class WorkerConfiguration {
         };
         return new AssignmentRequestListener(contract, applyAssignmentRequests, publisher, metrics, clock,
                 properties.retry().poisonAttempts(), stalls, topicIds, dependencies);
+    }
+
+    /**
+     * Calls of the HTTP API go out through their own non-transactional template: they are not part of any batch's
+     * transaction, and the request must be on the topic before its caller waits.
+     */
+    @Bean
+    @ConditionalOnProperty(name = "channel-assignment.http.enabled", havingValue = "true", matchIfMissing = true)
+    KafkaRequestChannel kafkaRequestChannel(ProducerFactory<byte[], byte[]> producerFactory, AvroContract contract,
+            WorkerProperties properties, KafkaProperties kafkaProperties) {
+        KafkaTemplate<byte[], byte[]> calls = new KafkaTemplate<>(producerFactory);
+        calls.setAllowNonTransactional(true);
+        return new KafkaRequestChannel(calls, contract, properties.topics().requests(), properties.topics().outcomes(),
+                kafkaProperties.buildConsumerProperties());
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "channel-assignment.http.enabled", havingValue = "true", matchIfMissing = true)
+    ServeAssignmentCalls serveAssignmentCalls(KafkaRequestChannel channel, WorkerProperties properties) {
+        WorkerProperties.Http http = properties.http();
+        return new ServeAssignmentCalls(channel, http.maxInFlight(), http.answerTimeout(), http.retryAfter());
     }
 
     /** Named "kafka" in the health endpoint; the readiness group includes it (application.yml). */

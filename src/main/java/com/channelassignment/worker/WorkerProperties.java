@@ -21,7 +21,8 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @DefaultValue Database database,
         @Valid @DefaultValue Retry retry, @Valid @DefaultValue Retention retention,
-        @Valid @DefaultValue Health health, Path directoryFile,
+        @Valid @DefaultValue Health health, @Valid @DefaultValue Http http, @Valid @DefaultValue Consumer consumer,
+        Path directoryFile,
         @NotBlank @DefaultValue(AssignmentRequestListener.DEFAULT_LISTENER_ID) String listenerId) {
 
     /** Topic names, and how to create them when they are missing. */
@@ -58,6 +59,23 @@ public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @Defau
             @NotNull @DefaultValue("7d") Duration idempotencyRecords,
             @NotNull @DefaultValue("1m") Duration purgeInterval,
             @Min(1) @DefaultValue("1000") int purgeBatchSize) {
+    }
+
+    /**
+     * The HTTP API: served by every instance unless disabled, each call sent through the requests topic and answered
+     * from the outcomes topic. Calls waiting for their answers are bounded in number and in time.
+     */
+    public record Http(
+            @DefaultValue("true") boolean enabled,
+            @NotBlank @DefaultValue("org_id") String organizationClaim,
+            @NotBlank @DefaultValue("X-Correlation-Id") String correlationHeader,
+            @Min(1) @DefaultValue("1000") int maxInFlight,
+            @NotNull @DefaultValue("10s") Duration answerTimeout,
+            @NotNull @DefaultValue("1s") Duration retryAfter) {
+    }
+
+    /** Whether this instance consumes the requests topic; off for an instance that only serves the HTTP API. */
+    public record Consumer(@DefaultValue("true") boolean enabled) {
     }
 
     /** When the {@code partitions} health contributor reports a partition as stalled (README.md, "Health"). */

@@ -22,6 +22,7 @@ class ArchitectureTest {
     private static final String APPLICATION = ROOT + ".application..";
     private static final String KAFKA = ROOT + ".kafka..";
     private static final String JDBC = ROOT + ".jdbc..";
+    private static final String HTTP = ROOT + ".http..";
 
     /** The Avro classes generated from schemas/ live in ..kafka.avro and are imported like hand-written ones. */
     @ArchTest
@@ -87,6 +88,18 @@ class ArchitectureTest {
             .that().resideInAPackage(KAFKA)
             .should().dependOnClassesThat().resideInAPackage(JDBC)
             .orShould().dependOnClassesThat().resideInAPackage(ROOT)
+            .because("each adapter talks to the application only");
+
+    @ArchTest
+    static final ArchRule httpAdapterKnowsOnlyTheApplication = noClasses()
+            .that().resideInAPackage(HTTP)
+            .should().dependOnClassesThat().resideInAnyPackage(KAFKA, JDBC, ROOT)
+            .because("the HTTP API translates calls for the use case, and the Kafka adapter carries them");
+
+    @ArchTest
+    static final ArchRule otherAdaptersDoNotKnowTheHttpApi = noClasses()
+            .that().resideInAnyPackage(KAFKA, JDBC, DOMAIN, APPLICATION)
+            .should().dependOnClassesThat().resideInAPackage(HTTP)
             .because("each adapter talks to the application only");
 
     @ArchTest

@@ -42,8 +42,7 @@ public final class AssignmentRules {
     /** The reason a request is malformed, checked before any lookup. */
     public static Optional<String> invalidity(AssignmentRequest request) {
         if (!isValidRequestId(request.requestId())) {
-            return Optional.of("request_id must be 1 to %d characters, none of them NUL"
-                    .formatted(MAX_REQUEST_ID_LENGTH));
+            return Optional.of(requestIdInvalidity());
         }
         // PostgreSQL text cannot hold U+0000; such a value could never name anything and must not reach the store.
         for (String field : new String[] {request.organizationId(), request.agentHandle(), request.correlationId(),
@@ -79,6 +78,11 @@ public final class AssignmentRules {
         String organizationId = request.organizationId();
         return isValidRequestId(request.requestId()) && request.hasOrganization()
                 && organizationId.length() <= MAX_ORGANIZATION_ID_LENGTH && organizationId.indexOf('\u0000') < 0;
+    }
+
+    /** Why a request_id that {@link #isValidRequestId} refuses is refused. */
+    public static String requestIdInvalidity() {
+        return "request_id must be 1 to %d characters, none of them NUL".formatted(MAX_REQUEST_ID_LENGTH);
     }
 
     /** Whether the request_id could key an idempotency record. */

@@ -82,7 +82,8 @@ public class AssignmentRequestListener {
     // idIsGroup = false: the consumer group is spring.kafka.consumer.group-id, not the listener id, so two deployments
     // on one cluster can each have their own group (and the ACLs granted on it).
     @KafkaListener(id = "${channel-assignment.listener-id:" + DEFAULT_LISTENER_ID + "}", idIsGroup = false,
-            topics = "${channel-assignment.topics.requests}", batch = "true")
+            topics = "${channel-assignment.topics.requests}", batch = "true",
+            autoStartup = "${channel-assignment.consumer.enabled:true}")
     public void onBatch(List<ConsumerRecord<byte[], byte[]>> records) {
         long started = System.nanoTime();
         Map<TopicPartition, Long> firstOffsets = StallReportingAfterRollbackProcessor.firstOffsets(records);

@@ -98,6 +98,20 @@ public final class AvroContract implements OutcomeEncoder {
         return encode(() -> requestEncoder.encode(request));
     }
 
+    public byte[] encodeRequest(AssignmentRequest request) {
+        return encodeRequest(ChannelAssignmentRequest.newBuilder()
+                .setRequestId(request.requestId())
+                .setOrganizationId(request.organizationId())
+                .setAgentHandle(request.agentHandle())
+                .setOperation(com.channelassignment.worker.kafka.avro.Operation.valueOf(request.operation().name()))
+                .setChannelType(
+                        com.channelassignment.worker.kafka.avro.ChannelType.valueOf(request.channelType().name()))
+                .setChannelId(request.channelId())
+                .setRequestedAt(request.requestedAt())
+                .setCorrelationId(request.correlationId())
+                .build());
+    }
+
     public ChannelAssignmentOutcome decodeOutcome(byte[] value) {
         try {
             return outcomeDecoder.decode(value);

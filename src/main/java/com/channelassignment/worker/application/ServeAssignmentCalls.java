@@ -1,0 +1,66 @@
+package com.channelassignment.worker.application;
+
+import com.channelassignment.worker.domain.AssignmentRequest;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Serves a synchronous call: sends its request through the pipeline and waits for the answer, with the number of calls
+ * waiting and the time each waits both bounded. A call past either bound is not lost: its request may still be
+ * applied, and a retry under the same request_id reads its stored outcome.
+ */
+public class ServeAssignmentCalls {
+
+    /** What became of a call. */
+    public sealed interface CallResult permits Answered, Busy, TimedOut {
+    }
+
+    /** The outcome arrived. */
+    public record Answered(Answer answer) implements CallResult {
+    }
+
+    /** Too many calls were waiting; the request was not sent. */
+    public record Busy(Duration retryAfter) implements CallResult {
+    }
+
+    /** The request was sent, and no answer came in time. */
+    public record TimedOut(String requestId) implements CallResult {
+    }
+
+    private final RequestChannel channel;
+    private final Semaphore inFlight;
+    private final Duration answerTimeout;
+    private final Duration retryAfter;
+
+    public ServeAssignmentCalls(RequestChannel channel, int maxInFlight, Duration answerTimeout,
+            Duration retryAfter) {
+        this.channel = channel;
+        this.inFlight = new Semaphore(maxInFlight);
+        this.answerTimeout = answerTimeout;
+        this.retryAfter = retryAfter;
+    }
+
+    public CallResult serve(AssignmentRequest request) throws InterruptedException {
+        if (!inFlight.tryAcquire()) {
+            return new Busy(retryAfter);
+        }
+        CompletableFuture<Answer> answer = null;
+        try {
+            answer = channel.send(request);
+            return new Answered(answer.get(answerTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            return new TimedOut(request.requestId());
+        } catch (ExecutionException e) {
+            throw new DependencyUnavailableException("the request could not be sent: " + e.getCause(), e.getCause());
+        } finally {
+            if (answer != null) {
+                channel.forget(request, answer);
+            }
+            inFlight.release();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package com.channelassignment.worker.http;
+
+import com.channelassignment.worker.application.ServeAssignmentCalls;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jwt.BadJwtException;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * The HTTP API's edge: bearer tokens checked by Spring Security's OAuth2 resource server (issuer, JWK set or public
+ * key, from {@code spring.security.oauth2.resourceserver.jwt.*}), and the controller. The worker ships no key: with
+ * none configured, every call is refused as unauthenticated.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "channel-assignment.http.enabled", havingValue = "true", matchIfMissing = true)
+public class HttpApiConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpApiConfiguration.class);
+    private static final String JWT = "spring.security.oauth2.resourceserver.jwt.";
+
+    @Bean
+    IdentityChannelsController identityChannelsController(ServeAssignmentCalls calls, Clock clock,
+            @Value("${channel-assignment.http.organization-claim:org_id}") String organizationClaim,
+            @Value("${channel-assignment.http.correlation-header:X-Correlation-Id}") String correlationHeader) {
+        return new IdentityChannelsController(calls, clock, organizationClaim, correlationHeader);
+    }
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain identitiesApi(HttpSecurity http) throws Exception {
+        return http.securityMatcher("/identities/**")
+                .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
+                .oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults()))
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .build();
+    }
+
+    /** Everything else (the actuator) as before the API existed: open, with health details kept for the authorized. */
+    @Bean
+    @Order(2)
+    SecurityFilterChain everythingElse(HttpSecurity http) throws Exception {
+        return http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .build();
+    }
+
+    @Bean
+    @Conditional(NoTokenKeyConfigured.class)
+    JwtDecoder refuseEveryToken() {
+        log.warn("the HTTP API has no token key ({}issuer-uri, jwk-set-uri or public-key-location): every call is "
+                + "answered 401", JWT);
+        return token -> {
+            throw new BadJwtException("no token key is configured");
+        };
+    }
+
+    /** True when none of Spring Boot's JWT sources is set. */
+    static final class NoTokenKeyConfigured implements Condition {
+
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            var environment = context.getEnvironment();
+            return !environment.containsProperty(JWT + "issuer-uri")
+                    && !environment.containsProperty(JWT + "jwk-set-uri")
+                    && !environment.containsProperty(JWT + "public-key-location");
+        }
+    }
+}

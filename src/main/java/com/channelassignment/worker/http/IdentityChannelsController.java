@@ -1,0 +1,142 @@
+package com.channelassignment.worker.http;
+
+import com.channelassignment.worker.application.Answer;
+import com.channelassignment.worker.application.ServeAssignmentCalls;
+import com.channelassignment.worker.application.ServeAssignmentCalls.Answered;
+import com.channelassignment.worker.application.ServeAssignmentCalls.Busy;
+import com.channelassignment.worker.application.ServeAssignmentCalls.CallResult;
+import com.channelassignment.worker.application.ServeAssignmentCalls.TimedOut;
+import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.AssignmentRules;
+import com.channelassignment.worker.domain.ChannelType;
+import com.channelassignment.worker.domain.Operation;
+import com.channelassignment.worker.domain.OutcomeStatus;
+import java.net.URI;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The channel assignment HTTP API, served through the pipeline: every call becomes a request on the requests topic,
+ * and its answer is that request's outcome. The rules, the idempotency record and the outcome stream are the ones
+ * every other request goes through; this class only translates.
+ */
+@RestController
+class IdentityChannelsController {
+
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    static final MediaType PROBLEM = MediaType.APPLICATION_PROBLEM_JSON;
+
+    private final ServeAssignmentCalls calls;
+    private final Clock clock;
+    private final String organizationClaim;
+    private final String correlationHeader;
+
+    IdentityChannelsController(ServeAssignmentCalls calls, Clock clock, String organizationClaim,
+            String correlationHeader) {
+        this.calls = calls;
+        this.clock = clock;
+        this.organizationClaim = organizationClaim;
+        this.correlationHeader = correlationHeader;
+    }
+
+    @PostMapping("/identities/{agentHandle}/mailbox")
+    ResponseEntity<?> assignMailbox(@PathVariable String agentHandle, @RequestBody(required = false) byte[] body,
+            @RequestHeader HttpHeaders headers, @AuthenticationPrincipal Jwt token) throws InterruptedException {
+        return call(token, headers, agentHandle, Operation.ASSIGN, ChannelType.MAILBOX,
+                RequestBodies.channelId(body, "mailbox_id"));
+    }
+
+    @DeleteMapping("/identities/{agentHandle}/mailbox")
+    ResponseEntity<?> unassignMailbox(@PathVariable String agentHandle, @RequestHeader HttpHeaders headers,
+            @AuthenticationPrincipal Jwt token) throws InterruptedException {
+        return call(token, headers, agentHandle, Operation.UNASSIGN, ChannelType.MAILBOX, null);
+    }
+
+    @PostMapping("/identities/{agentHandle}/phone_number")
+    ResponseEntity<?> assignPhoneNumber(@PathVariable String agentHandle,
+            @RequestBody(required = false) byte[] body, @RequestHeader HttpHeaders headers,
+            @AuthenticationPrincipal Jwt token) throws InterruptedException {
+        return call(token, headers, agentHandle, Operation.ASSIGN, ChannelType.PHONE_NUMBER,
+                RequestBodies.channelId(body, "phone_number_id"));
+    }
+
+    @DeleteMapping("/identities/{agentHandle}/phone_number")
+    ResponseEntity<?> unassignPhoneNumber(@PathVariable String agentHandle, @RequestHeader HttpHeaders headers,
+            @AuthenticationPrincipal Jwt token) throws InterruptedException {
+        return call(token, headers, agentHandle, Operation.UNASSIGN, ChannelType.PHONE_NUMBER, null);
+    }
+
+    private ResponseEntity<?> call(Jwt token, HttpHeaders headers, String agentHandle, Operation operation,
+            ChannelType type, String channelId) throws InterruptedException {
+        String requestId = headers.getFirst(IDEMPOTENCY_KEY);
+        if (requestId == null) {
+            requestId = UUID.randomUUID().toString();
+        } else if (!AssignmentRules.isValidRequestId(requestId)) {
+            // Refused here only because an answer must be matched to its call by this very key; the message is the
+            // rules' own.
+            return problem(HttpStatus.valueOf(422), "INVALID_REQUEST",
+                    AssignmentRules.requestIdInvalidity(), requestId);
+        }
+        AssignmentRequest request = new AssignmentRequest(requestId, token.getClaimAsString(organizationClaim),
+                agentHandle, operation, type, channelId, clock.instant(), headers.getFirst(correlationHeader));
+        CallResult result = calls.serve(request);
+        if (result instanceof Answered answered) {
+            return responseOf(answered.answer());
+        }
+        if (result instanceof Busy busy) {
+            ResponseEntity<ProblemDetail> busyResponse = problem(HttpStatus.SERVICE_UNAVAILABLE, null,
+                    "too many calls are waiting for their answers; retry later", requestId);
+            return ResponseEntity.status(busyResponse.getStatusCode())
+                    .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, busy.retryAfter().toSeconds())))
+                    .contentType(PROBLEM).body(busyResponse.getBody());
+        }
+        if (result instanceof TimedOut timedOut) {
+            return problem(HttpStatus.GATEWAY_TIMEOUT, null, "the request was sent and its outcome did not arrive in "
+                    + "time; retry with the same Idempotency-Key to read it", timedOut.requestId());
+        }
+        throw new IllegalStateException("unknown call result " + result);
+    }
+
+    private static ResponseEntity<?> responseOf(Answer answer) {
+        if (answer.status() == OutcomeStatus.REJECTED) {
+            return problem(HttpStatus.valueOf(answer.httpStatus()), answer.rejectionCode().name(), answer.message(),
+                    answer.requestId());
+        }
+        if (answer.status() == OutcomeStatus.UNASSIGNED) {
+            return ResponseEntity.noContent().header(IDEMPOTENCY_KEY, answer.requestId()).build();
+        }
+        if (answer.status() == OutcomeStatus.ASSIGNED) {
+            return ResponseEntity.ok().header(IDEMPOTENCY_KEY, answer.requestId())
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .body(IdentityJson.of(answer.identity()));
+        }
+        throw new IllegalStateException("unknown outcome status " + answer.status());
+    }
+
+    static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String detail, String requestId) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create("about:blank"));
+        Map<String, Object> properties = new LinkedHashMap<>();
+        if (code != null) {
+            properties.put("code", code);
+        }
+        properties.put("request_id", requestId);
+        problem.setProperties(properties);
+        return ResponseEntity.status(status).contentType(PROBLEM).body(problem);
+    }
+}

@@ -1,0 +1,283 @@
+package com.channelassignment.worker.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.channelassignment.worker.domain.Identity;
+import com.channelassignment.worker.domain.IdentityStatus;
+import com.channelassignment.worker.domain.Mailbox;
+import com.channelassignment.worker.domain.PhoneNumber;
+import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
+import com.channelassignment.worker.kafka.AssignmentRequestListener;
+import com.channelassignment.worker.testing.DirectoryFixture;
+import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.Tokens;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.json.JsonParserFactory;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The seed's HTTP API over real HTTP, answered through the real broker and PostgreSQL: every documented status, the
+ * identity detail, idempotent retries, and the bounds on waiting calls.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class HttpApiIntegrationTest {
+
+    private static final Tokens TOKENS = Tokens.generate();
+    private static final int MAX_IN_FLIGHT = 4;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcDirectoryLoader directoryLoader;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    KafkaListenerEndpointRegistry listeners;
+
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        TestServices.Database database = TestServices.createDatabase();
+        registry.add("spring.datasource.url", database::jdbcUrl);
+        registry.add("spring.datasource.username", database::username);
+        registry.add("spring.datasource.password", database::password);
+        registry.add("spring.kafka.bootstrap-servers", TestServices::kafkaBootstrapServers);
+        registry.add("spring.kafka.consumer.group-id", () -> "http-" + run);
+        registry.add("spring.kafka.producer.transaction-id-prefix", () -> "http-" + run + "-tx-");
+        registry.add("channel-assignment.topics.requests", () -> "http-requests-" + run);
+        registry.add("channel-assignment.topics.outcomes", () -> "http-outcomes-" + run);
+        registry.add("channel-assignment.topics.dead-letter", () -> "http-requests-" + run + ".dlt");
+        registry.add("channel-assignment.topics.partitions", () -> "2");
+        registry.add("spring.security.oauth2.resourceserver.jwt.public-key-location", TOKENS::publicKeyLocation);
+        registry.add("channel-assignment.http.max-in-flight", () -> Integer.toString(MAX_IN_FLIGHT));
+        registry.add("channel-assignment.http.answer-timeout", () -> "3s");
+    }
+
+    @Test
+    void assignsAMailboxAndAnswersWithTheIdentityDetail() throws Exception {
+        Directory directory = directory();
+
+        HttpResponse<String> response = post(directory.token(), "/identities/support-bot/mailbox",
+                "{\"mailbox_id\": \"" + directory.mailbox().id() + "\"}", null);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        Map<String, Object> identity = json(response);
+        assertThat(identity).containsEntry("id", directory.agent().id().toString())
+                .containsEntry("organization_id", directory.organizationId())
+                .containsEntry("agent_handle", "support-bot").containsEntry("status", "active")
+                .containsKeys("created_at", "updated_at").containsEntry("phone_number", null);
+        assertThat(identity.get("mailbox")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("id", directory.mailbox().id().toString())
+                .containsEntry("email_address", directory.mailbox().emailAddress());
+    }
+
+    @Test
+    void acceptsTheHandleWithItsLeadingAtAndUnassignsWithNoContent() throws Exception {
+        Directory directory = directory();
+        assertThat(post(directory.token(), "/identities/@support-bot/phone_number",
+                "{\"phone_number_id\": \"" + directory.phoneNumber().id() + "\"}", null).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> released = delete(directory.token(), "/identities/@support-bot/phone_number", null);
+
+        assertThat(released.statusCode()).isEqualTo(204);
+        assertThat(released.body()).isEmpty();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM channel_assignments WHERE organization_id = ?",
+                Integer.class, directory.organizationId())).isZero();
+    }
+
+    @Test
+    void answersEachRefusalWithItsStatusAndAProblemDocument() throws Exception {
+        Directory directory = directory();
+        Directory other = directory();
+        post(other.token(), "/identities/support-bot/mailbox", "{\"mailbox_id\": \"" + other.mailbox().id() + "\"}",
+                null);
+
+        assertProblem(post(directory.token(), "/identities/nobody/mailbox",
+                "{\"mailbox_id\": \"" + directory.mailbox().id() + "\"}", null), 404, "IDENTITY_NOT_FOUND");
+        assertProblem(post(directory.token(), "/identities/support-bot/mailbox",
+                "{\"mailbox_id\": \"" + UUID.randomUUID() + "\"}", null), 404, "CHANNEL_NOT_FOUND");
+        assertProblem(post(directory.token(), "/identities/support-bot/mailbox",
+                "{\"mailbox_id\": \"" + other.mailbox().id() + "\"}", null), 404, "CHANNEL_NOT_FOUND");
+        assertProblem(post(directory.token(), "/identities/support-bot/mailbox", "{\"mailbox_id\": \"42\"}", null),
+                422, "INVALID_REQUEST");
+        assertProblem(post(directory.token(), "/identities/support-bot/mailbox", "", null), 422, "INVALID_REQUEST");
+        assertProblem(post(directory.token(), "/identities/support-bot/mailbox", "{not json", null), 422,
+                "INVALID_REQUEST");
+        assertProblem(post(TOKENS.withoutOrganization(), "/identities/support-bot/mailbox",
+                "{\"mailbox_id\": \"" + directory.mailbox().id() + "\"}", null), 403, "ORGANIZATION_MISSING");
+
+        // The mailbox goes to one identity; a second identity asking for it is refused with 409.
+        assertThat(post(directory.token(), "/identities/support-bot/mailbox",
+                "{\"mailbox_id\": \"" + directory.mailbox().id() + "\"}", null).statusCode()).isEqualTo(200);
+        assertProblem(post(directory.token(), "/identities/sales-bot/mailbox",
+                "{\"mailbox_id\": \"" + directory.mailbox().id() + "\"}", null), 409, "CHANNEL_ALREADY_ASSIGNED");
+        assertProblem(post(directory.token(), "/identities/support-bot/mailbox",
+                "{\"mailbox_id\": \"" + directory.spareMailbox().id() + "\"}", null), 409,
+                "IDENTITY_CHANNEL_OCCUPIED");
+    }
+
+    @Test
+    void refusesCallsWithoutAValidTokenAsUnauthenticated() throws Exception {
+        Directory directory = directory();
+        String body = "{\"mailbox_id\": \"" + directory.mailbox().id() + "\"}";
+
+        assertThat(send(HttpRequest.newBuilder(uri("/identities/support-bot/mailbox"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json"))
+                .statusCode()).isEqualTo(401);
+        assertThat(post(Tokens.forgedForOrganization(directory.organizationId()), "/identities/support-bot/mailbox",
+                body, null).statusCode()).isEqualTo(401);
+        assertThat(post("not-a-jwt", "/identities/support-bot/mailbox", body, null).statusCode()).isEqualTo(401);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM processed_requests WHERE organization_id = ?",
+                Integer.class, directory.organizationId())).as("nothing reached the worker").isZero();
+    }
+
+    @Test
+    void answersARetriedKeyWithTheIdenticalBodyAndAReusedKeyWithOtherContentWith422() throws Exception {
+        Directory directory = directory();
+        String key = "order-" + UUID.randomUUID();
+        String body = "{\"mailbox_id\": \"" + directory.mailbox().id() + "\"}";
+
+        HttpResponse<String> first = post(directory.token(), "/identities/support-bot/mailbox", body, key);
+        HttpResponse<String> retry = post(directory.token(), "/identities/support-bot/mailbox", body, key);
+        HttpResponse<String> otherContent = delete(directory.token(), "/identities/support-bot/mailbox", key);
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(retry.statusCode()).isEqualTo(200);
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertProblem(otherContent, 422, "IDEMPOTENCY_KEY_REUSED");
+        assertThat(json(otherContent)).containsEntry("request_id", key);
+    }
+
+    @Test
+    void answers504WhileNoConsumerAnswersAndTheRealResultToARetryOnceItIsBack() throws Exception {
+        Directory directory = directory();
+        String key = "order-" + UUID.randomUUID();
+        String body = "{\"mailbox_id\": \"" + directory.mailbox().id() + "\"}";
+        MessageListenerContainer consumer = listeners.getListenerContainer(
+                AssignmentRequestListener.DEFAULT_LISTENER_ID);
+        consumer.stop();
+        try {
+            HttpResponse<String> waited = post(directory.token(), "/identities/support-bot/mailbox", body, key);
+
+            assertThat(waited.statusCode()).isEqualTo(504);
+            assertThat(json(waited)).containsEntry("request_id", key);
+        } finally {
+            consumer.start();
+        }
+
+        HttpResponse<String> retried = post(directory.token(), "/identities/support-bot/mailbox", body, key);
+
+        assertThat(retried.statusCode()).isEqualTo(200);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM processed_requests WHERE organization_id = ? AND "
+                + "request_id = ?", Integer.class, directory.organizationId(), key)).isEqualTo(1);
+    }
+
+    @Test
+    void answers503WithRetryAfterPastTheBoundOnWaitingCalls() throws Exception {
+        Directory directory = directory();
+        MessageListenerContainer consumer = listeners.getListenerContainer(
+                AssignmentRequestListener.DEFAULT_LISTENER_ID);
+        consumer.stop();
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        try {
+            for (int i = 0; i < MAX_IN_FLIGHT + 2; i++) {
+                calls.add(http.sendAsync(request(directory.token(), "/identities/support-bot/mailbox", null)
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"mailbox_id\": \"" + directory.mailbox().id() + "\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            List<HttpResponse<String>> responses = calls.stream().map(CompletableFuture::join).toList();
+
+            assertThat(responses).extracting(HttpResponse::statusCode).containsOnly(503, 504)
+                    .filteredOn(status -> status == 503).hasSize(2);
+            assertThat(responses).filteredOn(response -> response.statusCode() == 503)
+                    .allSatisfy(response -> assertThat(response.headers().firstValue("Retry-After")).isPresent());
+        } finally {
+            consumer.start();
+        }
+    }
+
+    /** One organization's directory for a test: two identities, two mailboxes and a phone number. */
+    private record Directory(DirectoryFixture fixture, Identity agent, Mailbox mailbox, Mailbox spareMailbox,
+            PhoneNumber phoneNumber) {
+
+        String organizationId() {
+            return fixture.organizationId();
+        }
+
+        String token() {
+            return TOKENS.forOrganization(fixture.organizationId());
+        }
+    }
+
+    private Directory directory() {
+        DirectoryFixture fixture = new DirectoryFixture();
+        Identity agent = fixture.identity("support-bot", IdentityStatus.ACTIVE);
+        fixture.identity("sales-bot", IdentityStatus.ACTIVE);
+        Directory directory = new Directory(fixture, agent, fixture.mailbox(), fixture.mailbox(),
+                fixture.phoneNumber());
+        fixture.loadWith(directoryLoader);
+        return directory;
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String code) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        Map<String, Object> problem = json(response);
+        assertThat(problem).containsEntry("status", status).containsEntry("code", code)
+                .containsKeys("detail", "request_id");
+    }
+
+    private HttpResponse<String> post(String token, String path, String body, String idempotencyKey)
+            throws IOException, InterruptedException {
+        return send(request(token, path, idempotencyKey).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private HttpResponse<String> delete(String token, String path, String idempotencyKey)
+            throws IOException, InterruptedException {
+        return send(request(token, path, idempotencyKey).DELETE());
+    }
+
+    private HttpRequest.Builder request(String token, String path, String idempotencyKey) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json");
+        return idempotencyKey == null ? request : request.header("Idempotency-Key", idempotencyKey);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    private static Map<String, Object> json(HttpResponse<String> response) {
+        return JsonParserFactory.getJsonParser().parseMap(response.body());
+    }
+}
