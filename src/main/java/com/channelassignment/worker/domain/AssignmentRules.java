@@ -99,18 +99,18 @@ public final class AssignmentRules {
                 .filter(Channel::isAssignable);
         if (channel.isEmpty()) {
             return reject(RejectionCode.CHANNEL_NOT_FOUND, "no %s with id %s in this organization"
-                    .formatted(describe(type), channelId));
+                    .formatted(type.displayName(), channelId));
         }
         Optional<UUID> holder = directory.holderOf(identity.organizationId(), type, channelId);
         if (holder.isPresent() && !holder.get().equals(identity.id())) {
             return reject(RejectionCode.CHANNEL_ALREADY_ASSIGNED, "%s %s is already assigned to another identity"
-                    .formatted(describe(type), channelId));
+                    .formatted(type.displayName(), channelId));
         }
         Optional<UUID> held = directory.channelHeldBy(identity, type);
         if (held.isPresent() && !held.get().equals(channelId)) {
             return reject(RejectionCode.IDENTITY_CHANNEL_OCCUPIED,
                     "identity '%s' already has a %s; unassign it first"
-                            .formatted(identity.agentHandle(), describe(type)));
+                            .formatted(identity.agentHandle(), type.displayName()));
         }
         return new Decision.Assigned(identity, channel.get(), held.isEmpty());
     }
@@ -120,9 +120,6 @@ public final class AssignmentRules {
         return new Decision.Unassigned(identity, request.channelType(), released);
     }
 
-    private static String describe(ChannelType type) {
-        return type == ChannelType.MAILBOX ? "mailbox" : "phone number";
-    }
 
     private static Decision reject(RejectionCode code, String message) {
         return new Decision.Rejected(code, message);

@@ -1,7 +1,18 @@
 package com.channelassignment.worker.domain;
 
-/** The two channel slots of an identity; it holds at most one channel of each type. */
+/** The channel slots of an identity; it holds at most one channel of each type. */
 public enum ChannelType {
-    MAILBOX,
-    PHONE_NUMBER
+    MAILBOX("mailbox"),
+    PHONE_NUMBER("phone number");
+
+    private final String displayName;
+
+    ChannelType(String displayName) {
+        this.displayName = displayName;
+    }
+
+    /** How rejection messages name the type. */
+    public String displayName() {
+        return displayName;
+    }
 }

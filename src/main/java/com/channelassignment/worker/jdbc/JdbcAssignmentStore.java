@@ -455,7 +455,8 @@ public class JdbcAssignmentStore implements AssignmentStore {
     }
 
     private static Channel channel(ResultSet rs) throws SQLException {
-        if (ChannelType.valueOf(rs.getString("channel_type")) == ChannelType.MAILBOX) {
+        ChannelType type = ChannelType.valueOf(rs.getString("channel_type"));
+        if (type == ChannelType.MAILBOX) {
             return new Mailbox(
                     rs.getObject("id", UUID.class),
                     rs.getString("organization_id"),
@@ -464,6 +465,9 @@ public class JdbcAssignmentStore implements AssignmentStore {
                     rs.getBoolean("deleted"),
                     rs.getTimestamp("created_at").toInstant(),
                     rs.getTimestamp("updated_at").toInstant());
+        }
+        if (type != ChannelType.PHONE_NUMBER) {
+            throw new IllegalStateException("no row mapping for channel type " + type);
         }
         return new PhoneNumber(
                 rs.getObject("id", UUID.class),
