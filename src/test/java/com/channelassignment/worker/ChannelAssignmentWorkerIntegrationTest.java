@@ -39,6 +39,27 @@ class ChannelAssignmentWorkerIntegrationTest extends RunningWorkerTest {
     String groupId;
 
     @Test
+    void answersTheFirstRuleARequestBreaksInTheRulesOrderEvenWithoutAUsableRequestId() {
+        // No organization (403 in the API's order) and an empty request_id (422): the organization comes first.
+        String correlationId = "order-check-" + UUID.randomUUID();
+        ChannelAssignmentRequest request = anAssignment().withRequestId("").inOrganization(null)
+                .forHandle("anyone").ofMailbox(UUID.randomUUID()).withCorrelationId(correlationId).build();
+
+        kafka().send(requestsTopic, "no-organization", contract.encodeRequest(request));
+
+        List<ChannelAssignmentOutcome> outcomes = kafka().readUntil(outcomesTopic, true,
+                all -> all.stream().anyMatch(r -> correlationId.equals(KafkaTestClient.header(r, "correlation_id"))),
+                Duration.ofSeconds(60), Duration.ofMillis(500)).stream()
+                .filter(r -> correlationId.equals(KafkaTestClient.header(r, "correlation_id")))
+                .map(r -> contract.decodeOutcome(r.value())).toList();
+        assertThat(outcomes).singleElement().satisfies(outcome -> {
+            assertThat(outcome.getStatus()).isEqualTo(OutcomeStatus.REJECTED);
+            assertThat(outcome.getRejection().getCode()).isEqualTo(RejectionCode.ORGANIZATION_MISSING);
+            assertThat(outcome.getRejection().getHttpStatus()).isEqualTo(403);
+        });
+    }
+
+    @Test
     void consumesAsTheConsumerGroupItIsConfiguredWithNotAsItsListenerId() throws Exception {
         DirectoryFixture directory = new DirectoryFixture();
         directory.identity("grouped");
