@@ -5,14 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.channelassignment.worker.demo.DemoRun;
 import com.channelassignment.worker.demo.DemoScenario;
 import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.kafka.ChannelAssignmentCli;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** Starts the demo entry point as a user would and holds every demo record to the outcome the README promises. */
+/**
+ * Starts the demo entry point as a user would and holds every demo record to the outcome the README promises, then
+ * calls its HTTP API the way the README shows: with a token the CLI mints from the development key.
+ */
 class DemoIntegrationTest {
 
     @Test
-    void everyDemoRequestGetsTheOutcomeTheReadmeSays() {
+    void everyDemoRequestGetsTheOutcomeTheReadmeSaysAndTheApiAnswersADevelopmentToken() throws Exception {
         try (ConfigurableApplicationContext context = TestChannelAssignmentWorkerApplication.start(
                 "--spring.kafka.consumer.group-id=demo-test", "--server.port=0",
                 "--channel-assignment.topics.requests=demo-requests",
@@ -25,6 +36,33 @@ class DemoIntegrationTest {
             assertThat(report.outcomesByResult().values().stream().mapToInt(Integer::intValue).sum())
                     .isEqualTo(steps - 1);
             assertThat(report.deadLettered()).isEqualTo(1);
+
+            // The README's curl call: race-b asks for the mailbox race-a won in the demo.
+            String port = context.getEnvironment().getProperty("local.server.port");
+            HttpRequest.Builder contested = HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + port + "/identities/race-b/mailbox"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"mailbox_id\": \"00000000-0000-4000-8000-00000000a103\"}"));
+            HttpClient http = HttpClient.newHttpClient();
+
+            HttpResponse<String> withToken = http.send(contested.copy()
+                    .header("Authorization", "Bearer " + developmentToken("org-acme")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> withoutToken = http.send(contested.build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(withToken.statusCode()).as(withToken.body()).isEqualTo(409);
+            assertThat(withToken.body()).contains("\"code\":\"CHANNEL_ALREADY_ASSIGNED\"");
+            assertThat(withoutToken.statusCode()).isEqualTo(401);
         }
+    }
+
+    private static String developmentToken(String organizationId) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = ChannelAssignmentCli.run(new String[] {"token", "--organization-id", organizationId,
+                "--private-key", TestChannelAssignmentWorkerApplication.DEVELOPMENT_PRIVATE_KEY},
+                new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        assertThat(status).isZero();
+        return out.toString(StandardCharsets.UTF_8).trim();
     }
 }

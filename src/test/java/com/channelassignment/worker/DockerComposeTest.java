@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.lang.reflect.RecordComponent;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
@@ -103,12 +105,13 @@ class DockerComposeTest {
     }
 
     @Test
-    void givesTheWorkerOnlyVariablesThatBindToItsProperties() {
+    void givesTheWorkerOnlyVariablesThatBindToItsProperties() throws IOException {
         Set<String> knownProperties = new TreeSet<>();
         flatten("", readYaml(APPLICATION_YML)).keySet().stream()
                 .filter(name -> !name.startsWith(workerPropertiesPrefix() + "."))
                 .forEach(knownProperties::add);
         knownProperties.addAll(propertiesOf(WorkerProperties.class, workerPropertiesPrefix()));
+        knownProperties.addAll(springBootProperties());
         Map<String, String> byRelaxedName = knownProperties.stream()
                 .collect(Collectors.toMap(name -> name.replace('-', '.'), name -> name));
         Binder environmentOnly = binder(environment("worker"), Map.of());
@@ -195,6 +198,19 @@ class DockerComposeTest {
     }
 
     @Test
+    void mountsThePublicKeyTheApiChecksTokensWith() {
+        String location = environment("worker").get("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_PUBLIC_KEY_LOCATION");
+        assertThat(location).as("without a key every API call is 401").startsWith("file:");
+        Object volumes = service("worker").get("volumes");
+        assertThat(volumes).isInstanceOf(List.class);
+        assertThat((List<?>) volumes).map(String::valueOf).anySatisfy(volume -> {
+            String[] parts = volume.split(":");
+            assertThat(parts[1]).isEqualTo(location.substring("file:".length()));
+            assertThat(Path.of(parts[0])).isRegularFile().content().startsWith("-----BEGIN PUBLIC KEY-----");
+        });
+    }
+
+    @Test
     void publishesAndChecksThePortTheImageExposes() throws IOException {
         List<String> runtimeStage = runtimeStage();
         List<Integer> exposed = runtimeStage.stream()
@@ -242,6 +258,28 @@ class DockerComposeTest {
         // Merged, so that prefix and its alias value both count.
         return AnnotatedElementUtils.findMergedAnnotation(WorkerProperties.class, ConfigurationProperties.class)
                 .prefix();
+    }
+
+    /**
+     * The properties Spring Boot's own jars declare in their configuration metadata, such as
+     * {@code spring.security.oauth2.resourceserver.jwt.public-key-location}, which has no default to put in
+     * application.yml: any value there turns token checking on.
+     */
+    private static Set<String> springBootProperties() throws IOException {
+        Set<String> names = new TreeSet<>();
+        var resources = DockerComposeTest.class.getClassLoader()
+                .getResources("META-INF/spring-configuration-metadata.json");
+        while (resources.hasMoreElements()) {
+            try (var in = resources.nextElement().openStream()) {
+                Object properties = JsonParserFactory.getJsonParser()
+                        .parseMap(new String(in.readAllBytes(), StandardCharsets.UTF_8)).get("properties");
+                if (properties instanceof List<?> list) {
+                    list.forEach(property -> names.add(String.valueOf(((Map<?, ?>) property).get("name"))));
+                }
+            }
+        }
+        assertThat(names).as("Spring Boot's configuration metadata").contains("spring.kafka.bootstrap-servers");
+        return names;
     }
 
     /** Property names of a @ConfigurationProperties record, nested records included, in kebab case. */

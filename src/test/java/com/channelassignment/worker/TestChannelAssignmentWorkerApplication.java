@@ -12,9 +12,14 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The worker on an embedded default, for {@code ./mvnw spring-boot:test-run}: a real in-process Kafka broker, a
  * database of its own on the local PostgreSQL (or embedded PostgreSQL binaries), the demo directory and the demo
- * stream. Keeps running until Ctrl-C; {@code --demo.exit-after} exits after the summary (status 1 on a mismatch).
+ * stream, and the HTTP API checking tokens with the development key. Keeps running until Ctrl-C;
+ * {@code --demo.exit-after} exits after the summary (status 1 on a mismatch).
  */
 public final class TestChannelAssignmentWorkerApplication {
+
+    /** The development key pair: on the test classpath only, so the production jar accepts no token of its own. */
+    public static final String DEVELOPMENT_PRIVATE_KEY = "src/test/resources/development-keys/private-key.pem";
+    static final String DEVELOPMENT_PUBLIC_KEY = "classpath:development-keys/public-key.pem";
 
     private TestChannelAssignmentWorkerApplication() {
     }
@@ -35,8 +40,10 @@ public final class TestChannelAssignmentWorkerApplication {
             boolean allAsExpected = context.getBean(DemoRun.class).report().allAsExpected();
             System.exit(SpringApplication.exit(context, () -> allAsExpected ? 0 : 1));
         }
-        System.out.printf("The worker keeps running; Ctrl-C stops it. Kafka: %s%n",
-                context.getEnvironment().getProperty("spring.kafka.bootstrap-servers"));
+        System.out.printf("The worker keeps running; Ctrl-C stops it. Kafka: %s  HTTP: http://localhost:%s  "
+                + "token: java -jar target/channel-assignment-worker-*.jar token --organization-id org-acme "
+                + "--private-key %s%n", context.getEnvironment().getProperty("spring.kafka.bootstrap-servers"),
+                context.getEnvironment().getProperty("local.server.port"), DEVELOPMENT_PRIVATE_KEY);
     }
 
     static ConfigurableApplicationContext start(String... args) {
@@ -49,6 +56,7 @@ public final class TestChannelAssignmentWorkerApplication {
                 "--spring.datasource.username=" + database.username(),
                 "--spring.datasource.password=" + database.password(),
                 "--channel-assignment.topics.partitions=3",
+                "--spring.security.oauth2.resourceserver.jwt.public-key-location=" + DEVELOPMENT_PUBLIC_KEY,
                 // The demo prints outcomes; the worker's per-batch lines would interleave with them.
                 "--logging.level.com.channelassignment.worker.kafka.AssignmentRequestListener=WARN"));
         arguments.addAll(Arrays.asList(args));

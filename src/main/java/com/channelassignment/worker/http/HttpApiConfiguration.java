@@ -1,7 +1,12 @@
 package com.channelassignment.worker.http;
 
 import com.channelassignment.worker.application.ServeAssignmentCalls;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -13,12 +18,19 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
+import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The HTTP API's edge: bearer tokens checked by Spring Security's OAuth2 resource server (issuer, JWK set or public
@@ -42,9 +54,12 @@ public class HttpApiConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain identitiesApi(HttpSecurity http) throws Exception {
+        AuthenticationEntryPoint unauthenticated = new ProblemAuthenticationEntryPoint();
         return http.securityMatcher("/identities/**")
                 .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
-                .oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults()))
+                .oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults())
+                        .authenticationEntryPoint(unauthenticated))
+                .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(unauthenticated))
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .build();
@@ -68,6 +83,31 @@ public class HttpApiConfiguration {
         return token -> {
             throw new BadJwtException("no token key is configured");
         };
+    }
+
+    /**
+     * A 401 like every other refusal of the API, a problem document, with the {@code WWW-Authenticate} challenge of
+     * RFC 6750 that Spring Security's own entry point sets (and that alone would leave the body empty).
+     */
+    static final class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint {
+
+        private final BearerTokenAuthenticationEntryPoint challenge = new BearerTokenAuthenticationEntryPoint();
+
+        @Override
+        public void commence(HttpServletRequest request, HttpServletResponse response,
+                AuthenticationException exception) throws IOException {
+            challenge.commence(request, response, exception);
+            Map<String, Object> problem = new LinkedHashMap<>();
+            problem.put("type", "about:blank");
+            problem.put("title", HttpStatus.UNAUTHORIZED.getReasonPhrase());
+            problem.put("status", HttpStatus.UNAUTHORIZED.value());
+            problem.put("detail", exception instanceof OAuth2AuthenticationException invalid
+                    && invalid.getError().getDescription() != null ? invalid.getError().getDescription()
+                    : "a bearer token is required");
+            problem.put("instance", request.getRequestURI());
+            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+            JsonMapper.shared().writeValue(response.getOutputStream(), problem);
+        }
     }
 
     /** True when none of Spring Boot's JWT sources is set. */

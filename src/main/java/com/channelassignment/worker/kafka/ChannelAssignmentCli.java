@@ -32,7 +32,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The command-line client: {@code send} produces one request and waits for its outcome, {@code tail} follows the
- * outcomes topic. Plain Kafka clients, no Spring context, so it starts in a moment.
+ * outcomes topic, {@code token} prints a bearer token for the HTTP API. Plain Kafka clients, no Spring context, so it
+ * starts in a moment.
  */
 public final class ChannelAssignmentCli {
 
@@ -72,9 +73,14 @@ public final class ChannelAssignmentCli {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         CliCommand command;
         Properties clientConfig;
+        String token = null;
         try {
             command = CliArguments.parse(args);
-            clientConfig = command instanceof CliCommand.Help ? null : clientConfig(connectionOf(command));
+            if (command instanceof CliCommand.Token tokenCommand) {
+                token = BearerTokens.mint(tokenCommand, Clock.systemUTC().instant());
+            }
+            clientConfig = command instanceof CliCommand.Send || command instanceof CliCommand.Tail
+                    ? clientConfig(connectionOf(command)) : null;
         } catch (CliUsageException e) {
             err.println("error: " + e.getMessage());
             err.println();
@@ -83,6 +89,10 @@ public final class ChannelAssignmentCli {
         }
         if (command instanceof CliCommand.Help) {
             out.print(CliArguments.USAGE);
+            return DONE;
+        }
+        if (command instanceof CliCommand.Token) {
+            out.println(token);
             return DONE;
         }
         ChannelAssignmentCli cli = new ChannelAssignmentCli(out, err, Clock.systemUTC());

@@ -16,16 +16,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** Parses {@code send|tail --flag value ...} into a {@link CliCommand}; errors name the flag at fault. */
+/** Parses {@code send|tail|token --flag value ...} into a {@link CliCommand}; errors name the flag at fault. */
 final class CliArguments {
 
-    static final Set<String> COMMANDS = Set.of("send", "tail");
+    static final Set<String> COMMANDS = Set.of("send", "tail", "token");
 
     static final String USAGE = """
             Usage:
               java -jar channel-assignment-worker.jar send --organization-id ID --agent-handle HANDLE
                   --operation ASSIGN|UNASSIGN --channel-type MAILBOX|PHONE_NUMBER [--channel-id UUID] [options]
               java -jar channel-assignment-worker.jar tail [options]
+              java -jar channel-assignment-worker.jar token --organization-id ID --private-key FILE [--ttl DURATION]
 
             send: produce one request keyed by its organization, then wait for its outcome and print it.
               --channel-id UUID          the mailbox or phone number; required for ASSIGN
@@ -42,12 +43,17 @@ final class CliArguments {
               --organization-id ID       only this organization's outcomes
               --request-id ID            only this request's outcomes
 
-            both:
+            send and tail:
               --bootstrap-servers HOSTS  (default: localhost:9092)
               --outcomes-topic NAME      (default: channel-assignment.outcomes)
               --command-config FILE      Kafka client properties, e.g. security.protocol and sasl.*
               --json                     one JSON object per outcome instead of a readable line
               --help
+
+            token: print a bearer JWT for the HTTP API, signed (RS256) with the given RSA private key.
+              --private-key FILE         PKCS#8 PEM ("BEGIN PRIVATE KEY"); the worker holds its public key
+              --ttl DURATION             how long the token is valid, e.g. 30m, 1h (default: 1h)
+              --organization-claim NAME  the claim naming the organization (default: org_id)
 
             Exit status: 0 done (whatever the outcome's status), 1 Kafka error, 2 timed out, 64 bad usage.
             """;
@@ -60,7 +66,10 @@ final class CliArguments {
             "--no-wait");
     private static final Set<String> TAIL_FLAGS = Set.of("--from-beginning", "--max", "--timeout",
             "--organization-id", "--request-id");
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
+    // No Kafka flags: minting a token talks to nothing.
+    private static final Set<String> TOKEN_FLAGS = Set.of("--organization-id", "--private-key", "--ttl",
+            "--organization-claim", "--help");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
     private final Map<String, String> flags;
 
@@ -70,17 +79,40 @@ final class CliArguments {
 
     static CliCommand parse(String... args) {
         if (args.length == 0 || !COMMANDS.contains(args[0])) {
-            throw new CliUsageException(args.length == 0 ? "no command given: send or tail"
-                    : "unknown command '" + args[0] + "': send or tail");
+            throw new CliUsageException(args.length == 0 ? "no command given: send, tail or token"
+                    : "unknown command '" + args[0] + "': send, tail or token");
         }
         String command = args[0];
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         if (rest.contains("--help")) {
             return new CliCommand.Help();
         }
+        if (command.equals("token")) {
+            return new CliArguments(flags(command, rest, TOKEN_FLAGS)).token();
+        }
         CliArguments arguments = new CliArguments(flags(command, rest,
-                command.equals("send") ? SEND_FLAGS : TAIL_FLAGS));
+                union(COMMON_FLAGS, command.equals("send") ? SEND_FLAGS : TAIL_FLAGS)));
         return command.equals("send") ? arguments.send() : arguments.tail();
+    }
+
+    private static Set<String> union(Set<String> first, Set<String> second) {
+        Set<String> union = new java.util.HashSet<>(first);
+        union.addAll(second);
+        return union;
+    }
+
+    private CliCommand.Token token() {
+        List<String> missing = new ArrayList<>();
+        for (String required : List.of("--organization-id", "--private-key")) {
+            if (!flags.containsKey(required)) {
+                missing.add(required);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new CliUsageException("token needs " + String.join(", ", missing));
+        }
+        return new CliCommand.Token(text("--organization-id", null), Path.of(text("--private-key", null)),
+                duration("--ttl", Duration.ofHours(1)), text("--organization-claim", "org_id"));
     }
 
     private CliCommand.Send send() {
@@ -114,7 +146,7 @@ final class CliArguments {
     }
 
     /** {@code --flag value}, {@code --flag=value}, or a bare switch; each flag at most once. */
-    private static Map<String, String> flags(String command, List<String> args, Set<String> commandFlags) {
+    private static Map<String, String> flags(String command, List<String> args, Set<String> allowed) {
         Map<String, String> flags = new HashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -124,7 +156,7 @@ final class CliArguments {
             int equals = arg.indexOf('=');
             String name = equals < 0 ? arg : arg.substring(0, equals);
             String value = equals < 0 ? null : arg.substring(equals + 1);
-            if (!COMMON_FLAGS.contains(name) && !commandFlags.contains(name)) {
+            if (!allowed.contains(name)) {
                 throw new CliUsageException("unknown flag " + name + " for " + command);
             }
             if (SWITCHES.contains(name)) {
@@ -174,14 +206,16 @@ final class CliArguments {
         }
         Matcher matcher = DURATION.matcher(value);
         if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
-            throw new CliUsageException(flag + " must be a positive duration like 500ms, 30s or 2m, not '"
+            throw new CliUsageException(flag + " must be a positive duration like 500ms, 30s, 2m or 1h, not '"
                     + value + "'");
         }
         long amount = Long.parseLong(matcher.group(1));
         return switch (matcher.group(2)) {
             case "ms" -> Duration.ofMillis(amount);
             case "s" -> Duration.ofSeconds(amount);
-            default -> Duration.ofMinutes(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> throw new IllegalStateException("the pattern allows no unit " + matcher.group(2));
         };
     }
 

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /** One run of the command-line client, as {@link CliArguments} parsed it. */
-sealed interface CliCommand permits CliCommand.Send, CliCommand.Tail, CliCommand.Help {
+sealed interface CliCommand permits CliCommand.Send, CliCommand.Tail, CliCommand.Token, CliCommand.Help {
 
     /** What every command needs to reach the cluster and read outcomes. */
     record Connection(String bootstrapServers, String outcomesTopic, Path commandConfig, boolean json) {
@@ -49,6 +49,10 @@ sealed interface CliCommand permits CliCommand.Send, CliCommand.Tail, CliCommand
             return (organizationId == null || organizationId.equals(outcome.getOrganizationId()))
                     && (requestId == null || requestId.equals(outcome.getRequestId()));
         }
+    }
+
+    /** Print a bearer token for the HTTP API naming {@code organizationId}, signed with the key in the file. */
+    record Token(String organizationId, Path privateKey, Duration ttl, String organizationClaim) implements CliCommand {
     }
 
     /** Print the usage text. */

@@ -126,13 +126,13 @@ class ChannelAssignmentCliTest {
         assertThatThrownBy(() -> CliArguments.parse("tail", "--max", "0"))
                 .hasMessage("--max must be a positive whole number, not '0'");
         assertThatThrownBy(() -> CliArguments.parse("tail", "--timeout", "30"))
-                .hasMessage("--timeout must be a positive duration like 500ms, 30s or 2m, not '30'");
+                .hasMessage("--timeout must be a positive duration like 500ms, 30s, 2m or 1h, not '30'");
         assertThatThrownBy(() -> CliArguments.parse("tail", "--max", "1", "--max", "2"))
                 .hasMessage("--max is given twice");
         assertThatThrownBy(() -> CliArguments.parse("tail", "outcomes"))
                 .hasMessage("unexpected argument 'outcomes': flags start with --");
         assertThatThrownBy(() -> CliArguments.parse("sned"))
-                .hasMessage("unknown command 'sned': send or tail");
+                .hasMessage("unknown command 'sned': send, tail or token");
         assertThatThrownBy(() -> sendWith("--agent-handle", " "))
                 .hasMessage("--agent-handle must not be blank");
     }
