@@ -3,21 +3,23 @@ package com.channelassignment.worker.kafka;
 import com.channelassignment.worker.application.Answer;
 import com.channelassignment.worker.application.RequestChannel;
 import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.Operation;
 import com.channelassignment.worker.domain.OutcomeStatus;
 import com.channelassignment.worker.domain.RejectionCode;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.IdentityDetail;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -51,12 +53,44 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         }
     }
 
+    /**
+     * What a request asks for, in the fields its content fingerprint covers, as an outcome echoes them. Two calls
+     * under one key but with different content (a reused key) get different outcomes: the stored one and an
+     * IDEMPOTENCY_KEY_REUSED refusal. Each must read its own, not whichever comes first.
+     */
+    private record Asked(String handle, String operation, String channelType, String channelId) {
+
+        static Asked of(AssignmentRequest request) {
+            AssignmentRequest echoed = request.echoed();
+            return of(echoed.agentHandle(), echoed.operation().name(), echoed.channelType().name(),
+                    echoed.channelId());
+        }
+
+        static Asked of(ChannelAssignmentOutcome outcome) {
+            return of(outcome.getAgentHandle(), outcome.getOperation().name(), outcome.getChannelType().name(),
+                    outcome.getChannelId());
+        }
+
+        private static Asked of(String handle, String operation, String channelType, String channelId) {
+            // As in AssignmentRequest.contentFingerprint: the handle without its '@', the channel id of an
+            // assignment only (an unassignment's outcome names the channel it released).
+            return new Asked(handle.startsWith("@") ? handle.substring(1) : handle, operation, channelType,
+                    operation.equals(Operation.ASSIGN.name()) ? channelId : null);
+        }
+    }
+
+    /** One call waiting for its answer. */
+    private record Waiter(Asked asked, CompletableFuture<Answer> answer) {
+    }
+
     private final KafkaOperations<byte[], byte[]> kafka;
     private final AvroContract contract;
     private final String requestsTopic;
     private final String outcomesTopic;
     private final Map<String, Object> consumerProperties;
-    private final Map<Waiting, List<CompletableFuture<Answer>>> waiting = new ConcurrentHashMap<>();
+    // Each list is immutable and replaced inside the map's atomic compute methods, so a waiter is never added to a
+    // list the reader has already taken out, nor left behind by a concurrent forget().
+    private final Map<Waiting, List<Waiter>> waiting = new ConcurrentHashMap<>();
     private final CountDownLatch positioned = new CountDownLatch(1);
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile Thread reader;
@@ -84,25 +118,31 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     @Override
     public CompletableFuture<Answer> send(AssignmentRequest request) {
         CompletableFuture<Answer> answer = new CompletableFuture<>();
+        Waiter waiter = new Waiter(Asked.of(request), answer);
         // Waiting before sending: the outcome can be committed before send() returns.
-        waiting.computeIfAbsent(Waiting.of(request), key -> new CopyOnWriteArrayList<>()).add(answer);
+        waiting.compute(Waiting.of(request), (key, waiters) -> with(waiters, waiter));
         byte[] key = request.organizationId() == null ? null
                 : request.organizationId().getBytes(StandardCharsets.UTF_8);
-        kafka.send(new ProducerRecord<>(requestsTopic, key, contract.encodeRequest(request)))
-                .whenComplete((sent, failure) -> {
-                    if (failure != null) {
-                        answer.completeExceptionally(failure);
-                    }
-                });
+        try {
+            kafka.send(new ProducerRecord<>(requestsTopic, key, contract.encodeRequest(request)))
+                    .whenComplete((sent, failure) -> {
+                        if (failure != null) {
+                            answer.completeExceptionally(failure);
+                        }
+                    });
+        } catch (RuntimeException notSent) {
+            // The producer can refuse at once (metadata not available within max.block.ms, a closed producer). The
+            // caller never gets this future to forget, so the waiter goes here.
+            forget(request, answer);
+            answer.completeExceptionally(notSent);
+        }
         return answer;
     }
 
     @Override
     public void forget(AssignmentRequest request, CompletableFuture<Answer> answer) {
-        waiting.computeIfPresent(Waiting.of(request), (key, answers) -> {
-            answers.remove(answer);
-            return answers.isEmpty() ? null : answers;
-        });
+        waiting.computeIfPresent(Waiting.of(request),
+                (key, waiters) -> without(waiters, waiter -> waiter.answer() == answer));
     }
 
     @Override
@@ -163,7 +203,7 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         } catch (RuntimeException e) {
             log.error("the answer reader on {} stopped: {}", outcomesTopic, e.toString());
         } finally {
-            waiting.values().forEach(answers -> answers.forEach(answer -> answer.completeExceptionally(
+            waiting.values().forEach(waiters -> waiters.forEach(waiter -> waiter.answer().completeExceptionally(
                     new IllegalStateException("the answer reader stopped"))));
         }
     }
@@ -178,12 +218,32 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         } catch (RuntimeException notAnOutcome) {
             return;
         }
-        List<CompletableFuture<Answer>> answers = waiting.remove(
-                new Waiting(Objects.toString(outcome.getOrganizationId(), ""), outcome.getRequestId()));
-        if (answers != null) {
-            Answer answer = answerOf(outcome);
-            answers.forEach(future -> future.complete(answer));
+        Asked asked = Asked.of(outcome);
+        List<Waiter> answered = new ArrayList<>();
+        waiting.computeIfPresent(new Waiting(Objects.toString(outcome.getOrganizationId(), ""),
+                outcome.getRequestId()), (key, waiters) -> {
+                    answered.clear();
+                    waiters.stream().filter(waiter -> waiter.asked().equals(asked)).forEach(answered::add);
+                    return without(waiters, waiter -> waiter.asked().equals(asked));
+                });
+        if (answered.isEmpty()) {
+            return;
         }
+        // Completed outside the map's lock: a future's dependents run on this thread.
+        Answer answer = answerOf(outcome);
+        answered.forEach(waiter -> waiter.answer().complete(answer));
+    }
+
+    private static List<Waiter> with(List<Waiter> waiters, Waiter waiter) {
+        List<Waiter> more = new ArrayList<>(waiters == null ? List.of() : waiters);
+        more.add(waiter);
+        return List.copyOf(more);
+    }
+
+    /** The waiters that do not match, or null (the key's entry goes) when none is left. */
+    private static List<Waiter> without(List<Waiter> waiters, Predicate<Waiter> leaving) {
+        List<Waiter> staying = waiters.stream().filter(leaving.negate()).toList();
+        return staying.isEmpty() ? null : staying;
     }
 
     static Answer answerOf(ChannelAssignmentOutcome outcome) {
