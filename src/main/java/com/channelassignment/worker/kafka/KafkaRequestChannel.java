@@ -95,10 +95,16 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile Thread reader;
     private volatile boolean running;
+    private final int phase;
 
+    /**
+     * {@code phase} is the lifecycle phase of the reader: it must start before the HTTP server accepts calls and stop
+     * after the server's graceful shutdown has let the calls in flight read their answers.
+     */
     public KafkaRequestChannel(KafkaOperations<byte[], byte[]> kafka, AvroContract contract, String requestsTopic,
-            String outcomesTopic, Map<String, Object> consumerProperties) {
+            String outcomesTopic, Map<String, Object> consumerProperties, int phase) {
         this.kafka = kafka;
+        this.phase = phase;
         this.contract = contract;
         this.requestsTopic = requestsTopic;
         this.outcomesTopic = outcomesTopic;
@@ -177,6 +183,11 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public int getPhase() {
+        return phase;
     }
 
     @Override
