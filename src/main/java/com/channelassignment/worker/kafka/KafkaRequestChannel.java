@@ -17,13 +17,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -43,6 +45,7 @@ import org.springframework.kafka.core.KafkaOperations;
 public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaRequestChannel.class);
+    private static final Duration RESTART_PAUSE = Duration.ofSeconds(1);
 
     /** Whose answer an outcome is: the organization and request_id as the outcome echoes them. */
     private record Waiting(String organizationId, String requestId) {
@@ -91,7 +94,8 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     // Each list is immutable and replaced inside the map's atomic compute methods, so a waiter is never added to a
     // list the reader has already taken out, nor left behind by a concurrent forget().
     private final Map<Waiting, List<Waiter>> waiting = new ConcurrentHashMap<>();
-    private final CountDownLatch positioned = new CountDownLatch(1);
+    private final CompletableFuture<Void> firstPlacement = new CompletableFuture<>();
+    private volatile boolean reading;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile Thread reader;
     private volatile boolean running;
@@ -127,6 +131,14 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         Waiter waiter = new Waiter(Asked.of(request), answer);
         // Waiting before sending: the outcome can be committed before send() returns.
         waiting.compute(Waiting.of(request), (key, waiters) -> with(waiters, waiter));
+        // Read after registering: a reader that stops clears 'reading' before it fails the waiters, so a call either
+        // sees it gone here or is among the waiters it fails. None waits for a reader that is not there.
+        if (!reading) {
+            forget(request, answer);
+            answer.completeExceptionally(new IllegalStateException("the answer reader on " + outcomesTopic
+                    + " is not placed"));
+            return answer;
+        }
         byte[] key = request.organizationId() == null ? null
                 : request.organizationId().getBytes(StandardCharsets.UTF_8);
         try {
@@ -160,9 +172,11 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         try {
             // Calls are accepted only once the reader is placed at the end of every partition: an outcome committed
             // after a call was sent is then always read.
-            if (!positioned.await(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("could not place the answer reader on " + outcomesTopic);
-            }
+            firstPlacement.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not place the answer reader on " + outcomesTopic, e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("could not place the answer reader on " + outcomesTopic + " in 60 s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while placing the answer reader", e);
@@ -195,27 +209,69 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         return running;
     }
 
+    /**
+     * Reads until stopped. A reader that fails (the broker refused it, a position lost) fails the calls waiting, and
+     * a new one is placed at the end again: outcomes committed in between are not read, so no call may wait across
+     * the gap. Calls sent while no reader is placed are refused at once ({@link #send}).
+     */
     private void readOutcomes() {
-        try (KafkaConsumer<byte[], byte[]> outcomes = new KafkaConsumer<>(consumerProperties)) {
-            consumer = outcomes;
-            List<TopicPartition> partitions = outcomes.partitionsFor(outcomesTopic, Duration.ofSeconds(30)).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            outcomes.assign(partitions);
-            outcomes.seekToEnd(partitions);
-            partitions.forEach(partition -> outcomes.position(partition, Duration.ofSeconds(30)));
-            positioned.countDown();
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : outcomes.poll(Duration.ofMillis(200))) {
-                    answer(record);
+        while (running) {
+            try (KafkaConsumer<byte[], byte[]> outcomes = new KafkaConsumer<>(consumerProperties)) {
+                consumer = outcomes;
+                readUntilStopped(outcomes);
+            } catch (WakeupException stopping) {
+                // stop() woke the reader.
+            } catch (RuntimeException e) {
+                log.error("the answer reader on {} failed; the calls waiting fail and a new reader is placed: {}",
+                        outcomesTopic, e.toString());
+                if (firstPlacement.completeExceptionally(e)) {
+                    // Never placed: start() fails, and so does the application's startup.
+                    return;
                 }
+                pause(RESTART_PAUSE);
+            } finally {
+                reading = false;
+                failWaiting(new IllegalStateException("the answer reader on " + outcomesTopic + " stopped"));
             }
-        } catch (WakeupException stopping) {
-            // stop() woke the reader.
-        } catch (RuntimeException e) {
-            log.error("the answer reader on {} stopped: {}", outcomesTopic, e.toString());
-        } finally {
-            waiting.values().forEach(waiters -> waiters.forEach(waiter -> waiter.answer().completeExceptionally(
-                    new IllegalStateException("the answer reader stopped"))));
+        }
+    }
+
+    private void readUntilStopped(KafkaConsumer<byte[], byte[]> outcomes) {
+        List<TopicPartition> assigned = partitionsOf(outcomes);
+        outcomes.assign(assigned);
+        outcomes.seekToEnd(assigned);
+        assigned.forEach(partition -> outcomes.position(partition, Duration.ofSeconds(30)));
+        reading = true;
+        firstPlacement.complete(null);
+        while (running) {
+            for (ConsumerRecord<byte[], byte[]> record : outcomes.poll(Duration.ofMillis(200))) {
+                answer(record);
+            }
+        }
+    }
+
+    private List<TopicPartition> partitionsOf(KafkaConsumer<byte[], byte[]> outcomes) {
+        List<PartitionInfo> partitions = outcomes.partitionsFor(outcomesTopic, Duration.ofSeconds(30));
+        if (partitions == null || partitions.isEmpty()) {
+            throw new IllegalStateException("the outcomes topic " + outcomesTopic + " has no partitions");
+        }
+        return partitions.stream().map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+    }
+
+    private void failWaiting(RuntimeException failure) {
+        for (Waiting key : waiting.keySet()) {
+            List<Waiter> waiters = waiting.remove(key);
+            if (waiters != null) {
+                waiters.forEach(waiter -> waiter.answer().completeExceptionally(failure));
+            }
+        }
+    }
+
+    private static void pause(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -241,7 +297,14 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
             return;
         }
         // Completed outside the map's lock: a future's dependents run on this thread.
-        Answer answer = answerOf(outcome);
+        Answer answer;
+        try {
+            answer = answerOf(outcome);
+        } catch (RuntimeException unreadable) {
+            // Its callers fail; the reader goes on answering everyone else's.
+            answered.forEach(waiter -> waiter.answer().completeExceptionally(unreadable));
+            return;
+        }
         answered.forEach(waiter -> waiter.answer().complete(answer));
     }
 
