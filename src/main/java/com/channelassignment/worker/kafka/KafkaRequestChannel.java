@@ -45,6 +45,7 @@ import org.springframework.kafka.core.KafkaOperations;
 public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaRequestChannel.class);
+    private static final Duration PARTITION_CHECK = Duration.ofSeconds(5);
     private static final Duration RESTART_PAUSE = Duration.ofSeconds(1);
 
     /** Whose answer an outcome is: the organization and request_id as the outcome echoes them. */
@@ -122,6 +123,8 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "channel-assignment-answers");
         // Answers are waited for: fetch as soon as any outcome is there.
         properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
+        // New partitions of the outcomes topic are found through the metadata: within seconds, not the default 5 min.
+        properties.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) PARTITION_CHECK.toMillis());
         this.consumerProperties = properties;
     }
 
@@ -243,11 +246,35 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         assigned.forEach(partition -> outcomes.position(partition, Duration.ofSeconds(30)));
         reading = true;
         firstPlacement.complete(null);
+        long nextPartitionCheck = System.nanoTime() + PARTITION_CHECK.toNanos();
         while (running) {
             for (ConsumerRecord<byte[], byte[]> record : outcomes.poll(Duration.ofMillis(200))) {
                 answer(record);
             }
+            if (System.nanoTime() - nextPartitionCheck > 0) {
+                assigned = readNewPartitions(outcomes, assigned);
+                nextPartitionCheck = System.nanoTime() + PARTITION_CHECK.toNanos();
+            }
         }
+    }
+
+    /**
+     * Partitions added to the outcomes topic since the reader was placed are read from their beginning: every outcome
+     * in them was committed after the reader started, and outcomes keyed to them are lost to the callers otherwise.
+     * The consumer's metadata, refreshed every {@code metadata.max.age.ms}, is what finds them.
+     */
+    private List<TopicPartition> readNewPartitions(KafkaConsumer<byte[], byte[]> outcomes,
+            List<TopicPartition> assigned) {
+        List<TopicPartition> current = partitionsOf(outcomes);
+        List<TopicPartition> added = current.stream().filter(partition -> !assigned.contains(partition)).toList();
+        if (added.isEmpty()) {
+            return assigned;
+        }
+        // assign() keeps the positions of the partitions that stay assigned.
+        outcomes.assign(current);
+        outcomes.seekToBeginning(added);
+        log.info("the answer reader reads the new partitions {} from their beginning", added);
+        return current;
     }
 
     private List<TopicPartition> partitionsOf(KafkaConsumer<byte[], byte[]> outcomes) {
