@@ -121,8 +121,10 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "channel-assignment-answers");
-        // Answers are waited for: fetch as soon as any outcome is there.
-        properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
+        // The broker answers a fetch as soon as a committed outcome is there (fetch.min.bytes 1), so the longest wait
+        // adds no latency; it only sets how often an idle reader asks again, which every instance pays.
+        properties.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
+        properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
         // New partitions of the outcomes topic are found through the metadata: within seconds, not the default 5 min.
         properties.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) PARTITION_CHECK.toMillis());
         this.consumerProperties = properties;
