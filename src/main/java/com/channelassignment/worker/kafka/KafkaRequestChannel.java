@@ -154,8 +154,8 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
                         }
                     });
         } catch (RuntimeException notSent) {
-            // The producer can refuse at once (metadata not available within max.block.ms, a closed producer). The
-            // caller never gets this future to forget, so the waiter goes here.
+            // The producer can refuse at once (a closed producer, an interrupted caller, a request it cannot
+            // serialize). The caller never gets this future to forget, so the waiter goes here.
             forget(request, answer);
             answer.completeExceptionally(notSent);
         }
