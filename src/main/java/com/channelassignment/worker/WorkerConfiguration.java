@@ -42,6 +42,7 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -192,7 +193,9 @@ class WorkerConfiguration {
 
     /**
      * Calls of the HTTP API go out through their own non-transactional template: they are not part of any batch's
-     * transaction, and the request must be on the topic before its caller waits.
+     * transaction, and the request must be on the topic before its caller waits. The answer reader's phase is below
+     * the web server's, so it is placed on the outcomes topic before the first call is accepted, and stops only after
+     * the graceful shutdown has answered the calls in flight.
      */
     @Bean
     @ConditionalOnProperty(name = "channel-assignment.http.enabled", havingValue = "true", matchIfMissing = true)
@@ -201,7 +204,7 @@ class WorkerConfiguration {
         KafkaTemplate<byte[], byte[]> calls = new KafkaTemplate<>(producerFactory);
         calls.setAllowNonTransactional(true);
         return new KafkaRequestChannel(calls, contract, properties.topics().requests(), properties.topics().outcomes(),
-                kafkaProperties.buildConsumerProperties());
+                kafkaProperties.buildConsumerProperties(), WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE - 1);
     }
 
     @Bean

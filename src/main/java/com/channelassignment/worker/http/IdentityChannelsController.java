@@ -1,6 +1,7 @@
 package com.channelassignment.worker.http;
 
 import com.channelassignment.worker.application.Answer;
+import com.channelassignment.worker.application.DependencyUnavailableException;
 import com.channelassignment.worker.application.ServeAssignmentCalls;
 import com.channelassignment.worker.application.ServeAssignmentCalls.Answered;
 import com.channelassignment.worker.application.ServeAssignmentCalls.Busy;
@@ -24,6 +25,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -110,6 +112,20 @@ class IdentityChannelsController {
                     + "time; retry with the same Idempotency-Key to read it", timedOut.requestId());
         }
         throw new IllegalStateException("unknown call result " + result);
+    }
+
+    /**
+     * The request could not be sent, or the answer reader failed while the call waited: the request may or may not
+     * have been applied, and a retry under the same Idempotency-Key reads its outcome either way.
+     */
+    @ExceptionHandler(DependencyUnavailableException.class)
+    ResponseEntity<ProblemDetail> dependencyUnavailable(DependencyUnavailableException failure,
+            @RequestHeader HttpHeaders headers) {
+        ResponseEntity<ProblemDetail> unavailable = problem(HttpStatus.SERVICE_UNAVAILABLE, null,
+                "the request could not be sent or its answer could not be read; retry with the same Idempotency-Key",
+                headers.getFirst(IDEMPOTENCY_KEY));
+        return ResponseEntity.status(unavailable.getStatusCode()).header(HttpHeaders.RETRY_AFTER, "1")
+                .contentType(PROBLEM).body(unavailable.getBody());
     }
 
     private static ResponseEntity<?> responseOf(Answer answer) {

@@ -3,25 +3,29 @@ package com.channelassignment.worker.kafka;
 import com.channelassignment.worker.application.Answer;
 import com.channelassignment.worker.application.RequestChannel;
 import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.Operation;
 import com.channelassignment.worker.domain.OutcomeStatus;
 import com.channelassignment.worker.domain.RejectionCode;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.IdentityDetail;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -41,6 +45,8 @@ import org.springframework.kafka.core.KafkaOperations;
 public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaRequestChannel.class);
+    private static final Duration PARTITION_CHECK = Duration.ofSeconds(5);
+    private static final Duration RESTART_PAUSE = Duration.ofSeconds(1);
 
     /** Whose answer an outcome is: the organization and request_id as the outcome echoes them. */
     private record Waiting(String organizationId, String requestId) {
@@ -51,20 +57,59 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         }
     }
 
+    /**
+     * What a request asks for, in the fields its content fingerprint covers, as an outcome echoes them. Two calls
+     * under one key but with different content (a reused key) get different outcomes: the stored one and an
+     * IDEMPOTENCY_KEY_REUSED refusal. Each must read its own, not whichever comes first.
+     */
+    private record Asked(String handle, String operation, String channelType, String channelId) {
+
+        static Asked of(AssignmentRequest request) {
+            AssignmentRequest echoed = request.echoed();
+            return of(echoed.agentHandle(), echoed.operation().name(), echoed.channelType().name(),
+                    echoed.channelId());
+        }
+
+        static Asked of(ChannelAssignmentOutcome outcome) {
+            return of(outcome.getAgentHandle(), outcome.getOperation().name(), outcome.getChannelType().name(),
+                    outcome.getChannelId());
+        }
+
+        private static Asked of(String handle, String operation, String channelType, String channelId) {
+            // As in AssignmentRequest.contentFingerprint: the handle without its '@', the channel id of an
+            // assignment only (an unassignment's outcome names the channel it released).
+            return new Asked(handle.startsWith("@") ? handle.substring(1) : handle, operation, channelType,
+                    operation.equals(Operation.ASSIGN.name()) ? channelId : null);
+        }
+    }
+
+    /** One call waiting for its answer. */
+    private record Waiter(Asked asked, CompletableFuture<Answer> answer) {
+    }
+
     private final KafkaOperations<byte[], byte[]> kafka;
     private final AvroContract contract;
     private final String requestsTopic;
     private final String outcomesTopic;
     private final Map<String, Object> consumerProperties;
-    private final Map<Waiting, List<CompletableFuture<Answer>>> waiting = new ConcurrentHashMap<>();
-    private final CountDownLatch positioned = new CountDownLatch(1);
+    // Each list is immutable and replaced inside the map's atomic compute methods, so a waiter is never added to a
+    // list the reader has already taken out, nor left behind by a concurrent forget().
+    private final Map<Waiting, List<Waiter>> waiting = new ConcurrentHashMap<>();
+    private final CompletableFuture<Void> firstPlacement = new CompletableFuture<>();
+    private volatile boolean reading;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile Thread reader;
     private volatile boolean running;
+    private final int phase;
 
+    /**
+     * {@code phase} is the lifecycle phase of the reader: it must start before the HTTP server accepts calls and stop
+     * after the server's graceful shutdown has let the calls in flight read their answers.
+     */
     public KafkaRequestChannel(KafkaOperations<byte[], byte[]> kafka, AvroContract contract, String requestsTopic,
-            String outcomesTopic, Map<String, Object> consumerProperties) {
+            String outcomesTopic, Map<String, Object> consumerProperties, int phase) {
         this.kafka = kafka;
+        this.phase = phase;
         this.contract = contract;
         this.requestsTopic = requestsTopic;
         this.outcomesTopic = outcomesTopic;
@@ -76,33 +121,51 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "channel-assignment-answers");
-        // Answers are waited for: fetch as soon as any outcome is there.
-        properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
+        // The broker answers a fetch as soon as a committed outcome is there (fetch.min.bytes 1), so the longest wait
+        // adds no latency; it only sets how often an idle reader asks again, which every instance pays.
+        properties.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
+        properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+        // New partitions of the outcomes topic are found through the metadata: within seconds, not the default 5 min.
+        properties.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) PARTITION_CHECK.toMillis());
         this.consumerProperties = properties;
     }
 
     @Override
     public CompletableFuture<Answer> send(AssignmentRequest request) {
         CompletableFuture<Answer> answer = new CompletableFuture<>();
+        Waiter waiter = new Waiter(Asked.of(request), answer);
         // Waiting before sending: the outcome can be committed before send() returns.
-        waiting.computeIfAbsent(Waiting.of(request), key -> new CopyOnWriteArrayList<>()).add(answer);
+        waiting.compute(Waiting.of(request), (key, waiters) -> with(waiters, waiter));
+        // Read after registering: a reader that stops clears 'reading' before it fails the waiters, so a call either
+        // sees it gone here or is among the waiters it fails. None waits for a reader that is not there.
+        if (!reading) {
+            forget(request, answer);
+            answer.completeExceptionally(new IllegalStateException("the answer reader on " + outcomesTopic
+                    + " is not placed"));
+            return answer;
+        }
         byte[] key = request.organizationId() == null ? null
                 : request.organizationId().getBytes(StandardCharsets.UTF_8);
-        kafka.send(new ProducerRecord<>(requestsTopic, key, contract.encodeRequest(request)))
-                .whenComplete((sent, failure) -> {
-                    if (failure != null) {
-                        answer.completeExceptionally(failure);
-                    }
-                });
+        try {
+            kafka.send(new ProducerRecord<>(requestsTopic, key, contract.encodeRequest(request)))
+                    .whenComplete((sent, failure) -> {
+                        if (failure != null) {
+                            answer.completeExceptionally(failure);
+                        }
+                    });
+        } catch (RuntimeException notSent) {
+            // The producer can refuse at once (a closed producer, an interrupted caller, a request it cannot
+            // serialize). The caller never gets this future to forget, so the waiter goes here.
+            forget(request, answer);
+            answer.completeExceptionally(notSent);
+        }
         return answer;
     }
 
     @Override
     public void forget(AssignmentRequest request, CompletableFuture<Answer> answer) {
-        waiting.computeIfPresent(Waiting.of(request), (key, answers) -> {
-            answers.remove(answer);
-            return answers.isEmpty() ? null : answers;
-        });
+        waiting.computeIfPresent(Waiting.of(request),
+                (key, waiters) -> without(waiters, waiter -> waiter.answer() == answer));
     }
 
     @Override
@@ -114,9 +177,11 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         try {
             // Calls are accepted only once the reader is placed at the end of every partition: an outcome committed
             // after a call was sent is then always read.
-            if (!positioned.await(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("could not place the answer reader on " + outcomesTopic);
-            }
+            firstPlacement.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not place the answer reader on " + outcomesTopic, e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("could not place the answer reader on " + outcomesTopic + " in 60 s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while placing the answer reader", e);
@@ -140,31 +205,102 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     }
 
     @Override
+    public int getPhase() {
+        return phase;
+    }
+
+    @Override
     public boolean isRunning() {
         return running;
     }
 
+    /**
+     * Reads until stopped. A reader that fails (the broker refused it, a position lost) fails the calls waiting, and
+     * a new one is placed at the end again: outcomes committed in between are not read, so no call may wait across
+     * the gap. Calls sent while no reader is placed are refused at once ({@link #send}).
+     */
     private void readOutcomes() {
-        try (KafkaConsumer<byte[], byte[]> outcomes = new KafkaConsumer<>(consumerProperties)) {
-            consumer = outcomes;
-            List<TopicPartition> partitions = outcomes.partitionsFor(outcomesTopic, Duration.ofSeconds(30)).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-            outcomes.assign(partitions);
-            outcomes.seekToEnd(partitions);
-            partitions.forEach(partition -> outcomes.position(partition, Duration.ofSeconds(30)));
-            positioned.countDown();
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : outcomes.poll(Duration.ofMillis(200))) {
-                    answer(record);
+        while (running) {
+            try (KafkaConsumer<byte[], byte[]> outcomes = new KafkaConsumer<>(consumerProperties)) {
+                consumer = outcomes;
+                readUntilStopped(outcomes);
+            } catch (WakeupException stopping) {
+                // stop() woke the reader.
+            } catch (RuntimeException e) {
+                log.error("the answer reader on {} failed; the calls waiting fail and a new reader is placed: {}",
+                        outcomesTopic, e.toString());
+                if (firstPlacement.completeExceptionally(e)) {
+                    // Never placed: start() fails, and so does the application's startup.
+                    return;
                 }
+                pause(RESTART_PAUSE);
+            } finally {
+                reading = false;
+                failWaiting(new IllegalStateException("the answer reader on " + outcomesTopic + " stopped"));
             }
-        } catch (WakeupException stopping) {
-            // stop() woke the reader.
-        } catch (RuntimeException e) {
-            log.error("the answer reader on {} stopped: {}", outcomesTopic, e.toString());
-        } finally {
-            waiting.values().forEach(answers -> answers.forEach(answer -> answer.completeExceptionally(
-                    new IllegalStateException("the answer reader stopped"))));
+        }
+    }
+
+    private void readUntilStopped(KafkaConsumer<byte[], byte[]> outcomes) {
+        List<TopicPartition> assigned = partitionsOf(outcomes);
+        outcomes.assign(assigned);
+        outcomes.seekToEnd(assigned);
+        assigned.forEach(partition -> outcomes.position(partition, Duration.ofSeconds(30)));
+        reading = true;
+        firstPlacement.complete(null);
+        long nextPartitionCheck = System.nanoTime() + PARTITION_CHECK.toNanos();
+        while (running) {
+            for (ConsumerRecord<byte[], byte[]> record : outcomes.poll(Duration.ofMillis(200))) {
+                answer(record);
+            }
+            if (System.nanoTime() - nextPartitionCheck > 0) {
+                assigned = readNewPartitions(outcomes, assigned);
+                nextPartitionCheck = System.nanoTime() + PARTITION_CHECK.toNanos();
+            }
+        }
+    }
+
+    /**
+     * Partitions added to the outcomes topic since the reader was placed are read from their beginning: every outcome
+     * in them was committed after the reader started, and outcomes keyed to them are lost to the callers otherwise.
+     * The consumer's metadata, refreshed every {@code metadata.max.age.ms}, is what finds them.
+     */
+    private List<TopicPartition> readNewPartitions(KafkaConsumer<byte[], byte[]> outcomes,
+            List<TopicPartition> assigned) {
+        List<TopicPartition> current = partitionsOf(outcomes);
+        List<TopicPartition> added = current.stream().filter(partition -> !assigned.contains(partition)).toList();
+        if (added.isEmpty()) {
+            return assigned;
+        }
+        // assign() keeps the positions of the partitions that stay assigned.
+        outcomes.assign(current);
+        outcomes.seekToBeginning(added);
+        log.info("the answer reader reads the new partitions {} from their beginning", added);
+        return current;
+    }
+
+    private List<TopicPartition> partitionsOf(KafkaConsumer<byte[], byte[]> outcomes) {
+        List<PartitionInfo> partitions = outcomes.partitionsFor(outcomesTopic, Duration.ofSeconds(30));
+        if (partitions == null || partitions.isEmpty()) {
+            throw new IllegalStateException("the outcomes topic " + outcomesTopic + " has no partitions");
+        }
+        return partitions.stream().map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+    }
+
+    private void failWaiting(RuntimeException failure) {
+        for (Waiting key : waiting.keySet()) {
+            List<Waiter> waiters = waiting.remove(key);
+            if (waiters != null) {
+                waiters.forEach(waiter -> waiter.answer().completeExceptionally(failure));
+            }
+        }
+    }
+
+    private static void pause(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -178,12 +314,39 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         } catch (RuntimeException notAnOutcome) {
             return;
         }
-        List<CompletableFuture<Answer>> answers = waiting.remove(
-                new Waiting(Objects.toString(outcome.getOrganizationId(), ""), outcome.getRequestId()));
-        if (answers != null) {
-            Answer answer = answerOf(outcome);
-            answers.forEach(future -> future.complete(answer));
+        Asked asked = Asked.of(outcome);
+        List<Waiter> answered = new ArrayList<>();
+        waiting.computeIfPresent(new Waiting(Objects.toString(outcome.getOrganizationId(), ""),
+                outcome.getRequestId()), (key, waiters) -> {
+                    answered.clear();
+                    waiters.stream().filter(waiter -> waiter.asked().equals(asked)).forEach(answered::add);
+                    return without(waiters, waiter -> waiter.asked().equals(asked));
+                });
+        if (answered.isEmpty()) {
+            return;
         }
+        // Completed outside the map's lock: a future's dependents run on this thread.
+        Answer answer;
+        try {
+            answer = answerOf(outcome);
+        } catch (RuntimeException unreadable) {
+            // Its callers fail; the reader goes on answering everyone else's.
+            answered.forEach(waiter -> waiter.answer().completeExceptionally(unreadable));
+            return;
+        }
+        answered.forEach(waiter -> waiter.answer().complete(answer));
+    }
+
+    private static List<Waiter> with(List<Waiter> waiters, Waiter waiter) {
+        List<Waiter> more = new ArrayList<>(waiters == null ? List.of() : waiters);
+        more.add(waiter);
+        return List.copyOf(more);
+    }
+
+    /** The waiters that do not match, or null (the key's entry goes) when none is left. */
+    private static List<Waiter> without(List<Waiter> waiters, Predicate<Waiter> leaving) {
+        List<Waiter> staying = waiters.stream().filter(leaving.negate()).toList();
+        return staying.isEmpty() ? null : staying;
     }
 
     static Answer answerOf(ChannelAssignmentOutcome outcome) {

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** User plus system CPU time of OS processes, read from /proc, for the benchmark's figures and the fault suite. */
@@ -19,6 +21,51 @@ public final class ProcessCpu {
 
     public static Duration of(long pid) {
         return Duration.ofMillis(ticks(Path.of("/proc", Long.toString(pid))) * 1000 / CLOCK_TICKS_PER_SECOND);
+    }
+
+    /**
+     * User plus system CPU time so far of the threads of process {@code pid} whose name starts with
+     * {@code threadNamePrefix} (as /proc shows it: the first 15 characters).
+     */
+    public static Duration ofThreads(long pid, String threadNamePrefix) {
+        long ticks = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    if (Files.readString(task.resolve("comm")).startsWith(threadNamePrefix)) {
+                        ticks += ticks(task);
+                    }
+                } catch (NoSuchFileException | UncheckedIOException exited) {
+                    // The thread ended between listing and reading: it no longer counts.
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Duration.ofMillis(ticks * 1000 / CLOCK_TICKS_PER_SECOND);
+    }
+
+    /**
+     * User plus system CPU time so far of each group of threads of process {@code pid}, by thread name as /proc
+     * shows it (the first 15 characters) without its trailing digits: "http-nio-127.0.", "kafka-producer-", ...
+     */
+    public static Map<String, Duration> byThreadName(long pid) {
+        Map<String, Long> ticks = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim().replaceAll("[#\\-]?[0-9]+$", "");
+                    ticks.merge(name, ticks(task), Long::sum);
+                } catch (NoSuchFileException | UncheckedIOException exited) {
+                    // The thread ended between listing and reading: it no longer counts.
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, Duration> cpu = new TreeMap<>();
+        ticks.forEach((name, count) -> cpu.put(name, Duration.ofMillis(count * 1000 / CLOCK_TICKS_PER_SECOND)));
+        return cpu;
     }
 
     /**

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,10 +29,13 @@ public final class ReferenceModel {
         this.directory = new DirectorySnapshot(rows.identities(), rows.channels(), rows.links());
     }
 
-    /** Applies one delivery of a request; re-deliveries and reused keys change nothing, as in the worker. */
-    public void apply(AssignmentRequest request) {
+    /**
+     * Applies one delivery of a request; re-deliveries and reused keys change nothing, as in the worker. Returns the
+     * decision of a request recorded now, empty for a replay, a reused key or a request that cannot be recorded.
+     */
+    public Optional<Decision> apply(AssignmentRequest request) {
         if (!AssignmentRules.isRecordable(request) || processed.containsKey(RequestKey.of(request))) {
-            return;
+            return Optional.empty();
         }
         processed.put(RequestKey.of(request), request.contentFingerprint());
         Decision decision = rules.decide(request, directory);
@@ -40,6 +44,7 @@ public final class ReferenceModel {
         } else if (decision instanceof Decision.Unassigned unassigned && unassigned.changed()) {
             directory.unlink(unassigned.identity(), unassigned.type(), Instant.EPOCH);
         }
+        return Optional.of(decision);
     }
 
     /** Whether a stored request with this key and content exists (a re-send would replay it). */

@@ -68,6 +68,11 @@ public final class WorkerProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The port of the worker's HTTP server (the API and the actuator), on loopback. */
+    public int httpPort() {
+        return httpPort;
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
