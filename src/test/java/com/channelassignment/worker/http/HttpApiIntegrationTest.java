@@ -9,7 +9,7 @@ import com.channelassignment.worker.domain.PhoneNumber;
 import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
 import com.channelassignment.worker.testing.DirectoryFixture;
-import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.RunningWorkerTest;
 import com.channelassignment.worker.testing.Tokens;
 import java.io.IOException;
 import java.net.URI;
@@ -65,18 +65,7 @@ class HttpApiIntegrationTest {
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
-        String run = UUID.randomUUID().toString().substring(0, 8);
-        TestServices.Database database = TestServices.createDatabase();
-        registry.add("spring.datasource.url", database::jdbcUrl);
-        registry.add("spring.datasource.username", database::username);
-        registry.add("spring.datasource.password", database::password);
-        registry.add("spring.kafka.bootstrap-servers", TestServices::kafkaBootstrapServers);
-        registry.add("spring.kafka.consumer.group-id", () -> "http-" + run);
-        registry.add("spring.kafka.producer.transaction-id-prefix", () -> "http-" + run + "-tx-");
-        registry.add("channel-assignment.topics.requests", () -> "http-requests-" + run);
-        registry.add("channel-assignment.topics.outcomes", () -> "http-outcomes-" + run);
-        registry.add("channel-assignment.topics.dead-letter", () -> "http-requests-" + run + ".dlt");
-        registry.add("channel-assignment.topics.partitions", () -> Integer.toString(PARTITIONS));
+        RunningWorkerTest.ownServices(registry, "http", PARTITIONS);
         registry.add("spring.security.oauth2.resourceserver.jwt.public-key-location", TOKENS::publicKeyLocation);
         registry.add("channel-assignment.http.max-in-flight", () -> Integer.toString(MAX_IN_FLIGHT));
         registry.add("channel-assignment.http.answer-timeout", () -> "3s");

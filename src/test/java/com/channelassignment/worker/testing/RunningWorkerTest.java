@@ -45,19 +45,27 @@ public abstract class RunningWorkerTest {
 
     @DynamicPropertySource
     static void realServices(DynamicPropertyRegistry registry) {
-        String run = UUID.randomUUID().toString().substring(0, 8);
+        ownServices(registry, "worker", 3);
+        registry.add("spring.kafka.listener.concurrency", () -> "3");
+    }
+
+    /**
+     * A database, topics, a consumer group and transactional ids of the context's own, named after {@code name} and a
+     * random run id, on the real broker and PostgreSQL.
+     */
+    public static void ownServices(DynamicPropertyRegistry registry, String name, int partitions) {
+        String run = name + "-" + UUID.randomUUID().toString().substring(0, 8);
         TestServices.Database database = TestServices.createDatabase();
         registry.add("spring.datasource.url", database::jdbcUrl);
         registry.add("spring.datasource.username", database::username);
         registry.add("spring.datasource.password", database::password);
         registry.add("spring.kafka.bootstrap-servers", TestServices::kafkaBootstrapServers);
-        registry.add("spring.kafka.consumer.group-id", () -> "worker-" + run);
-        registry.add("spring.kafka.producer.transaction-id-prefix", () -> "worker-" + run + "-tx-");
-        registry.add("channel-assignment.topics.requests", () -> "requests-" + run);
-        registry.add("channel-assignment.topics.outcomes", () -> "outcomes-" + run);
-        registry.add("channel-assignment.topics.dead-letter", () -> "requests-" + run + ".dlt");
-        registry.add("channel-assignment.topics.partitions", () -> "3");
-        registry.add("spring.kafka.listener.concurrency", () -> "3");
+        registry.add("spring.kafka.consumer.group-id", () -> run);
+        registry.add("spring.kafka.producer.transaction-id-prefix", () -> run + "-tx-");
+        registry.add("channel-assignment.topics.requests", () -> run + "-requests");
+        registry.add("channel-assignment.topics.outcomes", () -> run + "-outcomes");
+        registry.add("channel-assignment.topics.dead-letter", () -> run + "-requests.dlt");
+        registry.add("channel-assignment.topics.partitions", () -> Integer.toString(partitions));
     }
 
     protected static synchronized KafkaTestClient kafka() {
