@@ -11,12 +11,8 @@ import com.channelassignment.worker.testing.StreamCheck;
 import com.channelassignment.worker.testing.TestServices;
 import com.channelassignment.worker.testing.WorkerProcess;
 import com.channelassignment.worker.testing.Workload;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -434,7 +430,7 @@ final class FaultRun implements AutoCloseable {
         log(summary(verdict, exits));
         System.out.println("FAULTS_JSON " + Figures.json(figures));
         System.out.println(Figures.table(figures));
-        append(REPORT_DIRECTORY.resolve("figures.jsonl"), Figures.json(figures));
+        Figures.appendLine(REPORT_DIRECTORY.resolve("figures.jsonl"), Figures.json(figures));
 
         assertThat(verdict.requestsWithoutOutcome()).as("requests with zero committed outcomes").isZero();
         assertThat(verdict.requestsMissingAnOutcome()).as("requests with fewer outcomes than deliveries").isZero();
@@ -484,15 +480,6 @@ final class FaultRun implements AutoCloseable {
         return requestId;
     }
 
-    private static void append(Path file, String line) {
-        try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, line + System.lineSeparator(), StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     static void sleep(Duration duration) {
         if (duration.isNegative()) {

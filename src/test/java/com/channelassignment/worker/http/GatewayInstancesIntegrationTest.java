@@ -30,7 +30,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -419,7 +418,7 @@ class GatewayInstancesIntegrationTest {
             figures.put("reused_keys_refused_422", reusedKeysRefused);
             System.out.println("GATEWAYS_JSON " + Figures.json(figures));
             System.out.println(Figures.table(figures));
-            append(REPORT_DIRECTORY.resolve("figures.jsonl"), Figures.json(figures));
+            Figures.appendLine(REPORT_DIRECTORY.resolve("figures.jsonl"), Figures.json(figures));
         }
 
         private Map<String, Object> figures(Phase measured, Map<String, Integer> statuses,
@@ -629,13 +628,4 @@ class GatewayInstancesIntegrationTest {
         return Math.round(value * 10) / 10.0;
     }
 
-    private static void append(Path file, String line) {
-        try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, line + System.lineSeparator(), StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -1,5 +1,10 @@
 package com.channelassignment.worker.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /** Prints named figures as a Markdown table and as one machine-readable JSON line. */
@@ -26,5 +31,16 @@ public final class Figures {
                     : "\"" + String.valueOf(value).replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
         });
         return json.append('}').toString();
+    }
+
+    /** Appends one line of figures to a report file that collects runs, creating it and its folder if needed. */
+    public static void appendLine(Path file, String line) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, line + System.lineSeparator(), StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
