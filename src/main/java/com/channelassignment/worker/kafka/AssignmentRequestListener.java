@@ -44,7 +44,7 @@ public class AssignmentRequestListener {
     }
 
     /** What became of a batch's decoded records: outcomes to publish, poison to dead-letter, skipped redeliveries. */
-    private record Answers(List<Answer> outcomes, List<Poison> poison, int alreadyCommitted, int skipped) {
+    private record Answers(List<Answer> outcomes, List<Poison> poison, int skipped) {
     }
 
     /** An outcome ready to go out, with the record whose key and request it answers. */
@@ -149,7 +149,6 @@ public class AssignmentRequestListener {
     private Answers applyIsolatingPoison(List<Decoded> decoded) {
         List<Answer> outcomes = new ArrayList<>(decoded.size());
         List<Poison> poison = new ArrayList<>();
-        int alreadyCommitted = 0;
         int skipped = 0;
         for (Decoded one : decoded) {
             try (MDC.MDCCloseable requestId = MDC.putCloseable("request_id",
@@ -157,14 +156,13 @@ public class AssignmentRequestListener {
                 try {
                     Answers answered = applyAlone(one);
                     outcomes.addAll(answered.outcomes());
-                    alreadyCommitted += answered.alreadyCommitted();
                     skipped += answered.skipped();
                 } catch (PoisonRecordException e) {
                     poison.add(new Poison(one.record(), e.failure));
                 }
             }
         }
-        return new Answers(outcomes, poison, alreadyCommitted, skipped);
+        return new Answers(outcomes, poison, skipped);
     }
 
     /** The record's answers; {@link PoisonRecordException} when the evidence says it is poison. */
@@ -224,7 +222,7 @@ public class AssignmentRequestListener {
         for (PublishableOutcome outcome : applied.outcomes()) {
             answers.add(new Answer(byPosition.get(outcome.position()), outcome));
         }
-        return new Answers(answers, List.of(), applied.alreadyCommittedRequests(), applied.skipped().size());
+        return new Answers(answers, List.of(), applied.skipped().size());
     }
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception reason) {
