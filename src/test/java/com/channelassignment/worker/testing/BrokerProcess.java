@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +47,8 @@ public final class BrokerProcess implements AutoCloseable {
     private final List<String> jvmOptions;
     private Process process;
 
-    private BrokerProcess(Path directory, int port, int controllerPort, List<String> jvmOptions) {
+    private BrokerProcess(Path directory, int port, int controllerPort, List<String> jvmOptions,
+            Map<String, String> overrides) {
         this.directory = directory;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.config = directory.resolve("server.properties");
@@ -75,7 +77,7 @@ public final class BrokerProcess implements AutoCloseable {
                 transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
                 broker.heartbeat.interval.ms=500
                 broker.session.timeout.ms=3000
-                """.formatted(port, controllerPort, directory.resolve("data")));
+                """.formatted(port, controllerPort, directory.resolve("data")) + asProperties(overrides));
     }
 
     /** {@link #start(Path, List)} with {@link #QUICK_START_JVM}. */
@@ -88,6 +90,14 @@ public final class BrokerProcess implements AutoCloseable {
      * the broker on two free ports, in a JVM with the given options.
      */
     public static BrokerProcess start(Path directory, List<String> jvmOptions) {
+        return start(directory, jvmOptions, Map.of());
+    }
+
+    /**
+     * {@link #start(Path, List)} with broker settings that replace or add to the fault suite's, then those of the
+     * {@code broker.settings} system property ({@code name=value} pairs separated by {@code |}), for experiments.
+     */
+    public static BrokerProcess start(Path directory, List<String> jvmOptions, Map<String, String> settings) {
         Local.deleteTree(directory);
         try {
             Files.createDirectories(directory);
@@ -99,7 +109,15 @@ public final class BrokerProcess implements AutoCloseable {
         while (controllerPort == port) {
             controllerPort = Local.freePort();
         }
-        BrokerProcess broker = new BrokerProcess(directory.toAbsolutePath(), port, controllerPort, jvmOptions);
+        Map<String, String> overrides = new LinkedHashMap<>(settings);
+        for (String setting : System.getProperty("broker.settings", "").split("\\|")) {
+            if (!setting.isBlank()) {
+                overrides.put(setting.substring(0, setting.indexOf('=')).trim(),
+                        setting.substring(setting.indexOf('=') + 1).trim());
+            }
+        }
+        BrokerProcess broker = new BrokerProcess(directory.toAbsolutePath(), port, controllerPort, jvmOptions,
+                overrides);
         // A broker JVM must not outlive the JVM that started it, whichever way that one ends.
         Runtime.getRuntime().addShutdownHook(new Thread(broker::kill, "broker-process-kill"));
         broker.format();
@@ -162,6 +180,13 @@ public final class BrokerProcess implements AutoCloseable {
     @Override
     public void close() {
         kill();
+    }
+
+    // Later lines win in a properties file, so overrides go after the defaults.
+    private static String asProperties(Map<String, String> overrides) {
+        StringBuilder lines = new StringBuilder();
+        overrides.forEach((name, value) -> lines.append(name).append('=').append(value).append('\n'));
+        return lines.toString();
     }
 
     private void format() {

@@ -2,6 +2,7 @@ package com.channelassignment.worker.testing;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -31,15 +32,17 @@ public final class OutcomeWatcher implements AutoCloseable {
     private volatile boolean watching = true;
 
     private OutcomeWatcher(String bootstrapServers, List<String> topics,
-            Consumer<ConsumerRecord<byte[], byte[]>> onRecord) {
+            Consumer<ConsumerRecord<byte[], byte[]>> onRecord, Map<String, Object> consumerSettings) {
         this.onRecord = onRecord;
-        this.consumer = new KafkaConsumer<>(Map.of(
+        Map<String, Object> settings = new HashMap<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "outcome-watcher-" + UUID.randomUUID(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+        settings.putAll(consumerSettings);
+        this.consumer = new KafkaConsumer<>(settings);
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : topics) {
             consumer.partitionsFor(topic, Duration.ofSeconds(30))
@@ -54,7 +57,13 @@ public final class OutcomeWatcher implements AutoCloseable {
     /** Starts reading every partition of {@code topics}, which must exist. */
     public static OutcomeWatcher start(String bootstrapServers, List<String> topics,
             Consumer<ConsumerRecord<byte[], byte[]>> onRecord) {
-        OutcomeWatcher watcher = new OutcomeWatcher(bootstrapServers, topics, onRecord);
+        return start(bootstrapServers, topics, onRecord, Map.of());
+    }
+
+    /** {@link #start(String, List, Consumer)} with consumer settings added or replaced, e.g. the fetch wait. */
+    public static OutcomeWatcher start(String bootstrapServers, List<String> topics,
+            Consumer<ConsumerRecord<byte[], byte[]>> onRecord, Map<String, Object> consumerSettings) {
+        OutcomeWatcher watcher = new OutcomeWatcher(bootstrapServers, topics, onRecord, consumerSettings);
         watcher.thread.start();
         return watcher;
     }

@@ -42,15 +42,21 @@ public final class RequestStream implements AutoCloseable {
     };
 
     public RequestStream(String bootstrapServers, String topic, StreamCheck check) {
-        this(bootstrapServers, topic, check, true);
+        this(bootstrapServers, topic, check, true, 5);
     }
 
     /** One request in flight instead of idempotence: for brokers that are never restarted under the stream. */
     public static RequestStream withoutIdempotence(String bootstrapServers, String topic, StreamCheck check) {
-        return new RequestStream(bootstrapServers, topic, check, false);
+        return new RequestStream(bootstrapServers, topic, check, false, 5);
     }
 
-    private RequestStream(String bootstrapServers, String topic, StreamCheck check, boolean idempotent) {
+    /** As {@link #withoutIdempotence}, and each record leaves at once: for one request at a time. */
+    public static RequestStream withoutLinger(String bootstrapServers, String topic, StreamCheck check) {
+        return new RequestStream(bootstrapServers, topic, check, false, 0);
+    }
+
+    private RequestStream(String bootstrapServers, String topic, StreamCheck check, boolean idempotent,
+            int lingerMillis) {
         this.topic = topic;
         this.checks.add(check);
         // Generous delivery and blocking limits: a broker restart must delay sends, not fail them.
@@ -59,7 +65,7 @@ public final class RequestStream implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, idempotent,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, idempotent ? 5 : 1,
-                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.LINGER_MS_CONFIG, lingerMillis,
                 // Room for records up to the broker's own limit (message.max.bytes); the broker has the last word.
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000,

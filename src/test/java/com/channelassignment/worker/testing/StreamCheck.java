@@ -3,6 +3,7 @@ package com.channelassignment.worker.testing;
 import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.Decision;
 import com.channelassignment.worker.domain.AssignmentRules;
 import com.channelassignment.worker.domain.ChannelType;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,9 +66,12 @@ public final class StreamCheck {
         this.model = new ReferenceModel(directory);
     }
 
-    /** One delivery of {@code request}: the model applies it, and one more outcome is owed for its request id. */
-    public synchronized void sent(AssignmentRequest request) {
-        model.apply(request);
+    /**
+     * One delivery of {@code request}: the model applies it, and one more outcome is owed for its request id. Returns
+     * the model's decision, or empty for a replay or an unrecordable request.
+     */
+    public synchronized Optional<Decision> sent(AssignmentRequest request) {
+        Optional<Decision> decision = model.apply(request);
         if (!AssignmentRules.isRecordable(request)) {
             unrecordableDeliveries.add(request);
         }
@@ -76,6 +81,7 @@ public final class StreamCheck {
             // An outcome counted as a duplicate of an earlier delivery now answers this one.
             answeredDeliveries.incrementAndGet();
         }
+        return decision;
     }
 
     /** A record that is not a request at all; exactly one dead letter is owed for it. Values must be unique. */

@@ -101,6 +101,27 @@ public final class Workload {
         return request;
     }
 
+    /**
+     * A request of organization {@code org} as an HTTP caller would make it: an organization always (the token's), no
+     * re-sends; one in a hundred names an unknown handle, one in a hundred another organization's mailbox.
+     */
+    public synchronized AssignmentRequest callFor(int org, String requestId) {
+        double roll = random.nextDouble();
+        if (roll < 0.01) {
+            return request(requestId, organization(org), "nobody-" + (sequence++), Operation.UNASSIGN,
+                    ChannelType.PHONE_NUMBER, null);
+        }
+        if (roll < 0.02) {
+            int otherOrg = (org + 1 + random.nextInt(organizations - 1)) % organizations;
+            return request(requestId, organization(org), handle(random.nextInt(perOrganization)), Operation.ASSIGN,
+                    ChannelType.MAILBOX, channelId(otherOrg, ChannelType.MAILBOX));
+        }
+        ChannelType type = random.nextBoolean() ? ChannelType.MAILBOX : ChannelType.PHONE_NUMBER;
+        boolean assign = random.nextDouble() < 0.55;
+        return request(requestId, organization(org), handle(random.nextInt(perOrganization)),
+                assign ? Operation.ASSIGN : Operation.UNASSIGN, type, assign ? channelId(org, type) : null);
+    }
+
     private AssignmentRequest request(String requestId, String organizationId, String handle, Operation operation,
             ChannelType type, String channelId) {
         return new AssignmentRequest(requestId, organizationId, handle, operation, type, channelId, Instant.now(),
