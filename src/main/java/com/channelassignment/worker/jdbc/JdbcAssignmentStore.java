@@ -17,11 +17,7 @@ import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Identity;
 import com.channelassignment.worker.domain.IdentityStatus;
-import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.domain.OutcomeStatus;
-import com.channelassignment.worker.domain.PhoneNumber;
-import com.channelassignment.worker.domain.PhoneNumberStatus;
-import com.channelassignment.worker.domain.PhoneNumberType;
 import com.channelassignment.worker.domain.RejectionCode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -37,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.postgresql.util.PSQLException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcOperations;
@@ -46,7 +43,7 @@ import org.springframework.jdbc.core.RowCallbackHandler;
  * PostgreSQL storage of a batch. Every statement takes whole arrays as {@code unnest} relations, and statements that
  * can share a round trip go out together as one pipeline, so a batch costs the same six round trips (four to lock and
  * read, one to write, the commit) whatever its size. Rows are locked in one fixed order (identities by organization
- * and handle, channels by id) so concurrent batches cannot deadlock.
+ * and handle, channels by table, organization and id) so concurrent batches cannot deadlock.
  */
 public class JdbcAssignmentStore implements AssignmentStore {
 
@@ -99,29 +96,17 @@ public class JdbcAssignmentStore implements AssignmentStore {
                                     FOR NO KEY UPDATE) i
             """;
 
-    // The mailboxes and phone numbers the requests name, each within the request's organization, locked. Each CTE
-    // sorts before it locks, so every worker locks in (organization, id) order.
-    private static final String LOCK_CHANNELS = """
-            WITH wanted_mailboxes AS (
-                SELECT id, organization_id, email_address, display_name, deleted, created_at, updated_at
-                  FROM mailboxes
+    // The channels the requests name, each within the request's organization, locked: one CTE per channel table, each
+    // sorting before it locks, so every worker locks in (table, organization, id) order. One statement for every table,
+    // in the shape all channel tables are read in (ChannelTable): a statement per table would return many rows each,
+    // and only a pipeline's last statement may (Pipeline), so each would cost a round trip of its own.
+    private static final String LOCK_CHANNELS = "WITH " + eachTable(",\n", table -> """
+            locked_%s AS (
+                %s
                  WHERE (organization_id, id) IN (SELECT * FROM unnest(?::text[], ?::uuid[]))
                  ORDER BY organization_id, id
-                   FOR NO KEY UPDATE),
-            wanted_phone_numbers AS (
-                SELECT id, organization_id, number, type, status, created_at, updated_at
-                  FROM phone_numbers
-                 WHERE (organization_id, id) IN (SELECT * FROM unnest(?::text[], ?::uuid[]))
-                 ORDER BY organization_id, id
-                   FOR NO KEY UPDATE)
-            SELECT 'MAILBOX' AS channel_type, id, organization_id, created_at, updated_at,
-                   email_address, display_name, deleted, NULL AS number, NULL AS type, NULL AS status
-              FROM wanted_mailboxes
-            UNION ALL
-            SELECT 'PHONE_NUMBER', id, organization_id, created_at, updated_at,
-                   NULL, NULL, NULL, number, type, status
-              FROM wanted_phone_numbers
-            """;
+                   FOR NO KEY UPDATE)""".formatted(table.table(), table.select()))
+            + "\n" + eachTable("\nUNION ALL\n", table -> "SELECT * FROM locked_" + table.table());
 
     // Each element of an array is looked up through a LATERAL subquery fenced with OFFSET 0 (so the planner cannot
     // flatten and reorder it), which makes every lookup an index probe whatever the planner believes about the
@@ -143,32 +128,19 @@ public class JdbcAssignmentStore implements AssignmentStore {
                                      OFFSET 0) a
                 UNION
                 SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
-                  FROM unnest(?::text[], ?::uuid[]) AS wanted(organization_id, channel_id)
+                  FROM unnest(?::text[], ?::text[], ?::uuid[]) AS wanted(organization_id, channel_type, channel_id)
                  CROSS JOIN LATERAL (SELECT * FROM channel_assignments
-                                      WHERE organization_id = wanted.organization_id AND channel_type = 'MAILBOX'
-                                        AND channel_id = wanted.channel_id OFFSET 0) a
-                UNION
-                SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
-                  FROM unnest(?::text[], ?::uuid[]) AS wanted(organization_id, channel_id)
-                 CROSS JOIN LATERAL (SELECT * FROM channel_assignments
-                                      WHERE organization_id = wanted.organization_id AND channel_type = 'PHONE_NUMBER'
-                                        AND channel_id = wanted.channel_id OFFSET 0) a)
+                                      WHERE organization_id = wanted.organization_id
+                                        AND channel_type = wanted.channel_type AND channel_id = wanted.channel_id
+                                     OFFSET 0) a)
             SELECT l.identity_id, l.organization_id AS link_organization_id, l.channel_type, l.channel_id,
-                   c.id, c.organization_id, c.created_at, c.updated_at,
-                   c.email_address, c.display_name, c.deleted, c.number, c.type, c.status
+                   c.id, c.organization_id, c.created_at, c.updated_at, c.detail
               FROM links l
               LEFT JOIN LATERAL (
-                   SELECT id, organization_id, created_at, updated_at, email_address, display_name, deleted,
-                          NULL AS number, NULL AS type, NULL AS status
-                     FROM mailboxes
-                    WHERE l.channel_type = 'MAILBOX' AND organization_id = l.organization_id AND id = l.channel_id
-                   UNION ALL
-                   SELECT id, organization_id, created_at, updated_at, NULL, NULL, NULL, number, type, status
-                     FROM phone_numbers
-                    WHERE l.channel_type = 'PHONE_NUMBER' AND organization_id = l.organization_id
-                      AND id = l.channel_id
+                   %s
                    OFFSET 0) c ON true
-            """;
+            """.formatted(eachTable("\nUNION ALL\n", table -> table.select() + " WHERE l.channel_type = '"
+                    + table.type().name() + "' AND organization_id = l.organization_id AND id = l.channel_id"));
 
     // A plain insert, not ON CONFLICT DO NOTHING: the batch looked its ids up after taking its locks, so a
     // conflict needs another worker recording the same id from another partition at the same moment, and ON CONFLICT
@@ -250,7 +222,7 @@ public class JdbcAssignmentStore implements AssignmentStore {
         // Keyed by organization too: a channel id names a channel only within its organization.
         Map<List<Object>, Channel> channels = new LinkedHashMap<>();
         query(lockChannels(lookups), rs -> {
-            Channel channel = channel(rs);
+            Channel channel = ChannelTable.channel(rs);
             channels.put(channelKey(channel), channel);
         });
         List<ChannelLink> links = new ArrayList<>();
@@ -258,7 +230,7 @@ public class JdbcAssignmentStore implements AssignmentStore {
             links.add(link(rs));
             if (rs.getObject("id") != null) {
                 // A requested channel was read twice; the locked read is the one that counts.
-                Channel named = channel(rs);
+                Channel named = ChannelTable.channel(rs);
                 channels.putIfAbsent(channelKey(named), named);
             }
         });
@@ -337,25 +309,27 @@ public class JdbcAssignmentStore implements AssignmentStore {
     }
 
     private static SqlStatement lockChannels(BatchLookups lookups) {
-        List<ChannelRef> mailboxes = List.copyOf(lookups.channels(ChannelType.MAILBOX));
-        List<ChannelRef> phoneNumbers = List.copyOf(lookups.channels(ChannelType.PHONE_NUMBER));
-        return SqlStatement.of(LOCK_CHANNELS,
-                texts(mailboxes, ChannelRef::organizationId),
-                uuids(mailboxes, ChannelRef::id),
-                texts(phoneNumbers, ChannelRef::organizationId),
-                uuids(phoneNumbers, ChannelRef::id));
+        List<Object> parameters = new ArrayList<>();
+        for (ChannelTable table : ChannelTable.ofEveryType()) {
+            List<ChannelRef> requested = List.copyOf(lookups.channels(table.type()));
+            parameters.add(texts(requested, ChannelRef::organizationId));
+            parameters.add(uuids(requested, ChannelRef::id));
+        }
+        return new SqlStatement(LOCK_CHANNELS, parameters);
     }
 
     private static SqlStatement linksWithChannels(List<Identity> identities, BatchLookups lookups) {
-        List<ChannelRef> mailboxes = List.copyOf(lookups.channels(ChannelType.MAILBOX));
-        List<ChannelRef> phoneNumbers = List.copyOf(lookups.channels(ChannelType.PHONE_NUMBER));
+        record Requested(ChannelType type, ChannelRef channel) {
+        }
+        List<Requested> requested = ChannelTable.ofEveryType().stream().map(ChannelTable::type)
+                .flatMap(type -> lookups.channels(type).stream().map(channel -> new Requested(type, channel)))
+                .toList();
         return SqlStatement.of(LINKS_WITH_CHANNELS,
                 texts(identities, Identity::organizationId),
                 uuids(identities, Identity::id),
-                texts(mailboxes, ChannelRef::organizationId),
-                uuids(mailboxes, ChannelRef::id),
-                texts(phoneNumbers, ChannelRef::organizationId),
-                uuids(phoneNumbers, ChannelRef::id));
+                texts(requested, wanted -> wanted.channel().organizationId()),
+                texts(requested, wanted -> wanted.type().name()),
+                uuids(requested, wanted -> wanted.channel().id()));
     }
 
     private static SqlStatement insertProcessed(List<ProcessedRequest> requests, Timestamp at) {
@@ -404,6 +378,10 @@ public class JdbcAssignmentStore implements AssignmentStore {
 
     private void query(SqlStatement statement, RowCallbackHandler rows) {
         jdbc.query(statement.sql(), rows, statement.parameters().toArray());
+    }
+
+    private static String eachTable(String separator, Function<ChannelTable, String> sql) {
+        return ChannelTable.ofEveryType().stream().map(sql).collect(Collectors.joining(separator));
     }
 
     private static <T> String[] texts(List<T> rows, Function<T, String> column) {
@@ -459,31 +437,6 @@ public class JdbcAssignmentStore implements AssignmentStore {
                 rs.getString("organization_id"),
                 rs.getString("agent_handle"),
                 IdentityStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
-                rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("updated_at").toInstant());
-    }
-
-    private static Channel channel(ResultSet rs) throws SQLException {
-        ChannelType type = ChannelType.valueOf(rs.getString("channel_type"));
-        if (type == ChannelType.MAILBOX) {
-            return new Mailbox(
-                    rs.getObject("id", UUID.class),
-                    rs.getString("organization_id"),
-                    rs.getString("email_address"),
-                    rs.getString("display_name"),
-                    rs.getBoolean("deleted"),
-                    rs.getTimestamp("created_at").toInstant(),
-                    rs.getTimestamp("updated_at").toInstant());
-        }
-        if (type != ChannelType.PHONE_NUMBER) {
-            throw new IllegalStateException("no row mapping for channel type " + type);
-        }
-        return new PhoneNumber(
-                rs.getObject("id", UUID.class),
-                rs.getString("organization_id"),
-                rs.getString("number"),
-                PhoneNumberType.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)),
-                PhoneNumberStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
                 rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant());
     }
