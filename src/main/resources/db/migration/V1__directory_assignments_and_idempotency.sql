@@ -54,13 +54,12 @@ CREATE TABLE channel_assignments (
     FOREIGN KEY (phone_number_id, organization_id) REFERENCES phone_numbers (id, organization_id)
 );
 
-CREATE INDEX channel_assignments_channel ON channel_assignments (channel_id);
-
 -- One row per request id ever applied, written in the same transaction as the request's effects.
 CREATE TABLE processed_requests (
     request_id       text        PRIMARY KEY CHECK (char_length(request_id) BETWEEN 1 AND 128),
     fingerprint      bytea       NOT NULL,
-    event_id         uuid        NOT NULL UNIQUE,
+    -- No index: a random UUID the worker generates and nothing looks up; a replay reuses the stored row.
+    event_id         uuid        NOT NULL,
     status           text        NOT NULL CHECK (status IN ('ASSIGNED', 'UNASSIGNED', 'REJECTED')),
     rejection_code   text,
     correlation_id   text,

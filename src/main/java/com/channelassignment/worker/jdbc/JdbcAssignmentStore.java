@@ -4,7 +4,6 @@ import com.channelassignment.worker.application.AssignmentStore;
 import com.channelassignment.worker.application.BatchLookups;
 import com.channelassignment.worker.application.BatchWrites;
 import com.channelassignment.worker.application.ChannelRef;
-import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.application.ConcurrentRequestException;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.application.IdentityKey;
@@ -14,22 +13,17 @@ import com.channelassignment.worker.application.ProcessedRequest;
 import com.channelassignment.worker.application.RecordPosition;
 import com.channelassignment.worker.application.RequestKey;
 import com.channelassignment.worker.domain.Channel;
+import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Identity;
 import com.channelassignment.worker.domain.IdentityStatus;
-import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.domain.OutcomeStatus;
-import com.channelassignment.worker.domain.PhoneNumber;
-import com.channelassignment.worker.domain.PhoneNumberStatus;
-import com.channelassignment.worker.domain.PhoneNumberType;
 import com.channelassignment.worker.domain.RejectionCode;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -38,23 +32,26 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.postgresql.util.PSQLException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.jdbc.core.RowCallbackHandler;
 
 /**
  * PostgreSQL storage of a batch. Every statement takes whole arrays as {@code unnest} relations, and statements that
  * can share a round trip go out together as one pipeline, so a batch costs the same six round trips (four to lock and
  * read, one to write, the commit) whatever its size. Rows are locked in one fixed order (identities by organization
- * and handle, channels by id) so concurrent batches cannot deadlock.
+ * and handle, channels by table, organization and id) so concurrent batches cannot deadlock.
  */
 public class JdbcAssignmentStore implements AssignmentStore {
 
     // Transaction-local settings. Every statement of a batch is a key lookup with an index made for it, but the
     // planner only knows that while its statistics are fresh: during a burst into tables that were empty a minute
     // ago, it planned sequential scans and hash joins that took seconds per batch. Index nested loops are right at
-    // any table size, so the batch transaction rules the others out. Bitmap scans too: a profile showed them building
-    // a bitmap for every single-row probe, 12% of the database's CPU during a burst.
+    // any table size, so the batch transaction rules the others out. Bitmap scans too: they build a bitmap for every
+    // single-row probe.
     private static final String CONFIGURE_TRANSACTION = """
             SELECT set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true),
                    set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),
@@ -99,29 +96,17 @@ public class JdbcAssignmentStore implements AssignmentStore {
                                     FOR NO KEY UPDATE) i
             """;
 
-    // The mailboxes and phone numbers the requests name, each within the request's organization, locked. Each CTE
-    // sorts before it locks, so every worker locks in (organization, id) order.
-    private static final String LOCK_CHANNELS = """
-            WITH wanted_mailboxes AS (
-                SELECT id, organization_id, email_address, display_name, deleted, created_at, updated_at
-                  FROM mailboxes
+    // The channels the requests name, each within the request's organization, locked: one CTE per channel table, each
+    // sorting before it locks, so every worker locks in (table, organization, id) order. One statement for every table,
+    // in the shape all channel tables are read in (ChannelTable): a statement per table would return many rows each,
+    // and only a pipeline's last statement may (Pipeline), so each would cost a round trip of its own.
+    private static final String LOCK_CHANNELS = "WITH " + eachTable(",\n", table -> """
+            locked_%s AS (
+                %s
                  WHERE (organization_id, id) IN (SELECT * FROM unnest(?::text[], ?::uuid[]))
                  ORDER BY organization_id, id
-                   FOR NO KEY UPDATE),
-            wanted_phone_numbers AS (
-                SELECT id, organization_id, number, type, status, created_at, updated_at
-                  FROM phone_numbers
-                 WHERE (organization_id, id) IN (SELECT * FROM unnest(?::text[], ?::uuid[]))
-                 ORDER BY organization_id, id
-                   FOR NO KEY UPDATE)
-            SELECT 'MAILBOX' AS channel_type, id, organization_id, created_at, updated_at,
-                   email_address, display_name, deleted, NULL AS number, NULL AS type, NULL AS status
-              FROM wanted_mailboxes
-            UNION ALL
-            SELECT 'PHONE_NUMBER', id, organization_id, created_at, updated_at,
-                   NULL, NULL, NULL, number, type, status
-              FROM wanted_phone_numbers
-            """;
+                   FOR NO KEY UPDATE)""".formatted(table.table(), table.select()))
+            + "\n" + eachTable("\nUNION ALL\n", table -> "SELECT * FROM locked_" + table.table());
 
     // Each element of an array is looked up through a LATERAL subquery fenced with OFFSET 0 (so the planner cannot
     // flatten and reorder it), which makes every lookup an index probe whatever the planner believes about the
@@ -143,32 +128,19 @@ public class JdbcAssignmentStore implements AssignmentStore {
                                      OFFSET 0) a
                 UNION
                 SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
-                  FROM unnest(?::text[], ?::uuid[]) AS wanted(organization_id, channel_id)
+                  FROM unnest(?::text[], ?::text[], ?::uuid[]) AS wanted(organization_id, channel_type, channel_id)
                  CROSS JOIN LATERAL (SELECT * FROM channel_assignments
-                                      WHERE organization_id = wanted.organization_id AND channel_type = 'MAILBOX'
-                                        AND channel_id = wanted.channel_id OFFSET 0) a
-                UNION
-                SELECT a.identity_id, a.organization_id, a.channel_type, a.channel_id
-                  FROM unnest(?::text[], ?::uuid[]) AS wanted(organization_id, channel_id)
-                 CROSS JOIN LATERAL (SELECT * FROM channel_assignments
-                                      WHERE organization_id = wanted.organization_id AND channel_type = 'PHONE_NUMBER'
-                                        AND channel_id = wanted.channel_id OFFSET 0) a)
+                                      WHERE organization_id = wanted.organization_id
+                                        AND channel_type = wanted.channel_type AND channel_id = wanted.channel_id
+                                     OFFSET 0) a)
             SELECT l.identity_id, l.organization_id AS link_organization_id, l.channel_type, l.channel_id,
-                   c.id, c.organization_id, c.created_at, c.updated_at,
-                   c.email_address, c.display_name, c.deleted, c.number, c.type, c.status
+                   c.id, c.organization_id, c.created_at, c.updated_at, c.detail
               FROM links l
               LEFT JOIN LATERAL (
-                   SELECT id, organization_id, created_at, updated_at, email_address, display_name, deleted,
-                          NULL AS number, NULL AS type, NULL AS status
-                     FROM mailboxes
-                    WHERE l.channel_type = 'MAILBOX' AND organization_id = l.organization_id AND id = l.channel_id
-                   UNION ALL
-                   SELECT id, organization_id, created_at, updated_at, NULL, NULL, NULL, number, type, status
-                     FROM phone_numbers
-                    WHERE l.channel_type = 'PHONE_NUMBER' AND organization_id = l.organization_id
-                      AND id = l.channel_id
+                   %s
                    OFFSET 0) c ON true
-            """;
+            """.formatted(eachTable("\nUNION ALL\n", table -> table.select() + " WHERE l.channel_type = '"
+                    + table.type().name() + "' AND organization_id = l.organization_id AND id = l.channel_id"));
 
     // A plain insert, not ON CONFLICT DO NOTHING: the batch looked its ids up after taking its locks, so a
     // conflict needs another worker recording the same id from another partition at the same moment, and ON CONFLICT
@@ -214,18 +186,6 @@ public class JdbcAssignmentStore implements AssignmentStore {
              WHERE p.topic = x.topic AND p.partition_number = x.partition_number
             """;
 
-    // A pipeline is one round trip: pgjdbc sends a multi-statement query as Parse, Bind and Execute for each statement
-    // and one Sync at the end, and PostgreSQL runs the statements in order, each with a snapshot of its own. pgjdbc
-    // writes every statement before it reads any result, so only a pipeline's last statement may return more than a
-    // few rows: rows that filled the socket buffers while the driver was still writing the next statement's arrays
-    // would leave both sides waiting for the other for good (pgjdbc issue 194). Hence the settings and the
-    // partitions' progress go with the identity locks, the writes (which return only counts) go together, and the
-    // other reads go one by one.
-    private static final String LOCK_PARTITIONS_AND_IDENTITIES = String.join(";\n", CONFIGURE_TRANSACTION,
-            LOCK_PARTITIONS, LOCK_IDENTITIES);
-    // The idempotency records go first: if another transaction recorded one of the ids, nothing else runs.
-    private static final String SAVE = String.join(";\n", INSERT_PROCESSED, DELETE_LINKS, INSERT_LINKS,
-            TOUCH_IDENTITIES, ADVANCE_PARTITIONS);
     private static final String PROCESSED_REQUESTS = "processed_requests";
 
     // Java's String order, not the database's collation: what matters is that every worker sorts the same way.
@@ -242,23 +202,14 @@ public class JdbcAssignmentStore implements AssignmentStore {
         this.statementTimeout = statementTimeout;
     }
 
+    // Only a pipeline's last statement may return many rows (Pipeline): the settings and the partitions' progress go
+    // with the identity locks, and the other reads go one by one.
     @Override
     public LoadedBatch lockAndLoad(BatchLookups lookups) {
         List<IdentityKey> lockOrder = lookups.identities().stream().sorted(IDENTITY_LOCK_ORDER).toList();
-        List<PartitionRef> partitions = List.copyOf(lookups.partitions());
         Map<PartitionRef, Long> offsets = new HashMap<>();
         List<Identity> identities = new ArrayList<>();
-        jdbc.execute(LOCK_PARTITIONS_AND_IDENTITIES, (PreparedStatement statement) -> {
-            // Transaction-local, so the limits hold for exactly this batch: both stay well below the Kafka
-            // transaction timeout, and a lock held by a stuck worker fails this batch (retried) instead of hanging it.
-            bind(statement, lockTimeout.toMillis() + "ms", statementTimeout.toMillis() + "ms",
-                    partitions.stream().map(PartitionRef::topic).toArray(String[]::new),
-                    partitions.stream().map(PartitionRef::partition).toArray(Integer[]::new),
-                    partitions.stream().map(partition -> lookups.topicIds().get(partition.topic()))
-                            .toArray(String[]::new),
-                    lockOrder.stream().map(IdentityKey::organizationId).toArray(String[]::new),
-                    lockOrder.stream().map(IdentityKey::agentHandle).toArray(String[]::new));
-            PipelineResults results = new PipelineResults(statement);
+        Pipeline.of(configureTransaction(), lockPartitions(lookups), lockIdentities(lockOrder)).run(jdbc, results -> {
             results.nextRows(); // the settings
             for (ResultSet rs = results.nextRows(); rs.next(); ) {
                 offsets.put(new PartitionRef(rs.getString("topic"), rs.getInt("partition_number")),
@@ -267,95 +218,50 @@ public class JdbcAssignmentStore implements AssignmentStore {
             for (ResultSet rs = results.nextRows(); rs.next(); ) {
                 identities.add(identity(rs));
             }
-            return null;
         });
-        List<ChannelRef> mailboxes = List.copyOf(lookups.channels(ChannelType.MAILBOX));
-        List<ChannelRef> phoneNumbers = List.copyOf(lookups.channels(ChannelType.PHONE_NUMBER));
         // Keyed by organization too: a channel id names a channel only within its organization.
         Map<List<Object>, Channel> channels = new LinkedHashMap<>();
-        jdbc.query(LOCK_CHANNELS, (ResultSet rs) -> {
-            Channel channel = channel(rs);
+        query(lockChannels(lookups), rs -> {
+            Channel channel = ChannelTable.channel(rs);
             channels.put(channelKey(channel), channel);
-        }, organizationsOf(mailboxes), idsOf(mailboxes), organizationsOf(phoneNumbers), idsOf(phoneNumbers));
+        });
         List<ChannelLink> links = new ArrayList<>();
-        jdbc.query(LINKS_WITH_CHANNELS, (ResultSet rs) -> {
+        query(linksWithChannels(identities, lookups), rs -> {
             links.add(link(rs));
             if (rs.getObject("id") != null) {
                 // A requested channel was read twice; the locked read is the one that counts.
-                Channel named = channel(rs);
+                Channel named = ChannelTable.channel(rs);
                 channels.putIfAbsent(channelKey(named), named);
             }
-        }, identities.stream().map(Identity::organizationId).toArray(String[]::new),
-                uuidTexts(identities.stream().map(Identity::id).toList()),
-                organizationsOf(mailboxes), idsOf(mailboxes), organizationsOf(phoneNumbers), idsOf(phoneNumbers));
+        });
         return new LoadedBatch(offsets, new DirectoryRows(identities, List.copyOf(channels.values()), links),
-                findProcessedRequests(lookups.requestKeys()));
+                findProcessedRequests(List.copyOf(lookups.requestKeys())));
     }
 
-    private Map<RequestKey, ProcessedRequest> findProcessedRequests(Collection<RequestKey> requestKeys) {
+    private Map<RequestKey, ProcessedRequest> findProcessedRequests(List<RequestKey> requestKeys) {
         Map<RequestKey, ProcessedRequest> found = new HashMap<>();
         if (!requestKeys.isEmpty()) {
-            jdbc.query(FIND_PROCESSED, (ResultSet rs) -> {
+            query(SqlStatement.of(FIND_PROCESSED, texts(requestKeys, RequestKey::organizationId),
+                    texts(requestKeys, RequestKey::requestId)), rs -> {
                 ProcessedRequest processed = processedRequest(rs);
                 found.put(processed.key(), processed);
-            }, requestKeys.stream().map(RequestKey::organizationId).toArray(String[]::new),
-                    requestKeys.stream().map(RequestKey::requestId).toArray(String[]::new));
+            });
         }
         return found;
     }
 
-    private static List<Object> channelKey(Channel channel) {
-        return List.of(channel.organizationId(), channel.type(), channel.id());
-    }
-
-    private static String[] organizationsOf(List<ChannelRef> channels) {
-        return channels.stream().map(ChannelRef::organizationId).toArray(String[]::new);
-    }
-
-    private static String[] idsOf(List<ChannelRef> channels) {
-        return uuidTexts(channels.stream().map(ChannelRef::id).toList());
-    }
-
+    // The writes return only counts, so they all go in one pipeline.
     @Override
     public void save(BatchWrites writes) {
         Timestamp at = Timestamp.from(writes.writtenAt());
-        List<ProcessedRequest> requests = writes.processedRequests();
         List<ChannelLink> removed = List.copyOf(writes.removedLinks());
-        List<ChannelLink> added = List.copyOf(writes.addedLinks());
-        List<Map.Entry<PartitionRef, Long>> offsets = List.copyOf(writes.nextOffsets().entrySet());
+        // The idempotency records go first: if another transaction recorded one of the ids, nothing else runs.
+        Pipeline pipeline = Pipeline.of(insertProcessed(writes.processedRequests(), at), deleteLinks(removed),
+                insertLinks(List.copyOf(writes.addedLinks()), at),
+                touchIdentities(List.copyOf(writes.changedIdentities()), at),
+                advancePartitions(List.copyOf(writes.nextOffsets().entrySet()), at));
         try {
-            jdbc.execute(SAVE, (PreparedStatement statement) -> {
-                bind(statement,
-                        at, requests.stream().map(request -> request.key().organizationId()).toArray(String[]::new),
-                        requests.stream().map(ProcessedRequest::requestId).toArray(String[]::new),
-                        requests.stream().map(ProcessedRequest::fingerprint).toArray(byte[][]::new),
-                        uuidTexts(requests.stream().map(ProcessedRequest::eventId).toList()),
-                        requests.stream().map(request -> request.status().name()).toArray(String[]::new),
-                        requests.stream().map(request -> request.rejectionCode() == null ? null
-                                : request.rejectionCode().name()).toArray(String[]::new),
-                        requests.stream().map(ProcessedRequest::correlationId).toArray(String[]::new),
-                        requests.stream().map(ProcessedRequest::payload).toArray(byte[][]::new),
-                        requests.stream().map(request -> request.position().topic()).toArray(String[]::new),
-                        requests.stream().map(request -> request.position().partition()).toArray(Integer[]::new),
-                        requests.stream().map(request -> request.position().offset()).toArray(Long[]::new),
-
-                        removed.stream().map(ChannelLink::organizationId).toArray(String[]::new),
-                        uuidTexts(removed.stream().map(ChannelLink::identityId).toList()),
-                        removed.stream().map(link -> link.type().name()).toArray(String[]::new),
-                        uuidTexts(removed.stream().map(ChannelLink::channelId).toList()),
-
-                        at, uuidTexts(added.stream().map(ChannelLink::identityId).toList()),
-                        added.stream().map(ChannelLink::organizationId).toArray(String[]::new),
-                        added.stream().map(link -> link.type().name()).toArray(String[]::new),
-                        uuidTexts(added.stream().map(ChannelLink::channelId).toList()),
-
-                        at, writes.changedIdentities().stream().map(Identity::organizationId).toArray(String[]::new),
-                        uuidTexts(writes.changedIdentities().stream().map(Identity::id).toList()),
-
-                        at, offsets.stream().map(entry -> entry.getKey().topic()).toArray(String[]::new),
-                        offsets.stream().map(entry -> entry.getKey().partition()).toArray(Integer[]::new),
-                        offsets.stream().map(Map.Entry::getValue).toArray(Long[]::new));
-                PipelineResults results = new PipelineResults(statement);
+            pipeline.run(jdbc, results -> {
                 results.nextUpdateCount();
                 int deleted = results.nextUpdateCount();
                 if (deleted != removed.size()) {
@@ -366,23 +272,141 @@ public class JdbcAssignmentStore implements AssignmentStore {
                     throw new IllegalStateException("expected to delete %d links, deleted %d"
                             .formatted(removed.size(), deleted));
                 }
-                return null;
             });
         } catch (DuplicateKeyException duplicate) {
             if (violatedTable(duplicate).filter(PROCESSED_REQUESTS::equals).isEmpty()) {
                 throw duplicate;
             }
-            // The primary key on (organization_id, request_id) is the table's only unique constraint. Rethrown, never carried on from:
-            // the transaction is already aborted.
+            // The primary key on (organization_id, request_id) is the table's only unique constraint. Rethrown, never
+            // carried on from: the transaction is already aborted.
             throw new ConcurrentRequestException("a request id of this batch was recorded concurrently by another"
                     + " transaction: " + duplicate.getMostSpecificCause().getMessage(), duplicate);
         }
     }
 
-    private static void bind(PreparedStatement statement, Object... parameters) throws SQLException {
-        for (int i = 0; i < parameters.length; i++) {
-            statement.setObject(i + 1, parameters[i]);
+    // Each statement with its values, in the order of its placeholders. The arrays of one statement are taken from
+    // one list, so they line up as the columns of its unnest relation.
+
+    private SqlStatement configureTransaction() {
+        // Transaction-local, so the limits hold for exactly this batch: both stay well below the Kafka transaction
+        // timeout, and a lock held by a stuck worker fails this batch (retried) instead of hanging it.
+        return SqlStatement.of(CONFIGURE_TRANSACTION, lockTimeout.toMillis() + "ms",
+                statementTimeout.toMillis() + "ms");
+    }
+
+    private static SqlStatement lockPartitions(BatchLookups lookups) {
+        List<PartitionRef> partitions = List.copyOf(lookups.partitions());
+        return SqlStatement.of(LOCK_PARTITIONS,
+                texts(partitions, PartitionRef::topic),
+                ints(partitions, PartitionRef::partition),
+                texts(partitions, partition -> lookups.topicIds().get(partition.topic())));
+    }
+
+    private static SqlStatement lockIdentities(List<IdentityKey> lockOrder) {
+        return SqlStatement.of(LOCK_IDENTITIES,
+                texts(lockOrder, IdentityKey::organizationId),
+                texts(lockOrder, IdentityKey::agentHandle));
+    }
+
+    private static SqlStatement lockChannels(BatchLookups lookups) {
+        List<Object> parameters = new ArrayList<>();
+        for (ChannelTable table : ChannelTable.ofEveryType()) {
+            List<ChannelRef> requested = List.copyOf(lookups.channels(table.type()));
+            parameters.add(texts(requested, ChannelRef::organizationId));
+            parameters.add(uuids(requested, ChannelRef::id));
         }
+        return new SqlStatement(LOCK_CHANNELS, parameters);
+    }
+
+    private static SqlStatement linksWithChannels(List<Identity> identities, BatchLookups lookups) {
+        record Requested(ChannelType type, ChannelRef channel) {
+        }
+        List<Requested> requested = ChannelTable.ofEveryType().stream().map(ChannelTable::type)
+                .flatMap(type -> lookups.channels(type).stream().map(channel -> new Requested(type, channel)))
+                .toList();
+        return SqlStatement.of(LINKS_WITH_CHANNELS,
+                texts(identities, Identity::organizationId),
+                uuids(identities, Identity::id),
+                texts(requested, wanted -> wanted.channel().organizationId()),
+                texts(requested, wanted -> wanted.type().name()),
+                uuids(requested, wanted -> wanted.channel().id()));
+    }
+
+    private static SqlStatement insertProcessed(List<ProcessedRequest> requests, Timestamp at) {
+        return SqlStatement.of(INSERT_PROCESSED, at,
+                texts(requests, request -> request.key().organizationId()),
+                texts(requests, ProcessedRequest::requestId),
+                byteas(requests, ProcessedRequest::fingerprint),
+                uuids(requests, ProcessedRequest::eventId),
+                texts(requests, request -> request.status().name()),
+                texts(requests, request -> request.rejectionCode() == null ? null : request.rejectionCode().name()),
+                texts(requests, ProcessedRequest::correlationId),
+                byteas(requests, ProcessedRequest::payload),
+                texts(requests, request -> request.position().topic()),
+                ints(requests, request -> request.position().partition()),
+                longs(requests, request -> request.position().offset()));
+    }
+
+    private static SqlStatement deleteLinks(List<ChannelLink> removed) {
+        return SqlStatement.of(DELETE_LINKS,
+                texts(removed, ChannelLink::organizationId),
+                uuids(removed, ChannelLink::identityId),
+                texts(removed, link -> link.type().name()),
+                uuids(removed, ChannelLink::channelId));
+    }
+
+    private static SqlStatement insertLinks(List<ChannelLink> added, Timestamp at) {
+        return SqlStatement.of(INSERT_LINKS, at,
+                uuids(added, ChannelLink::identityId),
+                texts(added, ChannelLink::organizationId),
+                texts(added, link -> link.type().name()),
+                uuids(added, ChannelLink::channelId));
+    }
+
+    private static SqlStatement touchIdentities(List<Identity> changed, Timestamp at) {
+        return SqlStatement.of(TOUCH_IDENTITIES, at,
+                texts(changed, Identity::organizationId),
+                uuids(changed, Identity::id));
+    }
+
+    private static SqlStatement advancePartitions(List<Map.Entry<PartitionRef, Long>> offsets, Timestamp at) {
+        return SqlStatement.of(ADVANCE_PARTITIONS, at,
+                texts(offsets, offset -> offset.getKey().topic()),
+                ints(offsets, offset -> offset.getKey().partition()),
+                longs(offsets, Map.Entry::getValue));
+    }
+
+    private void query(SqlStatement statement, RowCallbackHandler rows) {
+        jdbc.query(statement.sql(), rows, statement.parameters().toArray());
+    }
+
+    private static String eachTable(String separator, Function<ChannelTable, String> sql) {
+        return ChannelTable.ofEveryType().stream().map(sql).collect(Collectors.joining(separator));
+    }
+
+    private static <T> String[] texts(List<T> rows, Function<T, String> column) {
+        return rows.stream().map(column).toArray(String[]::new);
+    }
+
+    // As text: the statements cast them with ::uuid[].
+    private static <T> String[] uuids(List<T> rows, Function<T, UUID> column) {
+        return rows.stream().map(column).map(UUID::toString).toArray(String[]::new);
+    }
+
+    private static <T> Integer[] ints(List<T> rows, Function<T, Integer> column) {
+        return rows.stream().map(column).toArray(Integer[]::new);
+    }
+
+    private static <T> Long[] longs(List<T> rows, Function<T, Long> column) {
+        return rows.stream().map(column).toArray(Long[]::new);
+    }
+
+    private static <T> byte[][] byteas(List<T> rows, Function<T, byte[]> column) {
+        return rows.stream().map(column).toArray(byte[][]::new);
+    }
+
+    private static List<Object> channelKey(Channel channel) {
+        return List.of(channel.organizationId(), channel.type(), channel.id());
     }
 
     private static Optional<String> violatedTable(DuplicateKeyException duplicate) {
@@ -390,43 +414,6 @@ public class JdbcAssignmentStore implements AssignmentStore {
             return Optional.ofNullable(error.getServerErrorMessage().getTable());
         }
         return Optional.empty();
-    }
-
-    /** The results of a pipeline's statements, taken one statement at a time in the pipeline's order. */
-    private static final class PipelineResults {
-
-        private final PreparedStatement statement;
-        private boolean executed;
-
-        PipelineResults(PreparedStatement statement) {
-            this.statement = statement;
-        }
-
-        ResultSet nextRows() throws SQLException {
-            if (!advance()) {
-                throw new IllegalStateException("the pipeline's next statement returned no rows");
-            }
-            return statement.getResultSet();
-        }
-
-        int nextUpdateCount() throws SQLException {
-            if (advance() || statement.getUpdateCount() < 0) {
-                throw new IllegalStateException("the pipeline's next statement returned no update count");
-            }
-            return statement.getUpdateCount();
-        }
-
-        private boolean advance() throws SQLException {
-            if (!executed) {
-                executed = true;
-                return statement.execute();
-            }
-            return statement.getMoreResults();
-        }
-    }
-
-    private static String[] uuidTexts(Collection<UUID> ids) {
-        return ids.stream().map(UUID::toString).toArray(String[]::new);
     }
 
     private static ProcessedRequest processedRequest(ResultSet rs) throws SQLException {
@@ -450,31 +437,6 @@ public class JdbcAssignmentStore implements AssignmentStore {
                 rs.getString("organization_id"),
                 rs.getString("agent_handle"),
                 IdentityStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
-                rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("updated_at").toInstant());
-    }
-
-    private static Channel channel(ResultSet rs) throws SQLException {
-        ChannelType type = ChannelType.valueOf(rs.getString("channel_type"));
-        if (type == ChannelType.MAILBOX) {
-            return new Mailbox(
-                    rs.getObject("id", UUID.class),
-                    rs.getString("organization_id"),
-                    rs.getString("email_address"),
-                    rs.getString("display_name"),
-                    rs.getBoolean("deleted"),
-                    rs.getTimestamp("created_at").toInstant(),
-                    rs.getTimestamp("updated_at").toInstant());
-        }
-        if (type != ChannelType.PHONE_NUMBER) {
-            throw new IllegalStateException("no row mapping for channel type " + type);
-        }
-        return new PhoneNumber(
-                rs.getObject("id", UUID.class),
-                rs.getString("organization_id"),
-                rs.getString("number"),
-                PhoneNumberType.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)),
-                PhoneNumberStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
                 rs.getTimestamp("created_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant());
     }

@@ -19,8 +19,12 @@ import com.channelassignment.worker.domain.AssignmentRules;
 import com.channelassignment.worker.domain.Channel;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Identity;
+import com.channelassignment.worker.domain.IdentityStatus;
 import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.domain.OutcomeStatus;
+import com.channelassignment.worker.domain.PhoneNumber;
+import com.channelassignment.worker.domain.PhoneNumberStatus;
+import com.channelassignment.worker.domain.PhoneNumberType;
 import com.channelassignment.worker.domain.RejectionCode;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.LockWaits;
@@ -133,6 +137,40 @@ class JdbcAssignmentStoreIntegrationTest {
                 .containsExactlyInAnyOrderElementsOf(keys.stream().map(IdentityKey::agentHandle).toList());
         assertThat(loaded.directory().links()).hasSize(500);
         assertThat(loaded.directory().channels()).as("the requested mailboxes and the held ones").hasSize(1000);
+    }
+
+    @Test
+    void loadsTheRequestedAndTheHeldChannelsOfEveryTypeEachAsItsOwnType() {
+        String organization = "org-" + UUID.randomUUID();
+        Instant created = Instant.parse("2026-01-15T10:00:00Z");
+        Instant updated = Instant.parse("2026-02-01T08:30:00.123456Z");
+        Identity holder = new Identity(UUID.randomUUID(), organization, "holder", IdentityStatus.ACTIVE, created,
+                updated);
+        Mailbox heldMailbox = new Mailbox(UUID.randomUUID(), organization, "held@acme.test", null, false, created,
+                updated);
+        PhoneNumber heldPhone = new PhoneNumber(UUID.randomUUID(), organization, "+18005550100",
+                PhoneNumberType.LOCAL, PhoneNumberStatus.PAUSED, created, updated);
+        Mailbox requestedMailbox = new Mailbox(UUID.randomUUID(), organization, "gone@acme.test", "Gone", true,
+                created, updated);
+        PhoneNumber requestedPhone = new PhoneNumber(UUID.randomUUID(), organization, "+18335550100",
+                PhoneNumberType.TOLL_FREE, PhoneNumberStatus.RELEASED, created, updated);
+        List<ChannelLink> links = List.of(
+                new ChannelLink(holder.id(), organization, ChannelType.MAILBOX, heldMailbox.id()),
+                new ChannelLink(holder.id(), organization, ChannelType.PHONE_NUMBER, heldPhone.id()));
+        new JdbcDirectoryLoader(jdbc).load(new DirectoryRows(List.of(holder),
+                List.of(heldMailbox, heldPhone, requestedMailbox, requestedPhone), links));
+
+        DirectoryRows loaded = transactions.execute(status -> store.lockAndLoad(new BatchLookups(
+                new TreeSet<>(Set.of(new PartitionRef("requests", 0))), Map.of(),
+                Set.of(new IdentityKey(organization, "holder")),
+                Map.of(ChannelType.MAILBOX, Set.of(new ChannelRef(organization, requestedMailbox.id())),
+                        ChannelType.PHONE_NUMBER, Set.of(new ChannelRef(organization, requestedPhone.id()))),
+                Set.of()))).directory();
+
+        assertThat(loaded.channels()).containsExactlyInAnyOrder(heldMailbox, heldPhone, requestedMailbox,
+                requestedPhone);
+        assertThat(loaded.links()).containsExactlyInAnyOrderElementsOf(links);
+        assertThat(loaded.identities()).containsExactly(holder);
     }
 
     @Test

@@ -27,7 +27,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  */
 class OrganizationScopeMigrationIntegrationTest {
 
-    private static final String BEFORE_ORGANIZATION_SCOPE = "3";
+    private static final String BEFORE_ORGANIZATION_SCOPE = "2";
 
     private final AvroContract contract = new AvroContract();
 
