@@ -1,9 +1,8 @@
-package com.channelassignment.worker;
+package com.channelassignment.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.domain.Mailbox;
-import com.channelassignment.worker.kafka.ChannelAssignmentCli;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.RunningWorkerTest;
 import com.channelassignment.worker.testing.TestServices;
