@@ -188,7 +188,8 @@ class WorkerConfiguration {
             return Status.UP.equals(kafkaHealth.health().getStatus()) ? Optional.empty() : Optional.of("Kafka");
         };
         return new AssignmentRequestListener(contract, applyAssignmentRequests, publisher, metrics, clock,
-                properties.retry().poisonAttempts(), stalls, topicIds, dependencies);
+                properties.retry().poisonAttempts(), stalls, topicIds, dependencies,
+                properties.topics().requests());
     }
 
     /**
