@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The worker's own settings have their defaults in one place, the {@code @DefaultValue}s of {@link WorkerProperties}.
- * application.yml repeats none of them, and the README's configuration table and the placeholders' fallbacks in the
- * code state the same values; for Spring's settings, application.yml is the source the README must agree with.
+ * application.yml repeats none of them; the README's configuration table, the placeholders' fallbacks and the
+ * conditions that match a missing property state the same values. For Spring's own settings, application.yml is the
+ * source the README must agree with.
  */
 class ConfigurationDefaultsTest {
 
@@ -77,20 +78,35 @@ class ConfigurationDefaultsTest {
     /** {@code @Value("${channel-assignment.http.organization-claim:org_id}")} and the like. */
     @Test
     void placeholderFallbacksInTheCodeAreTheDefaults() throws IOException {
-        Pattern placeholder = Pattern.compile("\\$\\{(" + Pattern.quote(workerPropertiesPrefix())
-                + "\\.[a-z0-9.-]+):([^}\"]*)}");
-        List<String> found = new ArrayList<>();
+        List<String> checked = eachDefaultTheCodeAssumes(Pattern.compile("\\$\\{("
+                + Pattern.quote(workerPropertiesPrefix()) + "\\.[a-z0-9.-]+):([^}\"]*)}"));
+        assertThat(checked).contains(workerPropertiesPrefix() + ".http.organization-claim");
+    }
+
+    /** {@code @ConditionalOnProperty(name = ..., havingValue = "true", matchIfMissing = true)} assumes the default. */
+    @Test
+    void conditionsThatMatchAMissingPropertyMatchItsDefault() throws IOException {
+        List<String> checked = eachDefaultTheCodeAssumes(Pattern.compile("@ConditionalOnProperty\\(name = \"("
+                + Pattern.quote(workerPropertiesPrefix()) + "\\.[a-z0-9.-]+)\", havingValue = \"([^\"]*)\", "
+                + "matchIfMissing = true\\)"));
+        assertThat(checked).contains(workerPropertiesPrefix() + ".topics.create");
+    }
+
+    /** Each property and value the pattern finds in the main sources must bind to the defaults; returns the names. */
+    private List<String> eachDefaultTheCodeAssumes(Pattern propertyAndValue) throws IOException {
+        List<String> checked = new ArrayList<>();
         try (Stream<Path> files = Files.walk(MAIN_SOURCES)) {
             for (Path file : files.filter(path -> path.toString().endsWith(".java")).toList()) {
-                Matcher matcher = placeholder.matcher(Files.readString(file));
+                Matcher matcher = propertyAndValue.matcher(Files.readString(file));
                 while (matcher.find()) {
                     assertThat(bindWorkerProperties(Map.of(matcher.group(1), matcher.group(2))))
-                            .as("the fallback of %s in %s", matcher.group(1), file.getFileName()).isEqualTo(defaults);
-                    found.add(matcher.group(1));
+                            .as("%s=%s assumed in %s", matcher.group(1), matcher.group(2), file.getFileName())
+                            .isEqualTo(defaults);
+                    checked.add(matcher.group(1));
                 }
             }
         }
-        assertThat(found).contains(workerPropertiesPrefix() + ".http.organization-claim");
+        return checked;
     }
 
     /**
@@ -148,7 +164,7 @@ class ConfigurationDefaultsTest {
         return text.matches("`[^`]*`") ? text.substring(1, text.length() - 1) : UNSTATED;
     }
 
-    /** The value {@link #defaults} holds for a property name such as {@code channel-assignment.database.runtime-role}. */
+    /** The value {@link #defaults} holds for a name such as {@code channel-assignment.database.runtime-role}. */
     private Object defaultOf(String name) {
         Object value = defaults;
         for (String part : name.substring(workerPropertiesPrefix().length() + 1).split("\\.")) {

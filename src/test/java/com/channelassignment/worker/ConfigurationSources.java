@@ -48,7 +48,7 @@ final class ConfigurationSources {
         return binder.bindOrCreate(workerPropertiesPrefix(), Bindable.of(WorkerProperties.class));
     }
 
-    /** The settings these properties give, over the defaults; unknown or invalid names fail as they would at startup. */
+    /** The settings these properties give over the defaults, converted as at startup. */
     static WorkerProperties bindWorkerProperties(Map<String, String> properties) {
         return bindWorkerProperties(new Binder(new MapConfigurationPropertySource(properties)));
     }
