@@ -1,7 +1,7 @@
 package com.channelassignment.worker;
 
+import com.channelassignment.worker.cli.ChannelAssignmentCli;
 import com.channelassignment.worker.kafka.AvroContract;
-import com.channelassignment.worker.kafka.ChannelAssignmentCli;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;

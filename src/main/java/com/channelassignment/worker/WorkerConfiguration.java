@@ -188,7 +188,8 @@ class WorkerConfiguration {
             return Status.UP.equals(kafkaHealth.health().getStatus()) ? Optional.empty() : Optional.of("Kafka");
         };
         return new AssignmentRequestListener(contract, applyAssignmentRequests, publisher, metrics, clock,
-                properties.retry().poisonAttempts(), stalls, topicIds, dependencies);
+                properties.retry().poisonAttempts(), stalls, topicIds, dependencies,
+                properties.topics().requests());
     }
 
     /**
@@ -239,8 +240,10 @@ class WorkerConfiguration {
     }
 
     /**
-     * A failed batch is rolled back in Kafka and retried whole after a growing pause, indefinitely: the failures that
-     * reach here are infrastructure ones (database or broker away), and giving up would lose requests.
+     * Every failed attempt of a batch, whatever failed, is rolled back in Kafka and retried whole after a growing
+     * pause, with no limit here: giving up on a database or broker that is away would lose requests. A batch that keeps
+     * failing for another reason is the listener's to settle: after {@code retry.poison-attempts} attempts it applies
+     * the records one by one and dead-letters the poison.
      */
     @Bean
     AfterRollbackProcessor<Object, Object> afterRollbackProcessor(WorkerProperties properties,

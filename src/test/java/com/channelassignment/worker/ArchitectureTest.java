@@ -1,10 +1,14 @@
 package com.channelassignment.worker;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.domain.AssignmentRules;
+import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -13,7 +17,10 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** Keeps the package boundaries described in STYLE.md true. */
+/**
+ * Keeps the dependency direction true: the domain is plain Java, the application knows no adapter, each technology
+ * (Avro and Kafka, JDBC, HTTP) stays in its adapter, and the command-line client is a program of its own.
+ */
 @AnalyzeClasses(packages = ArchitectureTest.ROOT, importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
@@ -23,6 +30,7 @@ class ArchitectureTest {
     private static final String KAFKA = ROOT + ".kafka..";
     private static final String JDBC = ROOT + ".jdbc..";
     private static final String HTTP = ROOT + ".http..";
+    private static final String CLI = ROOT + ".cli..";
 
     /** The Avro classes generated from schemas/ live in ..kafka.avro and are imported like hand-written ones. */
     @ArchTest
@@ -46,10 +54,11 @@ class ArchitectureTest {
             .because("the wire format is the Kafka adapter's business");
 
     // The root package is the composition root: WorkerConfiguration builds the Kafka and JDBC beans, so it has to
-    // name their types. Everything else must go through the adapters.
+    // name their types. The command-line client is a Kafka client program of its own. Everything else must go
+    // through the adapters.
     @ArchTest
-    static final ArchRule onlyTheKafkaAdapterAndTheWiringUseKafka = noClasses()
-            .that().resideOutsideOfPackages(KAFKA, ROOT)
+    static final ArchRule onlyTheKafkaAdapterTheWiringAndTheCliUseKafka = noClasses()
+            .that().resideOutsideOfPackages(KAFKA, ROOT, CLI)
             .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "org.springframework.kafka..")
             .because("Kafka stays in one package");
 
@@ -72,10 +81,25 @@ class ArchitectureTest {
             .because("the JDBC adapter translates database failures into application exceptions at the edge");
 
     @ArchTest
-    static final ArchRule generatedContractIsUsedOnlyByTheKafkaAdapter = classes()
+    static final ArchRule generatedContractIsUsedOnlyByTheKafkaAdapterAndTheCli = classes()
             .that().resideInAPackage(ROOT + ".kafka.avro..")
-            .should().onlyHaveDependentClassesThat().resideInAPackage(KAFKA)
+            .should().onlyHaveDependentClassesThat().resideInAnyPackage(KAFKA, CLI)
             .because("the rest of the worker speaks domain types, not Avro records");
+
+    @ArchTest
+    static final ArchRule cliUsesOnlyTheWireContractAndPlainClients = classes()
+            .that().resideInAPackage(CLI)
+            .should().onlyDependOnClassesThat(resideInAnyPackage("java..", CLI, ROOT + ".kafka.avro..",
+                    "org.apache.kafka.clients..", "org.apache.kafka.common..", "com.nimbusds..")
+                    .or(belongToAnyOf(AvroContract.class, KafkaOutcomePublisher.class)))
+            .because("the client speaks the worker's wire contract from outside: no Spring, no rules, no database");
+
+    @ArchTest
+    static final ArchRule onlyTheEntryPointKnowsTheCli = noClasses()
+            .that().resideOutsideOfPackage(CLI)
+            .and().doNotBelongToAnyOf(ChannelAssignmentWorkerApplication.class)
+            .should().dependOnClassesThat().resideInAPackage(CLI)
+            .because("main hands the client its arguments; the worker itself never runs client code");
 
     @ArchTest
     static final ArchRule applicationDoesNotKnowItsAdapters = noClasses()
@@ -98,7 +122,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule otherAdaptersDoNotKnowTheHttpApi = noClasses()
-            .that().resideInAnyPackage(KAFKA, JDBC, DOMAIN, APPLICATION)
+            .that().resideInAnyPackage(KAFKA, JDBC, DOMAIN, APPLICATION, CLI)
             .should().dependOnClassesThat().resideInAPackage(HTTP)
             .because("each adapter talks to the application only");
 

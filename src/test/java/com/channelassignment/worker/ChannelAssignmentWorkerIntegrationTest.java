@@ -16,7 +16,7 @@ import com.channelassignment.worker.kafka.avro.OutcomeStatus;
 import com.channelassignment.worker.kafka.avro.RejectionCode;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.KafkaTestClient;
-import com.channelassignment.worker.testing.RunningWorkerTest;
+import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.TestServices;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
 
 /** The whole path: an encoded request on the topic, the outcome read with read_committed, the database state. */
-class ChannelAssignmentWorkerIntegrationTest extends RunningWorkerTest {
+class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
 
     @Value("${spring.kafka.consumer.group-id}")
     String groupId;

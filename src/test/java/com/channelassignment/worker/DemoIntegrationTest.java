@@ -2,10 +2,10 @@ package com.channelassignment.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.channelassignment.worker.cli.ChannelAssignmentCli;
 import com.channelassignment.worker.demo.DemoRun;
 import com.channelassignment.worker.demo.DemoScenario;
 import com.channelassignment.worker.kafka.AvroContract;
-import com.channelassignment.worker.kafka.ChannelAssignmentCli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;

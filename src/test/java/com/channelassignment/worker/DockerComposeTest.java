@@ -1,10 +1,14 @@
 package com.channelassignment.worker;
 
+import static com.channelassignment.worker.ConfigurationSources.applicationYml;
+import static com.channelassignment.worker.ConfigurationSources.bindWorkerProperties;
+import static com.channelassignment.worker.ConfigurationSources.readYaml;
+import static com.channelassignment.worker.ConfigurationSources.section;
+import static com.channelassignment.worker.ConfigurationSources.workerPropertiesPrefix;
+import static com.channelassignment.worker.ConfigurationSources.workerPropertyNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.lang.reflect.RecordComponent;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,19 +25,13 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.json.JsonParserFactory;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.w3c.dom.Element;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Keeps docker-compose.yml and the Dockerfile consistent with the worker's configuration: no Docker engine runs in CI,
@@ -43,7 +41,6 @@ class DockerComposeTest {
 
     private static final Path COMPOSE_FILE = Path.of("docker-compose.yml");
     private static final Path DOCKERFILE = Path.of("Dockerfile");
-    private static final Path APPLICATION_YML = Path.of("src/main/resources/application.yml");
 
     private final Map<String, Object> services = section(readYaml(COMPOSE_FILE), "services");
 
@@ -107,10 +104,10 @@ class DockerComposeTest {
     @Test
     void givesTheWorkerOnlyVariablesThatBindToItsProperties() throws IOException {
         Set<String> knownProperties = new TreeSet<>();
-        flatten("", readYaml(APPLICATION_YML)).keySet().stream()
+        applicationYml().keySet().stream()
                 .filter(name -> !name.startsWith(workerPropertiesPrefix() + "."))
                 .forEach(knownProperties::add);
-        knownProperties.addAll(propertiesOf(WorkerProperties.class, workerPropertiesPrefix()));
+        knownProperties.addAll(workerPropertyNames());
         knownProperties.addAll(springBootProperties());
         Map<String, String> byRelaxedName = knownProperties.stream()
                 .collect(Collectors.toMap(name -> name.replace('-', '.'), name -> name));
@@ -218,7 +215,7 @@ class DockerComposeTest {
                 .flatMap(line -> Arrays.stream(line.substring("EXPOSE ".length()).trim().split("\\s+")))
                 .map(port -> Integer.valueOf(port.replace("/tcp", "")))
                 .toList();
-        Object serverPort = flatten("", readYaml(APPLICATION_YML)).getOrDefault("server.port", 8080);
+        Object serverPort = applicationYml().getOrDefault("server.port", 8080);
 
         assertThat(exposed).containsExactly(Integer.valueOf(String.valueOf(serverPort)));
         assertThat(publishedPorts("worker")).containsValue(exposed.get(0));
@@ -243,8 +240,7 @@ class DockerComposeTest {
 
     /** What the worker in compose binds: its environment over application.yml over the @DefaultValue annotations. */
     private WorkerProperties workerSettings() {
-        Binder binder = binder(environment("worker"), flatten("", readYaml(APPLICATION_YML)));
-        return binder.bindOrCreate(workerPropertiesPrefix(), Bindable.of(WorkerProperties.class));
+        return bindWorkerProperties(binder(environment("worker"), applicationYml()));
     }
 
     private static Binder binder(Map<String, String> environment, Map<String, Object> applicationYml) {
@@ -254,11 +250,6 @@ class DockerComposeTest {
         return new Binder(ConfigurationPropertySources.from(sources));
     }
 
-    private static String workerPropertiesPrefix() {
-        // Merged, so that prefix and its alias value both count.
-        return AnnotatedElementUtils.findMergedAnnotation(WorkerProperties.class, ConfigurationProperties.class)
-                .prefix();
-    }
 
     /**
      * The properties Spring Boot's own jars declare in their configuration metadata, such as
@@ -282,36 +273,8 @@ class DockerComposeTest {
         return names;
     }
 
-    /** Property names of a @ConfigurationProperties record, nested records included, in kebab case. */
-    private static List<String> propertiesOf(Class<?> type, String prefix) {
-        List<String> names = new ArrayList<>();
-        for (RecordComponent component : type.getRecordComponents()) {
-            String name = prefix + "." + kebabCase(component.getName());
-            if (component.getType().isRecord()) {
-                names.addAll(propertiesOf(component.getType(), name));
-            } else {
-                names.add(name);
-            }
-        }
-        return names;
-    }
 
-    private static String kebabCase(String camelCase) {
-        return camelCase.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
-    }
 
-    private static Map<String, Object> flatten(String prefix, Map<String, Object> tree) {
-        Map<String, Object> flat = new LinkedHashMap<>();
-        tree.forEach((key, value) -> {
-            String name = prefix.isEmpty() ? key : prefix + "." + key;
-            if (value instanceof Map<?, ?>) {
-                flat.putAll(flatten(name, section(tree, key)));
-            } else {
-                flat.put(name, value);
-            }
-        });
-        return flat;
-    }
 
     private Map<String, Object> service(String name) {
         return section(services, name);
@@ -436,20 +399,5 @@ class DockerComposeTest {
         throw new AssertionError("no <%s> in <%s>".formatted(tagName, parent.getTagName()));
     }
 
-    private static Map<String, Object> readYaml(Path file) {
-        try (Reader reader = Files.newBufferedReader(file)) {
-            Map<String, Object> document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
-            assertThat(document).as("%s", file).isNotNull();
-            return document;
-        } catch (IOException e) {
-            throw new AssertionError("cannot read " + file.toAbsolutePath(), e);
-        }
-    }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> section(Map<String, Object> parent, String key) {
-        Object value = parent.get(key);
-        assertThat(value).as("%s is a mapping", key).isInstanceOf(Map.class);
-        return (Map<String, Object>) value;
-    }
 }

@@ -10,7 +10,7 @@ import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.OutcomeStatus;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.FencingProducerInterceptor;
-import com.channelassignment.worker.testing.RunningWorkerTest;
+import com.channelassignment.worker.testing.SpringWorkerHarness;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -20,7 +20,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The database commits, then the Kafka transaction fails because the producer was fenced. The records come back, the
  * idempotency record turns the request into a replay, and readers see exactly one outcome: the original one.
  */
-class KafkaCommitFailureIntegrationTest extends RunningWorkerTest {
+class KafkaCommitFailureIntegrationTest extends SpringWorkerHarness {
 
     @DynamicPropertySource
     static void fencingInterceptor(DynamicPropertyRegistry registry) {

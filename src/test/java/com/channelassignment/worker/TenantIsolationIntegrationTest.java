@@ -13,7 +13,7 @@ import com.channelassignment.worker.kafka.avro.OutcomeStatus;
 import com.channelassignment.worker.kafka.avro.RejectionCode;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.KafkaTestClient;
-import com.channelassignment.worker.testing.RunningWorkerTest;
+import com.channelassignment.worker.testing.SpringWorkerHarness;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -35,7 +35,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
  * INFO log lines or metrics.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class TenantIsolationIntegrationTest extends RunningWorkerTest {
+class TenantIsolationIntegrationTest extends SpringWorkerHarness {
 
     private static final String HANDLE = "support-bot";
 

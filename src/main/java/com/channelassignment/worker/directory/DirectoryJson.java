@@ -25,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads a directory file: identities, mailboxes, phone numbers and optional initial assignments, with the field names
- * of the HTTP API (see {@code README.md}, "Loading the directory"). Timestamps default to the time of loading.
+ * of the HTTP API (docs/deployment.md, "Loading the directory"). Timestamps default to the time of loading.
  */
 public final class DirectoryJson {
 

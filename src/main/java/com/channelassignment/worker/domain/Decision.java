@@ -8,7 +8,7 @@ public sealed interface Decision {
 
     OutcomeStatus status();
 
-    /** The identity holds {@code channelId}; {@code changed} is false when it already did. */
+    /** The identity holds {@code channel}; {@code changed} is false when it already did. */
     record Assigned(Identity identity, Channel channel, boolean changed) implements Decision {
         public Assigned {
             Objects.requireNonNull(identity, "identity");

@@ -64,10 +64,11 @@ public class AssignmentRequestListener {
     private final PartitionStalls stalls;
     private final TopicIds topicIds;
     private final DependencyProbe dependencies;
+    private final String requestsTopic;
 
     public AssignmentRequestListener(AvroContract contract, ApplyAssignmentRequests applyRequests,
             KafkaOutcomePublisher publisher, WorkerMetrics metrics, Clock clock, int poisonAttempts,
-            PartitionStalls stalls, TopicIds topicIds, DependencyProbe dependencies) {
+            PartitionStalls stalls, TopicIds topicIds, DependencyProbe dependencies, String requestsTopic) {
         this.contract = contract;
         this.applyRequests = applyRequests;
         this.publisher = publisher;
@@ -77,12 +78,21 @@ public class AssignmentRequestListener {
         this.stalls = stalls;
         this.topicIds = topicIds;
         this.dependencies = dependencies;
+        this.requestsTopic = requestsTopic;
+    }
+
+    /**
+     * The topic the container subscribes to. The annotation reads it from this bean (spring-kafka's {@code __listener})
+     * rather than from a placeholder, so the configuration record stays the only place its default is written.
+     */
+    public String requestsTopic() {
+        return requestsTopic;
     }
 
     // idIsGroup = false: the consumer group is spring.kafka.consumer.group-id, not the listener id, so two deployments
     // on one cluster can each have their own group (and the ACLs granted on it).
     @KafkaListener(id = "${channel-assignment.listener-id:" + DEFAULT_LISTENER_ID + "}", idIsGroup = false,
-            topics = "${channel-assignment.topics.requests}", batch = "true",
+            topics = "#{__listener.requestsTopic()}", batch = "true",
             autoStartup = "${channel-assignment.consumer.enabled:true}")
     public void onBatch(List<ConsumerRecord<byte[], byte[]>> records) {
         long started = System.nanoTime();

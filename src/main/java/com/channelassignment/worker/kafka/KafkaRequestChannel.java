@@ -40,7 +40,7 @@ import org.springframework.kafka.core.KafkaOperations;
  * <p>Every instance reads the whole outcomes topic ({@code read_committed}, from its end when the instance starts,
  * without a consumer group) and completes the calls it is waiting for, matched by organization and request_id.
  * Reading everything is what lets any number of instances each get their own answers with no routing; its cost
- * grows with the outcome rate times the number of instances (README.md, "HTTP API").
+ * grows with the outcome rate times the number of instances (docs/design.md, "The HTTP API's answer path").
  */
 public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
 

@@ -11,7 +11,7 @@ import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.OutcomeStatus;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.KafkaTestClient;
-import com.channelassignment.worker.testing.RunningWorkerTest;
+import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.TestServices;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -45,7 +45,7 @@ import org.springframework.beans.factory.annotation.Value;
  * Malicious and malformed records through the real consumer: each gets a clear outcome or a dead letter, never a
  * crash loop, and a valid request sent after them in the same partition is answered within seconds.
  */
-class BadInputIntegrationTest extends RunningWorkerTest {
+class BadInputIntegrationTest extends SpringWorkerHarness {
 
     /**
      * How long a valid request sent after a bad record may take to be answered. A healthy worker answers in well under

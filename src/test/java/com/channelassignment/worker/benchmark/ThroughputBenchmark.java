@@ -46,7 +46,7 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 /**
  * Burst throughput and fixed-rate latency of the packaged worker, run as its own process against a real broker and
  * PostgreSQL, with exactly-once verified at the end and a raw consume-insert-commit loop as the ceiling. Run with
- * {@code ./mvnw -Pbenchmark verify}; sizes come from system properties (README.md, "Performance").
+ * {@code ./mvnw -Pbenchmark verify}; sizes come from system properties (docs/performance.md).
  */
 public final class ThroughputBenchmark {
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
  * with faults injected while a known request stream flows. Each scenario ends with the same figures and the same
  * verdict: one committed outcome per delivery, none missing, none repeated, the database equal to the reference
  * model, and exactly the undecodable records dead-lettered. Short by default; {@code -Dfaults.long=true} for the long
- * form (docs/README-reliability.md).
+ * form (docs/reliability.md).
  */
 class WorkerFaultsIntegrationTest extends FaultSuiteServices {
 

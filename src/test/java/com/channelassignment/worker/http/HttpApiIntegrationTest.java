@@ -9,7 +9,7 @@ import com.channelassignment.worker.domain.PhoneNumber;
 import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
 import com.channelassignment.worker.testing.DirectoryFixture;
-import com.channelassignment.worker.testing.RunningWorkerTest;
+import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.Tokens;
 import java.io.IOException;
 import java.net.URI;
@@ -65,7 +65,7 @@ class HttpApiIntegrationTest {
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
-        RunningWorkerTest.ownServices(registry, "http", PARTITIONS);
+        SpringWorkerHarness.ownServices(registry, "http", PARTITIONS);
         registry.add("spring.security.oauth2.resourceserver.jwt.public-key-location", TOKENS::publicKeyLocation);
         registry.add("channel-assignment.http.max-in-flight", () -> Integer.toString(MAX_IN_FLIGHT));
         registry.add("channel-assignment.http.answer-timeout", () -> "3s");

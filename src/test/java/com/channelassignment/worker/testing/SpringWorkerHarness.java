@@ -21,7 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * Spring context gets its own database, topics and consumer group, so cached contexts never share a partition.
  */
 @SpringBootTest
-public abstract class RunningWorkerTest {
+public abstract class SpringWorkerHarness {
 
     private static KafkaTestClient kafka;
 

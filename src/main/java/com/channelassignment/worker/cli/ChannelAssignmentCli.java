@@ -1,5 +1,7 @@
-package com.channelassignment.worker.kafka;
+package com.channelassignment.worker.cli;
 
+import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import java.io.IOException;
@@ -37,10 +39,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class ChannelAssignmentCli {
 
-    public static final int DONE = 0;
-    public static final int FAILED = 1;
-    public static final int TIMED_OUT = 2;
-    public static final int BAD_USAGE = 64;
+    static final int DONE = 0;
+    static final int FAILED = 1;
+    static final int TIMED_OUT = 2;
+    static final int BAD_USAGE = 64;
 
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration CLOSE = Duration.ofSeconds(2);

@@ -1,11 +1,10 @@
-package com.channelassignment.worker;
+package com.channelassignment.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.domain.Mailbox;
-import com.channelassignment.worker.kafka.ChannelAssignmentCli;
 import com.channelassignment.worker.testing.DirectoryFixture;
-import com.channelassignment.worker.testing.RunningWorkerTest;
+import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.TestServices;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -20,7 +19,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The command-line client, run in-process against the worker on a real broker and database. */
-class ChannelAssignmentCliIntegrationTest extends RunningWorkerTest {
+class ChannelAssignmentCliIntegrationTest extends SpringWorkerHarness {
 
     @Test
     void sendWaitsForTheOutcomeAndTailPrintsItAsJson() {

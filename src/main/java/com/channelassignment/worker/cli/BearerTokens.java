@@ -1,4 +1,4 @@
-package com.channelassignment.worker.kafka;
+package com.channelassignment.worker.cli;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;

@@ -1,4 +1,4 @@
-package com.channelassignment.worker.kafka;
+package com.channelassignment.worker.cli;
 
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;

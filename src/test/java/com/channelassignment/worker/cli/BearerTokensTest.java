@@ -1,4 +1,4 @@
-package com.channelassignment.worker.kafka;
+package com.channelassignment.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
