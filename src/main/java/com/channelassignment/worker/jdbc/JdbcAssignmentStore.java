@@ -48,8 +48,8 @@ import org.springframework.jdbc.core.RowCallbackHandler;
 public class JdbcAssignmentStore implements AssignmentStore {
 
     // Transaction-local settings. Every statement of a batch is a key lookup with an index made for it, but the
-    // planner only knows that while its statistics are fresh: during a burst into tables that were empty a minute
-    // ago, it planned sequential scans and hash joins that took seconds per batch. Index nested loops are right at
+    // planner only knows that while its statistics are fresh: on tables that were empty when last analyzed it plans
+    // sequential scans and hash joins that take seconds per batch. Index nested loops are right at
     // any table size, so the batch transaction rules the others out. Bitmap scans too: they build a bitmap for every
     // single-row probe.
     private static final String CONFIGURE_TRANSACTION = """
@@ -111,8 +111,8 @@ public class JdbcAssignmentStore implements AssignmentStore {
     // Each element of an array is looked up through a LATERAL subquery fenced with OFFSET 0 (so the planner cannot
     // flatten and reorder it), which makes every lookup an index probe whatever the planner believes about the
     // table; in LOCK_IDENTITIES the locking clause is the fence. "= ANY(array)" in a filter, an OR, a plain join and
-    // an unfenced LATERAL were each planned during the benchmark as a scan comparing every row with every element of
-    // the array: seconds per batch.
+    // an unfenced LATERAL can each be planned as a scan comparing every row with every element of the array: seconds
+    // per batch.
 
     // The links of the batch's identities and of its requested channels, each with the channel it names. Read after
     // the locks, in a statement of its own: a statement sees what was committed when it started, and a link committed
