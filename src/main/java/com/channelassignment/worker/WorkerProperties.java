@@ -71,7 +71,8 @@ public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @Defau
             @NotBlank @DefaultValue("X-Correlation-Id") String correlationHeader,
             @Min(1) @DefaultValue("1000") int maxInFlight,
             @NotNull @DefaultValue("10s") Duration answerTimeout,
-            @NotNull @DefaultValue("1s") Duration retryAfter) {
+            @NotNull @DefaultValue("1s") Duration retryAfter,
+            @Min(0) @DefaultValue("4096") int rememberedTokens) {
     }
 
     /** Whether this instance consumes the requests topic; off for an instance that only serves the HTTP API. */

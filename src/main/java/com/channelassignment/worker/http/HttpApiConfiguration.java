@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
@@ -89,6 +91,24 @@ public class HttpApiConfiguration {
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .build();
+    }
+
+    /**
+     * Wraps whichever token decoder Spring Boot built (issuer, JWK set or public key) so that accepted tokens are
+     * remembered until they expire; {@code channel-assignment.http.remembered-tokens=0} turns this off.
+     */
+    @Bean
+    static BeanPostProcessor rememberAcceptedTokens(ObjectProvider<Clock> clock,
+            @Value("${channel-assignment.http.remembered-tokens:4096}") int capacity) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                if (bean instanceof JwtDecoder decoder && !(bean instanceof RememberedJwtDecoder) && capacity > 0) {
+                    return new RememberedJwtDecoder(decoder, clock.getObject(), capacity);
+                }
+                return bean;
+            }
+        };
     }
 
     @Bean

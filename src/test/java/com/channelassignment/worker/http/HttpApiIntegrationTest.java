@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -62,6 +63,9 @@ class HttpApiIntegrationTest {
 
     @Autowired
     KafkaListenerEndpointRegistry listeners;
+
+    @Autowired
+    JwtDecoder tokenDecoder;
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
@@ -163,12 +167,19 @@ class HttpApiIntegrationTest {
     }
 
     @Test
+    void remembersTheTokensBootsDecoderAccepts() {
+        assertThat(tokenDecoder).isInstanceOf(RememberedJwtDecoder.class);
+    }
+
+    @Test
     void refusesCallsWithoutAValidTokenAsUnauthenticated() throws Exception {
         Directory directory = directory();
         String body = "{\"mailbox_id\": \"" + directory.mailbox().id() + "\"}";
 
         HttpResponse<String> noToken = send(HttpRequest.newBuilder(uri("/identities/support-bot/mailbox"))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json"));
+        // Twice: a refused token is never remembered, so the second call is refused again.
+        post(Tokens.forgedForOrganization(directory.organizationId()), "/identities/support-bot/mailbox", body, null);
         HttpResponse<String> forged = post(Tokens.forgedForOrganization(directory.organizationId()),
                 "/identities/support-bot/mailbox", body, null);
         HttpResponse<String> notAJwt = delete("not-a-jwt", "/identities/support-bot/phone_number", null);
