@@ -72,6 +72,9 @@ public final class ThroughputBenchmark {
     private final int idleRequests = Integer.getInteger("benchmark.idle-requests", 500);
     private final int httpCallers = Integer.getInteger("benchmark.http-callers", 64);
     private final int httpSeconds = Integer.getInteger("benchmark.http-seconds", 20);
+    // The Kafka warm-up compiles the consumer's path; the HTTP path (Tomcat, Spring Security and MVC, the answer
+    // reader) needs its own before it is measured.
+    private final int httpWarmupSeconds = Integer.getInteger("benchmark.http-warmup-seconds", 60);
     private final int httpRate = Integer.getInteger("benchmark.http-rate", 1_000);
     private final int httpRateSeconds = Integer.getInteger("benchmark.http-rate-seconds", 30);
     // The organizations HTTP calls are made for; each needs a signed token, made before the calls.
@@ -294,7 +297,7 @@ public final class ThroughputBenchmark {
     private void measureHttp(WorkerProcess worker, Map<String, Object> figures) throws Exception {
         URI api = URI.create("http://127.0.0.1:" + worker.httpPort());
         try (HttpLoad http = new HttpLoad(api, workload, check, tokens, Math.min(httpOrganizations, organizations))) {
-            HttpLoad.Result warmUp = http.closedLoop("hw", httpCallers, Duration.ofSeconds(15));
+            HttpLoad.Result warmUp = http.closedLoop("hw", httpCallers, Duration.ofSeconds(httpWarmupSeconds));
             log("http warm-up: %d calls, %.0f/s, %d errors %s", warmUp.calls(), warmUp.callsPerSecond(),
                     warmUp.errors(), warmUp.firstErrors());
             Duration workerCpuBefore = worker.cpuTime();
