@@ -19,6 +19,8 @@ import com.channelassignment.worker.kafka.avro.RejectionCode;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.RunningWorkerTest;
 import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.DirectoryPublisher;
+import com.channelassignment.worker.testing.Workload;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -202,6 +204,29 @@ class DirectoryChangesIntegrationTest extends RunningWorkerTest {
                         "com.channelassignment.worker.kafka.UndecodableRecordException");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM identities WHERE organization_id = ?", Integer.class,
                 org)).isEqualTo(1);
+    }
+
+    @Test
+    void loadsAWholeDirectoryPublishedAsChangesAndDecidesAgainstIt() {
+        Workload workload = new Workload(7, 30, 4);
+        DirectoryPublisher.Published published = DirectoryPublisher.publish(TestServices.kafkaBootstrapServers(),
+                requestsTopic, workload.directory(), 1);
+        String org = Workload.organization(29);
+        Identity agent = workload.directory().identities().stream().filter(i -> i.organizationId().equals(org))
+                .findFirst().orElseThrow();
+        Mailbox mailbox = workload.directory().channels().stream().filter(Mailbox.class::isInstance)
+                .map(Mailbox.class::cast).filter(m -> m.organizationId().equals(org)).findFirst().orElseThrow();
+
+        String requestId = "after-load-" + UUID.randomUUID();
+        send(assign(org, requestId, agent.agentHandle(), mailbox));
+
+        assertThat(published.changes()).isEqualTo(workload.directory().identities().size()
+                + workload.directory().channels().size());
+        assertThat(onlyOutcomeFor(requestId).getStatus()).isEqualTo(OutcomeStatus.ASSIGNED);
+        String[] organizations = workload.directory().identities().stream().map(Identity::organizationId).distinct()
+                .toArray(String[]::new);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM identities WHERE organization_id = ANY (?) AND version = 1",
+                Integer.class, (Object) organizations)).isEqualTo(workload.directory().identities().size());
     }
 
     private void sendChange(DirectoryChange change) {
