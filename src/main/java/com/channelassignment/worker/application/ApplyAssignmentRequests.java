@@ -2,11 +2,19 @@ package com.channelassignment.worker.application;
 
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.AssignmentRules;
+import com.channelassignment.worker.domain.ChangeResult;
+import com.channelassignment.worker.domain.ChannelChange;
+import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Decision;
+import com.channelassignment.worker.domain.DirectoryChange;
 import com.channelassignment.worker.domain.DirectorySnapshot;
+import com.channelassignment.worker.domain.Identity;
+import com.channelassignment.worker.domain.IdentityChange;
+import com.channelassignment.worker.domain.IdentityStatus;
 import com.channelassignment.worker.domain.Operation;
 import com.channelassignment.worker.domain.Outcome;
+import com.channelassignment.worker.domain.OutcomeStatus;
 import com.channelassignment.worker.domain.RejectionCode;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,14 +28,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.transaction.support.TransactionOperations;
 
 /**
- * Applies a batch of requests in one database transaction: lock, load, decide each request in offset order against
- * the state the earlier ones left, then write everything with a few set-based statements.
+ * Applies a batch of requests and directory changes in one database transaction: lock, load, apply each record in
+ * offset order against the state the earlier ones left, then write everything with a few set-based statements. A
+ * request produced after the change it depends on sits after it in its partition, so it is decided against it.
  *
  * <p>The transaction commits before the caller publishes the outcomes. If publishing then fails, the records come
  * back and the idempotency records written here turn them into replays of the stored outcomes: effects apply at most
@@ -55,11 +65,11 @@ public class ApplyAssignmentRequests {
      * Requests must come in offset order within each partition. {@code topicIds} maps each topic to its Kafka topic id
      * where known: progress recorded under another id belongs to a deleted topic of the same name and is reset.
      */
-    public AppliedBatch apply(List<IncomingRequest> requests, Map<String, String> topicIds) {
-        if (requests.isEmpty()) {
+    public AppliedBatch apply(List<? extends IncomingRecord> records, Map<String, String> topicIds) {
+        if (records.isEmpty()) {
             return AppliedBatch.empty();
         }
-        return transactions.execute(status -> applyInTransaction(requests, topicIds, true));
+        return transactions.execute(status -> applyInTransaction(List.copyOf(records), topicIds, true));
     }
 
     /**
@@ -69,39 +79,77 @@ public class ApplyAssignmentRequests {
      * and the record would be lost. The records applied here are guarded by their own idempotency records; the next
      * whole batch of the partition advances its progress past all of them.
      */
-    public AppliedBatch applyIsolated(IncomingRequest request, Map<String, String> topicIds) {
-        return transactions.execute(status -> applyInTransaction(List.of(request), topicIds, false));
+    public AppliedBatch applyIsolated(IncomingRecord record, Map<String, String> topicIds) {
+        return transactions.execute(status -> applyInTransaction(List.of(record), topicIds, false));
     }
 
-    private AppliedBatch applyInTransaction(List<IncomingRequest> requests, Map<String, String> topicIds,
+    private AppliedBatch applyInTransaction(List<IncomingRecord> records, Map<String, String> topicIds,
             boolean advanceProgress) {
         Instant now = clock.instant();
+        List<IncomingRequest> requests = records.stream().filter(IncomingRequest.class::isInstance)
+                .map(IncomingRequest.class::cast).toList();
+        List<DirectoryChange> changes = records.stream().filter(IncomingChange.class::isInstance)
+                .map(record -> ((IncomingChange) record).change()).toList();
         List<AssignmentRequest> lookingUp = reachingLookups(requests);
         // The store locks the partitions' progress first, which serializes every writer of a partition and makes a
         // zombie's late batch see what the partition's new owner committed, so its records become replays instead of
         // second applications. It looks the request ids up after the directory locks: a concurrent batch carrying the
         // same request locks the same identity, so by then its idempotency record is either committed and visible, or
         // not written at all.
-        LoadedBatch loaded = store.lockAndLoad(new BatchLookups(partitionsOf(requests), topicIds, identityKeys(lookingUp),
-                requestedChannels(lookingUp), recordableKeys(requests)));
+        Set<IdentityKey> identityKeys = identityKeys(lookingUp);
+        Map<ChannelType, Set<ChannelRef>> channels = requestedChannels(lookingUp);
+        Map<ChannelType, Set<ChannelRef>> changedChannels = changedChannels(changes);
+        for (IdentityChange change : only(changes, IdentityChange.class)) {
+            // A live identity's new handle is looked up too: another live identity may answer to it.
+            if (change.identity().status() != IdentityStatus.DELETED) {
+                identityKeys.add(new IdentityKey(change.organizationId(), change.identity().agentHandle()));
+            }
+        }
+        changedChannels.forEach((type, refs) -> channels.get(type).addAll(refs));
+        LoadedBatch loaded = store.lockAndLoad(new BatchLookups(partitionsOf(records), topicIds, identityKeys,
+                channels, recordableKeys(requests), changedIdentities(changes), changedChannels,
+                changes.stream().map(change -> new ChangeKey(change.organizationId(), change.changeId()))
+                        .collect(Collectors.toSet())));
         Map<PartitionRef, Long> committedOffsets = loaded.committedOffsets();
         DirectorySnapshot directory = new DirectorySnapshot(loaded.directory().identities(),
                 loaded.directory().channels(), loaded.directory().links());
+        loaded.directory().versions().forEach(directory::withVersion);
         Map<RequestKey, ProcessedRequest> processed = new HashMap<>(loaded.processedRequests());
+        Map<ChangeKey, List<ChangeOutcome>> appliedChanges = new HashMap<>(loaded.changeOutcomes());
+        List<ChangeOutcome> newChangeOutcomes = new ArrayList<>();
+        List<RefusedChange> refused = new ArrayList<>();
 
         List<PublishableOutcome> outcomes = new ArrayList<>(requests.size());
         List<ProcessedRequest> newlyProcessed = new ArrayList<>();
         List<RecordPosition> skipped = new ArrayList<>();
         Map<PartitionRef, Long> nextOffsets = new HashMap<>();
         int alreadyCommitted = 0;
-        for (IncomingRequest incoming : requests) {
-            RecordPosition position = incoming.position();
+        for (IncomingRecord record : records) {
+            RecordPosition position = record.position();
             if (advanceProgress) {
                 nextOffsets.merge(position.partitionRef(), position.offset() + 1, Math::max);
             }
             boolean committedBefore = position.offset() < committedOffsets.getOrDefault(position.partitionRef(), 0L);
             if (committedBefore) {
                 alreadyCommitted++;
+            }
+            if (record instanceof IncomingChange change) {
+                ChangeKey key = new ChangeKey(change.change().organizationId(), change.change().changeId());
+                List<ChangeOutcome> stored = appliedChanges.get(key);
+                if (stored != null) {
+                    // Applied before, by a committed batch or earlier in this one: its outcomes go out again, once
+                    // per delivery, as a re-sent request's do.
+                    stored.forEach(outcome -> outcomes.add(new PublishableOutcome(position, key.changeId(), null,
+                            OutcomeStatus.UNASSIGNED, null, outcome.payload(), true)));
+                } else if (!committedBefore) {
+                    applyChange(change, directory, appliedChanges, newChangeOutcomes, outcomes, refused, now);
+                }
+                // A change below the committed progress without stored outcomes ended no link: applying it again
+                // would be ignored by its version anyway.
+                continue;
+            }
+            if (!(record instanceof IncomingRequest incoming)) {
+                throw new IllegalStateException("unknown record " + record);
             }
             try (MDC.MDCCloseable tag = MDC.putCloseable("request_id", incoming.request().echoedRequestId())) {
                 if (committedBefore && AssignmentRules.isRecordable(incoming.request())
@@ -116,8 +164,68 @@ public class ApplyAssignmentRequests {
             }
         }
         store.save(new BatchWrites(newlyProcessed, directory.removedLinks(), directory.addedLinks(),
-                directory.changedIdentities(), nextOffsets, now));
-        return new AppliedBatch(outcomes, alreadyCommitted, skipped);
+                directory.changedIdentities(), nextOffsets, now, directory.changedIdentityEntries(),
+                directory.changedChannelEntries(), newChangeOutcomes));
+        return new AppliedBatch(outcomes, alreadyCommitted, skipped, refused);
+    }
+
+    /**
+     * Applies one directory change. Each link it ends gets an {@code UNASSIGNED} outcome, stored with the change so a
+     * redelivery publishes it again; a change that no longer applies (older, repeated) changes and publishes nothing.
+     */
+    private void applyChange(IncomingChange incoming, DirectorySnapshot directory,
+            Map<ChangeKey, List<ChangeOutcome>> appliedChanges, List<ChangeOutcome> newChangeOutcomes,
+            List<PublishableOutcome> outcomes, List<RefusedChange> refused, Instant now) {
+        DirectoryChange change = incoming.change();
+        ChangeResult result = directory.apply(change);
+        if (result instanceof ChangeResult.Ignored ignored) {
+            log.debug("directory change {} of {} ignored: version {} is not above the held {}", change.changeId(),
+                    change.entry(), change.version(), ignored.heldVersion());
+            return;
+        }
+        if (result instanceof ChangeResult.Refused refusal) {
+            refused.add(new RefusedChange(incoming.position(), refusal.reason()));
+            return;
+        }
+        if (!(result instanceof ChangeResult.Applied applied)) {
+            throw new IllegalStateException("unknown change result " + result);
+        }
+        ChangeKey key = new ChangeKey(change.organizationId(), change.changeId());
+        List<ChangeOutcome> caused = new ArrayList<>();
+        for (ChannelLink link : applied.releasedLinks()) {
+            Identity holder = directory.identityById(link.organizationId(), link.identityId()).orElseThrow();
+            Outcome outcome = Outcome.linkEnded(UUID.randomUUID(), change, link, directory.detailOf(holder), now);
+            ChangeOutcome stored = new ChangeOutcome(key, link.type(), outcome.eventId(), encoder.encode(outcome),
+                    incoming.position(), now);
+            caused.add(stored);
+            outcomes.add(new PublishableOutcome(incoming.position(), outcome.request().requestId(), null,
+                    OutcomeStatus.UNASSIGNED, null, stored.payload(), false));
+        }
+        if (!caused.isEmpty()) {
+            appliedChanges.put(key, caused);
+            newChangeOutcomes.addAll(caused);
+        }
+    }
+
+    private static <T extends DirectoryChange> List<T> only(List<DirectoryChange> changes, Class<T> type) {
+        return changes.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    private static Set<IdentityRef> changedIdentities(List<DirectoryChange> changes) {
+        return only(changes, IdentityChange.class).stream()
+                .map(change -> new IdentityRef(change.organizationId(), change.identity().id()))
+                .collect(Collectors.toSet());
+    }
+
+    private static Map<ChannelType, Set<ChannelRef>> changedChannels(List<DirectoryChange> changes) {
+        Map<ChannelType, Set<ChannelRef>> channels = new EnumMap<>(ChannelType.class);
+        for (ChannelType type : ChannelType.values()) {
+            channels.put(type, new LinkedHashSet<>());
+        }
+        for (ChannelChange change : only(changes, ChannelChange.class)) {
+            channels.get(change.channel().type()).add(new ChannelRef(change.organizationId(), change.channel().id()));
+        }
+        return channels;
     }
 
     /** Decides one request; a newly decided one is also recorded in {@code processed} and {@code newlyProcessed}. */
@@ -196,9 +304,9 @@ public class ApplyAssignmentRequests {
         return Outcome.rejected(UUID.randomUUID(), request, new Decision.Rejected(code, message), now);
     }
 
-    private static TreeSet<PartitionRef> partitionsOf(List<IncomingRequest> requests) {
+    private static TreeSet<PartitionRef> partitionsOf(List<IncomingRecord> records) {
         TreeSet<PartitionRef> partitions = new TreeSet<>();
-        requests.forEach(incoming -> partitions.add(incoming.position().partitionRef()));
+        records.forEach(incoming -> partitions.add(incoming.position().partitionRef()));
         return partitions;
     }
 

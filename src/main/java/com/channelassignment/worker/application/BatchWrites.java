@@ -1,7 +1,9 @@
 package com.channelassignment.worker.application;
 
+import com.channelassignment.worker.domain.Channel;
 import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.domain.Identity;
+import com.channelassignment.worker.domain.Versioned;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -15,7 +17,10 @@ public record BatchWrites(
         Set<ChannelLink> addedLinks,
         Collection<Identity> changedIdentities,
         Map<PartitionRef, Long> nextOffsets,
-        Instant writtenAt) {
+        Instant writtenAt,
+        List<Versioned<Identity>> identityEntries,
+        List<Versioned<Channel>> channelEntries,
+        List<ChangeOutcome> changeOutcomes) {
 
     public BatchWrites {
         processedRequests = List.copyOf(processedRequests);
@@ -23,5 +28,16 @@ public record BatchWrites(
         addedLinks = Set.copyOf(addedLinks);
         changedIdentities = List.copyOf(changedIdentities);
         nextOffsets = Map.copyOf(nextOffsets);
+        identityEntries = List.copyOf(identityEntries);
+        channelEntries = List.copyOf(channelEntries);
+        changeOutcomes = List.copyOf(changeOutcomes);
+    }
+
+    /** The writes of a batch of requests only. */
+    public BatchWrites(List<ProcessedRequest> processedRequests, Set<ChannelLink> removedLinks,
+            Set<ChannelLink> addedLinks, Collection<Identity> changedIdentities, Map<PartitionRef, Long> nextOffsets,
+            Instant writtenAt) {
+        this(processedRequests, removedLinks, addedLinks, changedIdentities, nextOffsets, writtenAt, List.of(),
+                List.of(), List.of());
     }
 }

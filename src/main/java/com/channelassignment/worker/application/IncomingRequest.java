@@ -4,7 +4,7 @@ import com.channelassignment.worker.domain.AssignmentRequest;
 import java.util.Objects;
 
 /** A decoded request and where it was read from. */
-public record IncomingRequest(RecordPosition position, AssignmentRequest request) {
+public record IncomingRequest(RecordPosition position, AssignmentRequest request) implements IncomingRecord {
 
     public IncomingRequest {
         Objects.requireNonNull(position, "position");

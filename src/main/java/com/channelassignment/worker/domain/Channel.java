@@ -1,5 +1,6 @@
 package com.channelassignment.worker.domain;
 
+import java.time.Instant;
 import java.util.UUID;
 
 /** A mailbox or a phone number: something that can be linked to at most one identity of its organization. */
@@ -10,6 +11,8 @@ public sealed interface Channel permits Mailbox, PhoneNumber {
     String organizationId();
 
     ChannelType type();
+
+    Instant updatedAt();
 
     /** False for a deleted mailbox or a released phone number: to requests it no longer exists. */
     boolean isAssignable();

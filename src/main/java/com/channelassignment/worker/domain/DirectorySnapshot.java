@@ -1,6 +1,7 @@
 package com.channelassignment.worker.domain;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 
@@ -40,6 +42,8 @@ public final class DirectorySnapshot implements Directory {
     private final Map<Slot, ChannelLink> linksBySlot = new HashMap<>();
     private final Set<ChannelLink> initialLinks = new HashSet<>();
     private final Map<IdentityRef, Identity> changedIdentities = new LinkedHashMap<>();
+    private final Map<EntryRef, Long> versions = new HashMap<>();
+    private final Map<EntryRef, Long> changedEntries = new LinkedHashMap<>();
 
     public DirectorySnapshot() {
     }
@@ -53,7 +57,14 @@ public final class DirectorySnapshot implements Directory {
 
     /** Adds or replaces the identity; a deleted one keeps its id but no longer answers to its handle. */
     public DirectorySnapshot with(Identity identity) {
-        identities.put(refOf(identity), identity);
+        Identity previous = identities.put(refOf(identity), identity);
+        if (previous != null && !previous.agentHandle().equals(identity.agentHandle())) {
+            HandleKey previousHandle = new HandleKey(previous.organizationId(), previous.agentHandle());
+            if (Optional.ofNullable(liveIdentitiesByHandle.get(previousHandle)).map(DirectorySnapshot::refOf)
+                    .filter(refOf(identity)::equals).isPresent()) {
+                liveIdentitiesByHandle.remove(previousHandle);
+            }
+        }
         HandleKey handle = new HandleKey(identity.organizationId(), identity.agentHandle());
         if (identity.status() != IdentityStatus.DELETED) {
             liveIdentitiesByHandle.put(handle, identity);
@@ -76,6 +87,83 @@ public final class DirectorySnapshot implements Directory {
         putLink(link);
         initialLinks.add(link);
         return this;
+    }
+
+    /** Records the version the directory holds of an entry, as loaded. */
+    public DirectorySnapshot withVersion(EntryRef entry, long version) {
+        versions.put(entry, version);
+        return this;
+    }
+
+    /** The version held of the entry; empty for an entry no change or load has given a version. */
+    public OptionalLong versionOf(EntryRef entry) {
+        Long version = versions.get(entry);
+        return version == null ? OptionalLong.empty() : OptionalLong.of(version);
+    }
+
+    /**
+     * Applies a directory change by {@link DirectoryChangeRules}: an applied change becomes its entry's state and
+     * version, and the links it ends are removed; the holder of a channel that lost its link was changed then.
+     */
+    public ChangeResult apply(DirectoryChange change) {
+        ChangeResult result = DirectoryChangeRules.decide(change, versionOf(change.entry()), this);
+        if (!(result instanceof ChangeResult.Applied applied)) {
+            return result;
+        }
+        for (ChannelLink link : applied.releasedLinks()) {
+            linksBySlot.remove(new Slot(link.organizationId(), link.identityId(), link.type()));
+            linksByChannel.remove(new ChannelKey(link.organizationId(), link.type(), link.channelId()));
+            Identity holder = identities.get(new IdentityRef(link.organizationId(), link.identityId()));
+            if (holder == null) {
+                throw new IllegalStateException("the holder of " + link + " is not in the snapshot");
+            }
+            touch(holder, change.changedAt());
+        }
+        if (change instanceof IdentityChange identityChange) {
+            Identity identity = identityChange.identity();
+            Identity held = identities.get(refOf(identity));
+            // Links changed by requests move updated_at too; the later of the two times stands.
+            if (held != null && held.updatedAt().isAfter(identity.updatedAt())
+                    && identity.status() != IdentityStatus.DELETED) {
+                identity = identity.withUpdatedAt(held.updatedAt());
+            }
+            with(identity);
+            changedIdentities.remove(refOf(identity));
+        } else if (change instanceof ChannelChange channelChange) {
+            with(channelChange.channel());
+        } else {
+            throw new IllegalStateException("unknown directory change " + change);
+        }
+        versions.put(change.entry(), change.version());
+        changedEntries.put(change.entry(), change.version());
+        return result;
+    }
+
+    /** Entries that directory changes replaced, as they stand now, with their versions. */
+    public List<Versioned<Identity>> changedIdentityEntries() {
+        return changedEntries.entrySet().stream().filter(entry -> entry.getKey().kind() == EntryRef.Kind.IDENTITY)
+                .map(entry -> new Versioned<>(identities.get(new IdentityRef(entry.getKey().organizationId(),
+                        entry.getKey().id())), entry.getValue()))
+                .toList();
+    }
+
+    /** Channels that directory changes replaced, as they stand now, with their versions. */
+    public List<Versioned<Channel>> changedChannelEntries() {
+        List<Versioned<Channel>> changed = new ArrayList<>();
+        for (Map.Entry<EntryRef, Long> entry : changedEntries.entrySet()) {
+            if (entry.getKey().kind() == EntryRef.Kind.IDENTITY) {
+                continue;
+            }
+            EntryRef ref = entry.getKey();
+            Channel channel = channels.get(new ChannelKey(ref.organizationId(), ref.channelType(), ref.id()));
+            changed.add(new Versioned<>(channel, entry.getValue()));
+        }
+        return changed;
+    }
+
+    /** The identity with this id in this organization, whatever its status. */
+    public Optional<Identity> identityById(String organizationId, UUID id) {
+        return Optional.ofNullable(identities.get(new IdentityRef(organizationId, id)));
     }
 
     private void withLink(ChannelLink link) {

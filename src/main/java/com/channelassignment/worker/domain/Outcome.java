@@ -38,6 +38,19 @@ public record Outcome(
         return new Outcome(eventId, request, OutcomeStatus.REJECTED, false, channelId, rejection, null, processedAt);
     }
 
+    /**
+     * What listeners see of a link a directory change ended (a deleted identity, a deleted mailbox, a released
+     * number): an {@code UNASSIGNED} outcome that echoes the change's id as its request id, with the identity as it
+     * stands after the change.
+     */
+    public static Outcome linkEnded(UUID eventId, DirectoryChange change, ChannelLink link, IdentityDetail identity,
+            Instant processedAt) {
+        AssignmentRequest echoed = new AssignmentRequest(change.changeId(), link.organizationId(),
+                identity.identity().agentHandle(), Operation.UNASSIGN, link.type(), null, change.changedAt(), null);
+        return new Outcome(eventId, echoed, OutcomeStatus.UNASSIGNED, true, link.channelId().toString(), null,
+                identity, processedAt);
+    }
+
     public RejectionCode rejectionCode() {
         return rejection == null ? null : rejection.code();
     }

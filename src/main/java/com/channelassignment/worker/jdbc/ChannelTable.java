@@ -6,8 +6,10 @@ import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.domain.PhoneNumber;
 import com.channelassignment.worker.domain.PhoneNumberStatus;
 import com.channelassignment.worker.domain.PhoneNumberType;
+import com.channelassignment.worker.domain.Versioned;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -32,6 +35,20 @@ enum ChannelTable {
             return new Mailbox(row.id(), row.organizationId(), text(row, "email_address"),
                     text(row, "display_name"), bool(row, "deleted"), row.createdAt(), row.updatedAt());
         }
+
+        @Override
+        SqlStatement upsert(List<Versioned<Channel>> entries) {
+            List<Versioned<Mailbox>> mailboxes = only(entries, Mailbox.class);
+            return SqlStatement.of(UPSERT_MAILBOXES,
+                    column(mailboxes, mailbox -> mailbox.id().toString()),
+                    column(mailboxes, Mailbox::organizationId),
+                    column(mailboxes, Mailbox::emailAddress),
+                    column(mailboxes, Mailbox::displayName),
+                    mailboxes.stream().map(entry -> entry.entry().deleted()).toArray(Boolean[]::new),
+                    timestamps(mailboxes, Mailbox::createdAt),
+                    timestamps(mailboxes, Mailbox::updatedAt),
+                    versions(mailboxes));
+        }
     },
 
     PHONE_NUMBERS(ChannelType.PHONE_NUMBER, "phone_numbers", "number", "type", "status") {
@@ -42,7 +59,45 @@ enum ChannelTable {
                     PhoneNumberStatus.valueOf(text(row, "status").toUpperCase(Locale.ROOT)),
                     row.createdAt(), row.updatedAt());
         }
+
+        @Override
+        SqlStatement upsert(List<Versioned<Channel>> entries) {
+            List<Versioned<PhoneNumber>> numbers = only(entries, PhoneNumber.class);
+            return SqlStatement.of(UPSERT_PHONE_NUMBERS,
+                    column(numbers, number -> number.id().toString()),
+                    column(numbers, PhoneNumber::organizationId),
+                    column(numbers, PhoneNumber::number),
+                    column(numbers, number -> number.numberType().name().toLowerCase(Locale.ROOT)),
+                    column(numbers, number -> number.status().name().toLowerCase(Locale.ROOT)),
+                    timestamps(numbers, PhoneNumber::createdAt),
+                    timestamps(numbers, PhoneNumber::updatedAt),
+                    versions(numbers));
+        }
     };
+
+    // The state a directory change carries, written over the row when its version is above the row's. The batch has
+    // decided that under the row's lock already; the condition keeps an older state from ever winning.
+    private static final String UPSERT_MAILBOXES = """
+            INSERT INTO mailboxes (id, organization_id, email_address, display_name, deleted, created_at, updated_at,
+                                   version)
+            SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[],
+                                 ?::timestamptz[], ?::bigint[])
+            ON CONFLICT (organization_id, id) DO UPDATE SET
+                email_address = excluded.email_address, display_name = excluded.display_name,
+                deleted = excluded.deleted, created_at = excluded.created_at, updated_at = excluded.updated_at,
+                version = excluded.version
+             WHERE mailboxes.version < excluded.version
+            """;
+
+    private static final String UPSERT_PHONE_NUMBERS = """
+            INSERT INTO phone_numbers (id, organization_id, number, type, status, created_at, updated_at, version)
+            SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[],
+                                 ?::timestamptz[], ?::bigint[])
+            ON CONFLICT (organization_id, id) DO UPDATE SET
+                number = excluded.number, type = excluded.type, status = excluded.status,
+                created_at = excluded.created_at, updated_at = excluded.updated_at, version = excluded.version
+             WHERE phone_numbers.version < excluded.version
+            """;
 
     private final ChannelType type;
     private final String table;
@@ -56,6 +111,26 @@ enum ChannelTable {
 
     abstract Channel map(Row row);
 
+    /** Writes the state directory changes carry for this table's channels among {@code entries}. */
+    abstract SqlStatement upsert(List<Versioned<Channel>> entries);
+
+    private static <T extends Channel> List<Versioned<T>> only(List<Versioned<Channel>> entries, Class<T> type) {
+        return entries.stream().filter(entry -> type.isInstance(entry.entry()))
+                .map(entry -> new Versioned<>(type.cast(entry.entry()), entry.version())).toList();
+    }
+
+    private static <T> String[] column(List<Versioned<T>> entries, Function<T, String> value) {
+        return entries.stream().map(entry -> value.apply(entry.entry())).toArray(String[]::new);
+    }
+
+    private static <T> Timestamp[] timestamps(List<Versioned<T>> entries, Function<T, Instant> value) {
+        return entries.stream().map(entry -> Timestamp.from(value.apply(entry.entry()))).toArray(Timestamp[]::new);
+    }
+
+    private static <T> Long[] versions(List<Versioned<T>> entries) {
+        return entries.stream().map(Versioned::version).toArray(Long[]::new);
+    }
+
     ChannelType type() {
         return type;
     }
@@ -66,7 +141,8 @@ enum ChannelTable {
 
     /** The table's channels in the shape every channel is read in; the caller adds the conditions. */
     String select() {
-        return "SELECT '%s' AS channel_type, id, organization_id, created_at, updated_at, ARRAY[%s] AS detail FROM %s"
+        return ("SELECT '%s' AS channel_type, id, organization_id, created_at, updated_at, version, ARRAY[%s] AS detail"
+                + " FROM %s")
                 .formatted(type.name(), ownColumns.stream().map(column -> column + "::text")
                         .collect(Collectors.joining(", ")), table);
     }

@@ -26,6 +26,16 @@ public class IdempotencyRecordPurge {
                                                         FOR UPDATE SKIP LOCKED)
             """;
 
+    private static final String DELETE_EXPIRED_CHANGE_OUTCOMES = """
+            DELETE FROM directory_change_outcomes
+             WHERE (organization_id, change_id, channel_type) IN (SELECT organization_id, change_id, channel_type
+                                                                    FROM directory_change_outcomes
+                                                                   WHERE processed_at < ?
+                                                                   ORDER BY processed_at
+                                                                   LIMIT ?
+                                                                     FOR UPDATE SKIP LOCKED)
+            """;
+
     private final JdbcOperations jdbc;
     private final Clock clock;
     private final Duration retention;
@@ -45,6 +55,11 @@ public class IdempotencyRecordPurge {
         int deleted;
         do {
             deleted = jdbc.update(DELETE_EXPIRED, cutoff, batchSize);
+            total += deleted;
+        } while (deleted == batchSize);
+        // The outcomes directory changes caused are kept as long as the idempotency records of requests.
+        do {
+            deleted = jdbc.update(DELETE_EXPIRED_CHANGE_OUTCOMES, cutoff, batchSize);
             total += deleted;
         } while (deleted == batchSize);
         if (total > 0) {

@@ -3,10 +3,13 @@ package com.channelassignment.worker.jdbc;
 import com.channelassignment.worker.application.AssignmentStore;
 import com.channelassignment.worker.application.BatchLookups;
 import com.channelassignment.worker.application.BatchWrites;
+import com.channelassignment.worker.application.ChangeKey;
+import com.channelassignment.worker.application.ChangeOutcome;
 import com.channelassignment.worker.application.ChannelRef;
 import com.channelassignment.worker.application.ConcurrentRequestException;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.application.IdentityKey;
+import com.channelassignment.worker.application.IdentityRef;
 import com.channelassignment.worker.application.LoadedBatch;
 import com.channelassignment.worker.application.PartitionRef;
 import com.channelassignment.worker.application.ProcessedRequest;
@@ -15,10 +18,12 @@ import com.channelassignment.worker.application.RequestKey;
 import com.channelassignment.worker.domain.Channel;
 import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.domain.ChannelType;
+import com.channelassignment.worker.domain.EntryRef;
 import com.channelassignment.worker.domain.Identity;
 import com.channelassignment.worker.domain.IdentityStatus;
 import com.channelassignment.worker.domain.OutcomeStatus;
 import com.channelassignment.worker.domain.RejectionCode;
+import com.channelassignment.worker.domain.Versioned;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -87,13 +92,48 @@ public class JdbcAssignmentStore implements AssignmentStore {
     // flattened, and the nested loop locks in the order of the keys array, which the caller sorts, so every worker
     // locks identities in the same order and batches cannot deadlock.
     private static final String LOCK_IDENTITIES = """
-            SELECT i.id, i.organization_id, i.agent_handle, i.status, i.created_at, i.updated_at
+            SELECT i.id, i.organization_id, i.agent_handle, i.status, i.created_at, i.updated_at, i.version
               FROM unnest(?::text[], ?::text[]) AS k(organization_id, agent_handle)
-             CROSS JOIN LATERAL (SELECT id, organization_id, agent_handle, status, created_at, updated_at
+             CROSS JOIN LATERAL (SELECT id, organization_id, agent_handle, status, created_at, updated_at, version
                                    FROM identities
                                   WHERE organization_id = k.organization_id AND agent_handle = k.agent_handle
                                     AND status <> 'deleted'
                                     FOR NO KEY UPDATE) i
+            """;
+
+    // The identities directory changes name by id, whatever their status (a deletion may name one already deleted, or
+    // one not yet created), and the holders of the channels they change (a deleted channel's link ends, and its
+    // holder's detail goes on the outcome). Locked in (organization, id) order; a batch that also locks identities by
+    // handle took those locks first, in handle order, so two batches that both change identities can deadlock, which
+    // PostgreSQL breaks and the retry resolves. A holder found here is looked up before the locks; a link that
+    // changed meanwhile shows in the links read after them, and the batch fails and is retried.
+    private static final String LOCK_IDENTITIES_BY_ID = """
+            SELECT i.id, i.organization_id, i.agent_handle, i.status, i.created_at, i.updated_at, i.version
+              FROM (SELECT named.organization_id, named.id
+                      FROM unnest(?::text[], ?::uuid[]) AS named(organization_id, id)
+                    UNION
+                    SELECT a.organization_id, a.identity_id
+                      FROM unnest(?::text[], ?::text[], ?::uuid[]) AS changed(organization_id, channel_type, channel_id)
+                     CROSS JOIN LATERAL (SELECT organization_id, identity_id FROM channel_assignments
+                                          WHERE organization_id = changed.organization_id
+                                            AND channel_type = changed.channel_type
+                                            AND channel_id = changed.channel_id
+                                         OFFSET 0) a
+                     ORDER BY 1, 2) k
+             CROSS JOIN LATERAL (SELECT id, organization_id, agent_handle, status, created_at, updated_at, version
+                                   FROM identities
+                                  WHERE organization_id = k.organization_id AND id = k.id
+                                    FOR NO KEY UPDATE) i
+            """;
+
+    private static final String FIND_CHANGE_OUTCOMES = """
+            SELECT o.organization_id, o.change_id, o.channel_type, o.event_id, o.outcome, o.source_topic,
+                   o.source_partition, o.source_offset, o.processed_at
+              FROM unnest(?::text[], ?::text[]) AS wanted(organization_id, change_id)
+             CROSS JOIN LATERAL (SELECT * FROM directory_change_outcomes
+                                  WHERE organization_id = wanted.organization_id AND change_id = wanted.change_id
+                                 OFFSET 0) o
+             ORDER BY o.organization_id, o.change_id, o.channel_type
             """;
 
     // The channels the requests name, each within the request's organization, locked: one CTE per channel table, each
@@ -134,7 +174,7 @@ public class JdbcAssignmentStore implements AssignmentStore {
                                         AND channel_type = wanted.channel_type AND channel_id = wanted.channel_id
                                      OFFSET 0) a)
             SELECT l.identity_id, l.organization_id AS link_organization_id, l.channel_type, l.channel_id,
-                   c.id, c.organization_id, c.created_at, c.updated_at, c.detail
+                   c.id, c.organization_id, c.created_at, c.updated_at, c.version, c.detail
               FROM links l
               LEFT JOIN LATERAL (
                    %s
@@ -173,6 +213,30 @@ public class JdbcAssignmentStore implements AssignmentStore {
                 AS l(identity_id, organization_id, channel_type, channel_id)
             """;
 
+    private static final String INSERT_CHANGE_OUTCOMES = """
+            INSERT INTO directory_change_outcomes (organization_id, change_id, channel_type, event_id, outcome,
+                                                   source_topic, source_partition, source_offset, processed_at)
+            SELECT o.organization_id, o.change_id, o.channel_type, o.event_id, o.outcome, o.source_topic,
+                   o.source_partition, o.source_offset, ?
+              FROM unnest(?::text[], ?::text[], ?::text[], ?::uuid[], ?::bytea[], ?::text[], ?::int[], ?::bigint[])
+                AS o(organization_id, change_id, channel_type, event_id, outcome, source_topic, source_partition,
+                     source_offset)
+            """;
+
+    // The state directory changes carry (see ChannelTable for the channels). Deletions first: a handle a deleted
+    // identity frees may be taken by another in the same batch, and the live-handle index is checked row by row.
+    private static final String UPSERT_IDENTITIES = """
+            INSERT INTO identities (id, organization_id, agent_handle, status, created_at, updated_at, version)
+            SELECT u.id, u.organization_id, u.agent_handle, u.status, u.created_at, u.updated_at, u.version
+              FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::bigint[])
+                AS u(id, organization_id, agent_handle, status, created_at, updated_at, version)
+             ORDER BY u.status <> 'deleted'
+            ON CONFLICT (organization_id, id) DO UPDATE SET
+                agent_handle = excluded.agent_handle, status = excluded.status, created_at = excluded.created_at,
+                updated_at = excluded.updated_at, version = excluded.version
+             WHERE identities.version < excluded.version
+            """;
+
     private static final String TOUCH_IDENTITIES = """
             UPDATE identities i SET updated_at = ?
               FROM unnest(?::text[], ?::uuid[]) AS t(organization_id, id)
@@ -187,6 +251,7 @@ public class JdbcAssignmentStore implements AssignmentStore {
             """;
 
     private static final String PROCESSED_REQUESTS = "processed_requests";
+    private static final String CHANGE_OUTCOMES = "directory_change_outcomes";
 
     // Java's String order, not the database's collation: what matters is that every worker sorts the same way.
     private static final Comparator<IdentityKey> IDENTITY_LOCK_ORDER =
@@ -208,7 +273,9 @@ public class JdbcAssignmentStore implements AssignmentStore {
     public LoadedBatch lockAndLoad(BatchLookups lookups) {
         List<IdentityKey> lockOrder = lookups.identities().stream().sorted(IDENTITY_LOCK_ORDER).toList();
         Map<PartitionRef, Long> offsets = new HashMap<>();
-        List<Identity> identities = new ArrayList<>();
+        // Keyed by organization too: ids name identities and channels only within their organization.
+        Map<EntryRef, Identity> identities = new LinkedHashMap<>();
+        Map<EntryRef, Long> versions = new HashMap<>();
         Pipeline.of(configureTransaction(), lockPartitions(lookups), lockIdentities(lockOrder)).run(jdbc, results -> {
             results.nextRows(); // the settings
             for (ResultSet rs = results.nextRows(); rs.next(); ) {
@@ -216,26 +283,51 @@ public class JdbcAssignmentStore implements AssignmentStore {
                         rs.getLong("next_offset"));
             }
             for (ResultSet rs = results.nextRows(); rs.next(); ) {
-                identities.add(identity(rs));
+                Identity identity = identity(rs);
+                identities.put(EntryRef.of(identity), identity);
+                versions.put(EntryRef.of(identity), rs.getLong("version"));
             }
         });
-        // Keyed by organization too: a channel id names a channel only within its organization.
-        Map<List<Object>, Channel> channels = new LinkedHashMap<>();
+        if (lookups.hasChanges()) {
+            query(lockIdentitiesById(lookups), rs -> {
+                Identity identity = identity(rs);
+                identities.put(EntryRef.of(identity), identity);
+                versions.put(EntryRef.of(identity), rs.getLong("version"));
+            });
+        }
+        Map<EntryRef, Channel> channels = new LinkedHashMap<>();
         query(lockChannels(lookups), rs -> {
             Channel channel = ChannelTable.channel(rs);
-            channels.put(channelKey(channel), channel);
+            channels.put(EntryRef.of(channel), channel);
+            versions.put(EntryRef.of(channel), rs.getLong("version"));
         });
         List<ChannelLink> links = new ArrayList<>();
-        query(linksWithChannels(identities, lookups), rs -> {
+        query(linksWithChannels(List.copyOf(identities.values()), lookups), rs -> {
             links.add(link(rs));
             if (rs.getObject("id") != null) {
                 // A requested channel was read twice; the locked read is the one that counts.
                 Channel named = ChannelTable.channel(rs);
-                channels.putIfAbsent(channelKey(named), named);
+                if (channels.putIfAbsent(EntryRef.of(named), named) == null) {
+                    versions.put(EntryRef.of(named), rs.getLong("version"));
+                }
             }
         });
-        return new LoadedBatch(offsets, new DirectoryRows(identities, List.copyOf(channels.values()), links),
-                findProcessedRequests(List.copyOf(lookups.requestKeys())));
+        return new LoadedBatch(offsets, new DirectoryRows(List.copyOf(identities.values()),
+                List.copyOf(channels.values()), links, versions),
+                findProcessedRequests(List.copyOf(lookups.requestKeys())),
+                findChangeOutcomes(List.copyOf(lookups.changeKeys())));
+    }
+
+    private Map<ChangeKey, List<ChangeOutcome>> findChangeOutcomes(List<ChangeKey> changeKeys) {
+        Map<ChangeKey, List<ChangeOutcome>> found = new HashMap<>();
+        if (!changeKeys.isEmpty()) {
+            query(SqlStatement.of(FIND_CHANGE_OUTCOMES, texts(changeKeys, ChangeKey::organizationId),
+                    texts(changeKeys, ChangeKey::changeId)), rs -> {
+                ChangeOutcome outcome = changeOutcome(rs);
+                found.computeIfAbsent(outcome.key(), key -> new ArrayList<>()).add(outcome);
+            });
+        }
+        return found;
     }
 
     private Map<RequestKey, ProcessedRequest> findProcessedRequests(List<RequestKey> requestKeys) {
@@ -256,10 +348,19 @@ public class JdbcAssignmentStore implements AssignmentStore {
         Timestamp at = Timestamp.from(writes.writtenAt());
         List<ChannelLink> removed = List.copyOf(writes.removedLinks());
         // The idempotency records go first: if another transaction recorded one of the ids, nothing else runs.
-        Pipeline pipeline = Pipeline.of(insertProcessed(writes.processedRequests(), at), deleteLinks(removed),
-                insertLinks(List.copyOf(writes.addedLinks()), at),
+        // Directory entries before the links: a link may name an identity or channel a change of this batch created.
+        List<SqlStatement> statements = new ArrayList<>(List.of(insertProcessed(writes.processedRequests(), at),
+                deleteLinks(removed)));
+        boolean changes = !writes.identityEntries().isEmpty() || !writes.channelEntries().isEmpty();
+        if (changes) {
+            statements.add(upsertIdentities(writes.identityEntries()));
+            ChannelTable.ofEveryType().forEach(table -> statements.add(table.upsert(writes.channelEntries())));
+            statements.add(insertChangeOutcomes(writes.changeOutcomes(), at));
+        }
+        statements.addAll(List.of(insertLinks(List.copyOf(writes.addedLinks()), at),
                 touchIdentities(List.copyOf(writes.changedIdentities()), at),
-                advancePartitions(List.copyOf(writes.nextOffsets().entrySet()), at));
+                advancePartitions(List.copyOf(writes.nextOffsets().entrySet()), at)));
+        Pipeline pipeline = new Pipeline(statements);
         try {
             pipeline.run(jdbc, results -> {
                 results.nextUpdateCount();
@@ -274,11 +375,12 @@ public class JdbcAssignmentStore implements AssignmentStore {
                 }
             });
         } catch (DuplicateKeyException duplicate) {
-            if (violatedTable(duplicate).filter(PROCESSED_REQUESTS::equals).isEmpty()) {
+            if (violatedTable(duplicate).filter(table -> PROCESSED_REQUESTS.equals(table)
+                    || CHANGE_OUTCOMES.equals(table)).isEmpty()) {
                 throw duplicate;
             }
-            // The primary key on (organization_id, request_id) is the table's only unique constraint. Rethrown, never
-            // carried on from: the transaction is already aborted.
+            // Each table's primary key (organization, request or change id) is its only unique constraint. Rethrown,
+            // never carried on from: the transaction is already aborted.
             throw new ConcurrentRequestException("a request id of this batch was recorded concurrently by another"
                     + " transaction: " + duplicate.getMostSpecificCause().getMessage(), duplicate);
         }
@@ -306,6 +408,45 @@ public class JdbcAssignmentStore implements AssignmentStore {
         return SqlStatement.of(LOCK_IDENTITIES,
                 texts(lockOrder, IdentityKey::organizationId),
                 texts(lockOrder, IdentityKey::agentHandle));
+    }
+
+    private static SqlStatement lockIdentitiesById(BatchLookups lookups) {
+        record Changed(ChannelType type, ChannelRef channel) {
+        }
+        List<IdentityRef> named = List.copyOf(lookups.changedIdentities());
+        List<Changed> changed = ChannelTable.ofEveryType().stream().map(ChannelTable::type)
+                .flatMap(type -> lookups.changedChannels(type).stream().map(channel -> new Changed(type, channel)))
+                .toList();
+        return SqlStatement.of(LOCK_IDENTITIES_BY_ID,
+                texts(named, IdentityRef::organizationId),
+                uuids(named, IdentityRef::id),
+                texts(changed, one -> one.channel().organizationId()),
+                texts(changed, one -> one.type().name()),
+                uuids(changed, one -> one.channel().id()));
+    }
+
+    private static SqlStatement upsertIdentities(List<Versioned<Identity>> entries) {
+        List<Identity> identities = entries.stream().map(Versioned::entry).toList();
+        return SqlStatement.of(UPSERT_IDENTITIES,
+                uuids(identities, Identity::id),
+                texts(identities, Identity::organizationId),
+                texts(identities, Identity::agentHandle),
+                texts(identities, identity -> identity.status().name().toLowerCase(Locale.ROOT)),
+                identities.stream().map(identity -> Timestamp.from(identity.createdAt())).toArray(Timestamp[]::new),
+                identities.stream().map(identity -> Timestamp.from(identity.updatedAt())).toArray(Timestamp[]::new),
+                entries.stream().map(Versioned::version).toArray(Long[]::new));
+    }
+
+    private static SqlStatement insertChangeOutcomes(List<ChangeOutcome> outcomes, Timestamp at) {
+        return SqlStatement.of(INSERT_CHANGE_OUTCOMES, at,
+                texts(outcomes, outcome -> outcome.key().organizationId()),
+                texts(outcomes, outcome -> outcome.key().changeId()),
+                texts(outcomes, outcome -> outcome.channelType().name()),
+                uuids(outcomes, ChangeOutcome::eventId),
+                byteas(outcomes, ChangeOutcome::payload),
+                texts(outcomes, outcome -> outcome.position().topic()),
+                ints(outcomes, outcome -> outcome.position().partition()),
+                longs(outcomes, outcome -> outcome.position().offset()));
     }
 
     private static SqlStatement lockChannels(BatchLookups lookups) {
@@ -405,10 +546,6 @@ public class JdbcAssignmentStore implements AssignmentStore {
         return rows.stream().map(column).toArray(byte[][]::new);
     }
 
-    private static List<Object> channelKey(Channel channel) {
-        return List.of(channel.organizationId(), channel.type(), channel.id());
-    }
-
     private static Optional<String> violatedTable(DuplicateKeyException duplicate) {
         if (duplicate.getMostSpecificCause() instanceof PSQLException error && error.getServerErrorMessage() != null) {
             return Optional.ofNullable(error.getServerErrorMessage().getTable());
@@ -425,6 +562,17 @@ public class JdbcAssignmentStore implements AssignmentStore {
                 OutcomeStatus.valueOf(rs.getString("status")),
                 rejectionCode == null ? null : RejectionCode.valueOf(rejectionCode),
                 rs.getString("correlation_id"),
+                rs.getBytes("outcome"),
+                new RecordPosition(rs.getString("source_topic"), rs.getInt("source_partition"),
+                        rs.getLong("source_offset")),
+                rs.getTimestamp("processed_at").toInstant());
+    }
+
+    private static ChangeOutcome changeOutcome(ResultSet rs) throws SQLException {
+        return new ChangeOutcome(
+                new ChangeKey(rs.getString("organization_id"), rs.getString("change_id")),
+                ChannelType.valueOf(rs.getString("channel_type")),
+                rs.getObject("event_id", UUID.class),
                 rs.getBytes("outcome"),
                 new RecordPosition(rs.getString("source_topic"), rs.getInt("source_partition"),
                         rs.getLong("source_offset")),

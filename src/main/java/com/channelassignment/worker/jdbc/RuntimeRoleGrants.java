@@ -36,9 +36,10 @@ public class RuntimeRoleGrants implements Callback {
 
     // Revoked first, so a privilege this list no longer holds is taken back from existing databases too; Flyway runs
     // the callback in one transaction, so no other session sees the role without its grants. What each grant is for:
-    // - SELECT on the directory tables: the batch reads identities and channels. UPDATE (updated_at): identities'
-    //   updated_at is written when links change, and SELECT ... FOR NO KEY UPDATE, which all three take, needs
-    //   UPDATE on at least one column; updated_at is the one whose change harms least.
+    // - The directory tables: the batch reads identities and channels, and writes the state directory changes carry
+    //   with INSERT ... ON CONFLICT DO UPDATE (every column but the key); identities' updated_at is also written when
+    //   links change.
+    // - directory_change_outcomes: like processed_requests, for the outcomes directory changes caused.
     // - channel_assignments: links are read, inserted and deleted, never updated.
     // - processed_requests: idempotency records are read and inserted; the retention purge deletes them, and its
     //   SELECT ... FOR UPDATE SKIP LOCKED needs UPDATE on one column: processed_at, the column it selects by.
@@ -49,7 +50,13 @@ public class RuntimeRoleGrants implements Callback {
     private static final String GRANTS = """
             REVOKE ALL ON ALL TABLES IN SCHEMA %1$s FROM %2$s;
             GRANT USAGE ON SCHEMA %1$s TO %2$s;
-            GRANT SELECT, UPDATE (updated_at) ON %1$s.identities, %1$s.mailboxes, %1$s.phone_numbers TO %2$s;
+            GRANT SELECT, INSERT, UPDATE (agent_handle, status, created_at, updated_at, version)
+                ON %1$s.identities TO %2$s;
+            GRANT SELECT, INSERT, UPDATE (email_address, display_name, deleted, created_at, updated_at, version)
+                ON %1$s.mailboxes TO %2$s;
+            GRANT SELECT, INSERT, UPDATE (number, type, status, created_at, updated_at, version)
+                ON %1$s.phone_numbers TO %2$s;
+            GRANT SELECT, INSERT, DELETE, UPDATE (processed_at) ON %1$s.directory_change_outcomes TO %2$s;
             GRANT SELECT, INSERT, DELETE ON %1$s.channel_assignments TO %2$s;
             GRANT SELECT, INSERT, DELETE, UPDATE (processed_at) ON %1$s.processed_requests TO %2$s;
             GRANT SELECT, INSERT, UPDATE (next_offset, topic_id, updated_at) ON %1$s.partition_progress TO %2$s

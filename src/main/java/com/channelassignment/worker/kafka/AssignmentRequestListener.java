@@ -3,9 +3,12 @@ package com.channelassignment.worker.kafka;
 import com.channelassignment.worker.application.AppliedBatch;
 import com.channelassignment.worker.application.ApplyAssignmentRequests;
 import com.channelassignment.worker.application.DependencyUnavailableException;
+import com.channelassignment.worker.application.IncomingChange;
+import com.channelassignment.worker.application.IncomingRecord;
 import com.channelassignment.worker.application.IncomingRequest;
 import com.channelassignment.worker.application.PublishableOutcome;
 import com.channelassignment.worker.application.RecordPosition;
+import com.channelassignment.worker.application.RefusedChange;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,8 +38,30 @@ public class AssignmentRequestListener {
 
     private static final Logger log = LoggerFactory.getLogger(AssignmentRequestListener.class);
 
-    /** A decoded request with the record it came in. */
-    private record Decoded(ConsumerRecord<byte[], byte[]> record, IncomingRequest request) {
+    /** A decoded request or directory change with the record it came in. */
+    private record Decoded(ConsumerRecord<byte[], byte[]> record, IncomingRecord request) {
+
+        /** When the producer made the record: a request's requested_at, a change's changed_at. */
+        Instant madeAt() {
+            if (request instanceof IncomingRequest incoming) {
+                return incoming.request().requestedAt();
+            }
+            if (request instanceof IncomingChange incoming) {
+                return incoming.change().changedAt();
+            }
+            throw new IllegalStateException("unknown record " + request);
+        }
+
+        /** What log lines name the record by: the request id, or the change id. */
+        String echoedId() {
+            if (request instanceof IncomingRequest incoming) {
+                return incoming.request().echoedRequestId();
+            }
+            if (request instanceof IncomingChange incoming) {
+                return incoming.change().changeId();
+            }
+            throw new IllegalStateException("unknown record " + request);
+        }
     }
 
     /** A record that could not be decoded, and why. */
@@ -101,10 +126,13 @@ public class AssignmentRequestListener {
         List<Decoded> decoded = new ArrayList<>(records.size());
         List<Undecodable> undecodable = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
+            RecordPosition position = new RecordPosition(record.topic(), record.partition(), record.offset());
             try {
-                decoded.add(new Decoded(record, new IncomingRequest(
-                        new RecordPosition(record.topic(), record.partition(), record.offset()),
-                        contract.decodeRequest(record.value()))));
+                // Directory changes and requests share the topic, so an organization's changes and requests keep the
+                // order they were produced in; the schema fingerprint tells them apart.
+                decoded.add(new Decoded(record, contract.isDirectoryChange(record.value())
+                        ? new IncomingChange(position, contract.decodeChange(record.value()))
+                        : new IncomingRequest(position, contract.decodeRequest(record.value()))));
             } catch (UndecodableRecordException e) {
                 // Retrying cannot fix them, and they never reach the database: dead-lettered on every delivery.
                 undecodable.add(new Undecodable(record, e));
@@ -136,7 +164,7 @@ public class AssignmentRequestListener {
         for (Answer answer : answers.outcomes()) {
             try (MDC.MDCCloseable requestId = MDC.putCloseable("request_id", answer.outcome().requestId())) {
                 publisher.publish(answer.request().record(), answer.outcome());
-                metrics.outcome(answer.outcome(), answer.request().request().request().requestedAt(), publishedAt);
+                metrics.outcome(answer.outcome(), answer.request().madeAt(), publishedAt);
             }
         }
         stalls.answered(firstOffsets);
@@ -161,11 +189,11 @@ public class AssignmentRequestListener {
         List<Poison> poison = new ArrayList<>();
         int skipped = 0;
         for (Decoded one : decoded) {
-            try (MDC.MDCCloseable requestId = MDC.putCloseable("request_id",
-                    one.request().request().echoedRequestId())) {
+            try (MDC.MDCCloseable requestId = MDC.putCloseable("request_id", one.echoedId())) {
                 try {
                     Answers answered = applyAlone(one);
                     outcomes.addAll(answered.outcomes());
+                    poison.addAll(answered.poison());
                     skipped += answered.skipped();
                 } catch (PoisonRecordException e) {
                     poison.add(new Poison(one.record(), e.failure));
@@ -212,7 +240,7 @@ public class AssignmentRequestListener {
                 : topicIds.of(decoded.stream().map(one -> one.record().topic()).distinct().toList());
     }
 
-    private static List<IncomingRequest> requestsOf(List<Decoded> decoded) {
+    private static List<IncomingRecord> requestsOf(List<Decoded> decoded) {
         return decoded.stream().map(Decoded::request).toList();
     }
 
@@ -232,7 +260,13 @@ public class AssignmentRequestListener {
         for (PublishableOutcome outcome : applied.outcomes()) {
             answers.add(new Answer(byPosition.get(outcome.position()), outcome));
         }
-        return new Answers(answers, List.of(), applied.skipped().size());
+        List<Poison> refused = new ArrayList<>();
+        for (RefusedChange change : applied.refusedChanges()) {
+            // Not applied and not recorded: a redelivery is refused again, so its dead letter is never lost.
+            refused.add(new Poison(byPosition.get(change.position()).record(),
+                    new RefusedDirectoryChangeException(change.reason())));
+        }
+        return new Answers(answers, refused, applied.skipped().size());
     }
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception reason) {

@@ -2,15 +2,25 @@ package com.channelassignment.worker.kafka;
 
 import com.channelassignment.worker.application.OutcomeEncoder;
 import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.ChannelChange;
 import com.channelassignment.worker.domain.ChannelType;
+import com.channelassignment.worker.domain.Identity;
+import com.channelassignment.worker.domain.IdentityChange;
 import com.channelassignment.worker.domain.IdentityDetail;
 import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.domain.Operation;
 import com.channelassignment.worker.domain.Outcome;
 import com.channelassignment.worker.domain.PhoneNumber;
+import com.channelassignment.worker.domain.PhoneNumberStatus;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
+import com.channelassignment.worker.kafka.avro.DirectoryChange;
+import com.channelassignment.worker.kafka.avro.IdentityLifecycle;
+import com.channelassignment.worker.kafka.avro.IdentityState;
 import com.channelassignment.worker.kafka.avro.IdentityStatus;
+import com.channelassignment.worker.kafka.avro.MailboxState;
+import com.channelassignment.worker.kafka.avro.PhoneNumberLifecycle;
+import com.channelassignment.worker.kafka.avro.PhoneNumberState;
 import com.channelassignment.worker.kafka.avro.MailboxDetail;
 import com.channelassignment.worker.kafka.avro.OutcomeStatus;
 import com.channelassignment.worker.kafka.avro.PhoneNumberDetail;
@@ -21,9 +31,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.SystemLimitException;
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -56,7 +69,15 @@ public final class AvroContract implements OutcomeEncoder {
                 type -> type.getPackageName().equals(generatedPackage)));
     }
 
+    private static final int SINGLE_OBJECT_HEADER = 10;
+    private static final int MAX_CHANGE_ID_LENGTH = 128;
+    private static final int MAX_HANDLE_LENGTH = 255;
+    private static final int MAX_ORGANIZATION_ID_LENGTH = 255;
+
     private final BinaryMessageDecoder<ChannelAssignmentRequest> requestDecoder;
+    private final BinaryMessageDecoder<DirectoryChange> changeDecoder;
+    private final BinaryMessageEncoder<DirectoryChange> changeEncoder;
+    private final byte[] changeHeader;
     private final BinaryMessageEncoder<ChannelAssignmentRequest> requestEncoder;
     private final BinaryMessageEncoder<ChannelAssignmentOutcome> outcomeEncoder;
     private final BinaryMessageDecoder<ChannelAssignmentOutcome> outcomeDecoder;
@@ -73,6 +94,143 @@ public final class AvroContract implements OutcomeEncoder {
         requestEncoder = new BinaryMessageEncoder<>(model, ChannelAssignmentRequest.getClassSchema());
         outcomeEncoder = new BinaryMessageEncoder<>(model, ChannelAssignmentOutcome.getClassSchema());
         outcomeDecoder = new BinaryMessageDecoder<>(model, ChannelAssignmentOutcome.getClassSchema());
+        changeDecoder = new BinaryMessageDecoder<>(model, DirectoryChange.getClassSchema());
+        changeEncoder = new BinaryMessageEncoder<>(model, DirectoryChange.getClassSchema());
+        changeHeader = Arrays.copyOf(encode(() -> changeEncoder.encode(DirectoryChange.newBuilder()
+                .setChangeId("").setOrganizationId("").setVersion(0).setChangedAt(Instant.EPOCH)
+                .setEntry(new IdentityState("", "", IdentityLifecycle.active, Instant.EPOCH)).build())),
+                SINGLE_OBJECT_HEADER);
+    }
+
+    /**
+     * Whether the value is a directory change: single-object encoding names the writer schema by its fingerprint, so
+     * the two kinds of record on the requests topic are told apart before either is decoded. Anything else is read
+     * as a request, and fails there if it is not one.
+     */
+    public boolean isDirectoryChange(byte[] value) {
+        return value != null && value.length >= SINGLE_OBJECT_HEADER
+                && Arrays.equals(value, 0, SINGLE_OBJECT_HEADER, changeHeader, 0, SINGLE_OBJECT_HEADER);
+    }
+
+    /**
+     * A directory change, checked so that whatever decodes can be stored: ids are UUIDs, strings fit their columns
+     * and hold no NUL. A change that fails is undecodable, dead-lettered like a corrupt request.
+     */
+    public com.channelassignment.worker.domain.DirectoryChange decodeChange(byte[] value) {
+        DirectoryChange change;
+        try {
+            change = changeDecoder.decode(value);
+        } catch (IOException | RuntimeException e) {
+            throw new UndecodableRecordException("not a directory change: " + describe(e), e);
+        }
+        try {
+            return toDomain(change);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new UndecodableRecordException("directory change " + capped(change.getChangeId())
+                    + " cannot be applied: " + describe(e), e);
+        }
+    }
+
+    private static com.channelassignment.worker.domain.DirectoryChange toDomain(DirectoryChange change) {
+        String changeId = text("change_id", change.getChangeId(), MAX_CHANGE_ID_LENGTH);
+        String organization = text("organization_id", change.getOrganizationId(), MAX_ORGANIZATION_ID_LENGTH);
+        if (organization.isBlank()) {
+            throw new IllegalArgumentException("organization_id is blank");
+        }
+        Instant changedAt = change.getChangedAt();
+        Object entry = change.getEntry();
+        if (entry instanceof IdentityState identity) {
+            String handle = text("agent_handle", identity.getAgentHandle(), MAX_HANDLE_LENGTH + 1);
+            handle = handle.startsWith("@") ? handle.substring(1) : handle;
+            if (handle.isEmpty() || handle.length() > MAX_HANDLE_LENGTH || handle.startsWith("@")) {
+                throw new IllegalArgumentException("agent_handle must be 1 to 255 characters after one leading @");
+            }
+            return new IdentityChange(changeId, change.getVersion(), new Identity(uuid(identity.getId()),
+                    organization, handle, com.channelassignment.worker.domain.IdentityStatus.valueOf(
+                            identity.getStatus().name().toUpperCase(Locale.ROOT)),
+                    identity.getCreatedAt(), changedAt));
+        }
+        if (entry instanceof MailboxState mailbox) {
+            return new ChannelChange(changeId, change.getVersion(), new Mailbox(uuid(mailbox.getId()), organization,
+                    text("email_address", mailbox.getEmailAddress(), MAX_FIELD_BYTES),
+                    mailbox.getDisplayName() == null ? null
+                            : text("display_name", mailbox.getDisplayName(), MAX_FIELD_BYTES),
+                    mailbox.getDeleted(), mailbox.getCreatedAt(), changedAt));
+        }
+        if (entry instanceof PhoneNumberState number) {
+            return new ChannelChange(changeId, change.getVersion(), new PhoneNumber(uuid(number.getId()),
+                    organization, text("number", number.getNumber(), MAX_FIELD_BYTES),
+                    com.channelassignment.worker.domain.PhoneNumberType.valueOf(
+                            number.getType().name().toUpperCase(Locale.ROOT)),
+                    PhoneNumberStatus.valueOf(number.getStatus().name().toUpperCase(Locale.ROOT)),
+                    number.getCreatedAt(), changedAt));
+        }
+        throw new IllegalArgumentException("unknown directory entry " + (entry == null ? null : entry.getClass()));
+    }
+
+    public byte[] encodeChange(DirectoryChange change) {
+        return encode(() -> changeEncoder.encode(change));
+    }
+
+    public byte[] encodeChange(com.channelassignment.worker.domain.DirectoryChange change) {
+        return encodeChange(toAvro(change));
+    }
+
+    /** The wire form of a directory change. */
+    public static DirectoryChange toAvro(com.channelassignment.worker.domain.DirectoryChange change) {
+        DirectoryChange.Builder builder = DirectoryChange.newBuilder().setChangeId(change.changeId())
+                .setOrganizationId(change.organizationId()).setVersion(change.version())
+                .setChangedAt(change.changedAt());
+        if (change instanceof IdentityChange identityChange) {
+            Identity identity = identityChange.identity();
+            return builder.setEntry(new IdentityState(identity.id().toString(), identity.agentHandle(),
+                    IdentityLifecycle.valueOf(identity.status().name().toLowerCase(Locale.ROOT)),
+                    identity.createdAt())).build();
+        }
+        if (change instanceof ChannelChange channelChange && channelChange.channel() instanceof Mailbox mailbox) {
+            return builder.setEntry(new MailboxState(mailbox.id().toString(), mailbox.emailAddress(),
+                    mailbox.displayName(), mailbox.deleted(), mailbox.createdAt())).build();
+        }
+        if (change instanceof ChannelChange channelChange && channelChange.channel() instanceof PhoneNumber number) {
+            return builder.setEntry(new PhoneNumberState(number.id().toString(), number.number(),
+                    PhoneNumberType.valueOf(number.numberType().name().toLowerCase(Locale.ROOT)),
+                    PhoneNumberLifecycle.valueOf(number.status().name().toLowerCase(Locale.ROOT)),
+                    number.createdAt())).build();
+        }
+        throw new IllegalArgumentException("no wire form for " + change);
+    }
+
+    public DirectoryChange decodeChangeRecord(byte[] value) {
+        try {
+            return changeDecoder.decode(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String text(String field, String value, int maxLength) {
+        if (value.length() > maxLength) {
+            throw new IllegalArgumentException(field + " is longer than " + maxLength + " characters");
+        }
+        if (value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(field + " holds a NUL character");
+        }
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException(field + " is empty");
+        }
+        return value;
+    }
+
+    private static UUID uuid(String value) {
+        UUID id = UUID.fromString(value);
+        if (!id.toString().equals(value.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException(value + " is not a canonical UUID");
+        }
+        return id;
+    }
+
+    private static String capped(String value) {
+        return value.length() <= MAX_CHANGE_ID_LENGTH ? value : value.substring(0, MAX_CHANGE_ID_LENGTH) + "...";
     }
 
     public AssignmentRequest decodeRequest(byte[] value) {

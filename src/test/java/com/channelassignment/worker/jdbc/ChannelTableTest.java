@@ -67,8 +67,8 @@ class ChannelTableTest {
     void selectsEveryTableInTheSameShape() {
         for (ChannelTable table : ChannelTable.values()) {
             assertThat(table.select()).as("select of %s", table).startsWith(
-                    "SELECT '" + table.type().name() + "' AS channel_type, id, organization_id, created_at, updated_at,"
-                            + " ARRAY[").endsWith("] AS detail FROM " + table.table());
+                    "SELECT '" + table.type().name() + "' AS channel_type, id, organization_id, created_at,"
+                            + " updated_at, version, ARRAY[").endsWith("] AS detail FROM " + table.table());
         }
     }
 

@@ -1,0 +1,7 @@
+package com.channelassignment.worker.application;
+
+/** A decoded record of the requests topic, a request or a directory change, and where it was read from. */
+public sealed interface IncomingRecord permits IncomingRequest, IncomingChange {
+
+    RecordPosition position();
+}
