@@ -32,9 +32,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -202,7 +204,10 @@ class WorkerConfiguration {
     @ConditionalOnProperty(name = "channel-assignment.http.enabled", havingValue = "true", matchIfMissing = true)
     KafkaRequestChannel kafkaRequestChannel(ProducerFactory<byte[], byte[]> producerFactory, AvroContract contract,
             WorkerProperties properties, KafkaProperties kafkaProperties) {
-        KafkaTemplate<byte[], byte[]> calls = new KafkaTemplate<>(producerFactory);
+        // No linger: a caller waits for this record, and a lone one would sit out the whole linger. Under load the
+        // producer still batches what accumulates while earlier sends are in flight.
+        KafkaTemplate<byte[], byte[]> calls = new KafkaTemplate<>(producerFactory,
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 0));
         calls.setAllowNonTransactional(true);
         return new KafkaRequestChannel(calls, contract, properties.topics().requests(), properties.topics().outcomes(),
                 kafkaProperties.buildConsumerProperties(), WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE - 1);
