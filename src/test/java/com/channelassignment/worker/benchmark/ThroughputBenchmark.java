@@ -301,13 +301,32 @@ public final class ThroughputBenchmark {
             log("http warm-up: %d calls, %.0f/s, %d errors %s", warmUp.calls(), warmUp.callsPerSecond(),
                     warmUp.errors(), warmUp.firstErrors());
             Duration workerCpuBefore = worker.cpuTime();
+            PrometheusScrape before = PrometheusScrape.of(worker.httpPort());
             HttpLoad.Result closed = http.closedLoop("h", httpCallers, Duration.ofSeconds(httpSeconds));
+            PrometheusScrape after = PrometheusScrape.of(worker.httpPort());
             Duration workerCpu = worker.cpuTime().minus(workerCpuBefore);
+            double batches = after.since(before, "channel_assignment_batch_size_records_count");
+            figures.put("http_worker_records_per_batch", round2(
+                    after.since(before, "channel_assignment_batch_size_records_sum") / batches));
+            figures.put("http_worker_batch_ms", round2(1000
+                    * after.since(before, "channel_assignment_batch_duration_seconds_sum") / batches));
+            // Inside the worker, from the servlet filter to the response: the rest of a call's latency is the
+            // client's, the network's and the wait for a request thread.
+            figures.put("http_server_ms_per_call", round2(1000
+                    * after.since(before, "http_server_requests_seconds_sum")
+                    / after.since(before, "http_server_requests_seconds_count")));
             log("http closed loop: %d calls, %.0f/s, %d errors %s", closed.calls(), closed.callsPerSecond(),
                     closed.errors(), closed.firstErrors());
             check.awaitDrained(Duration.ofMinutes(2), () -> "worker log " + worker.log());
             HttpLoad.Result open = http.openLoop("hr", httpRate, Duration.ofSeconds(httpRateSeconds));
             log("http open loop: %d calls, %d errors %s", open.calls(), open.errors(), open.firstErrors());
+            check.awaitDrained(Duration.ofMinutes(5), () -> "worker log " + worker.log());
+            // The latency of a load this machine carries: half what the closed loop sustained. Above its capacity an
+            // open loop measures only the queue it builds.
+            int halfCapacity = (int) Math.max(1, Math.round(closed.callsPerSecond() / 2));
+            HttpLoad.Result carried = http.openLoop("hh", halfCapacity, Duration.ofSeconds(httpRateSeconds));
+            log("http at half capacity: %d calls, %d errors %s", carried.calls(), carried.errors(),
+                    carried.firstErrors());
             check.awaitDrained(Duration.ofMinutes(2), () -> "worker log " + worker.log());
             figures.put("http_callers", httpCallers);
             figures.put("http_calls_per_second", Math.round(closed.callsPerSecond()));
@@ -320,6 +339,9 @@ public final class ThroughputBenchmark {
             figures.put("http_rate_calls", open.calls());
             figures.put("http_rate_errors", open.errors());
             putPercentiles(figures, "http_rate_latency", millis(open.latenciesNanos()), 50, 90, 99, 100);
+            figures.put("http_half_capacity_per_second", halfCapacity);
+            figures.put("http_half_capacity_errors", carried.errors());
+            putPercentiles(figures, "http_half_capacity_latency", millis(carried.latenciesNanos()), 50, 90, 99, 100);
         }
     }
 
