@@ -17,7 +17,7 @@ import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.OutcomeStatus;
 import com.channelassignment.worker.kafka.avro.RejectionCode;
 import com.channelassignment.worker.testing.KafkaTestClient;
-import com.channelassignment.worker.testing.RunningWorkerTest;
+import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.TestServices;
 import com.channelassignment.worker.testing.DirectoryPublisher;
 import com.channelassignment.worker.testing.Workload;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * produced after the change it depends on was acknowledged is decided against it; older and repeated changes change
  * nothing; deleting what is assigned ends its links and tells listeners with an UNASSIGNED outcome.
  */
-class DirectoryChangesIntegrationTest extends RunningWorkerTest {
+class DirectoryChangesIntegrationTest extends SpringWorkerHarness {
 
     private static final Instant CREATED = Instant.parse("2026-01-15T10:00:00Z").truncatedTo(ChronoUnit.MILLIS);
 
