@@ -139,7 +139,9 @@ public final class AvroContract implements OutcomeEncoder {
         try {
             toDomain(change);
             return null;
-        } catch (IllegalArgumentException | NullPointerException e) {
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        } catch (NullPointerException e) {
             return describe(e);
         }
     }
