@@ -9,7 +9,7 @@ import sun.misc.Signal;
 
 /**
  * Runs the worker against the Kafka cluster and PostgreSQL database that the configuration names, or, when the first
- * argument is {@code send}, {@code tail} or {@code token}, the command-line client.
+ * argument is {@code send}, {@code tail}, {@code token} or {@code directory}, the command-line client.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan

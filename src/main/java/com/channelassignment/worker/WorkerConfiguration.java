@@ -2,11 +2,8 @@ package com.channelassignment.worker;
 
 import com.channelassignment.worker.application.ApplyAssignmentRequests;
 import com.channelassignment.worker.application.ServeAssignmentCalls;
-import com.channelassignment.worker.application.DirectoryRows;
-import com.channelassignment.worker.directory.DirectoryJson;
 import com.channelassignment.worker.jdbc.JdbcAssignmentStore;
 import com.channelassignment.worker.jdbc.IdempotencyRecordPurge;
-import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.jdbc.DatabaseTransactions;
 import com.channelassignment.worker.jdbc.JdbcReachability;
 import com.channelassignment.worker.jdbc.RuntimeRoleGrants;
@@ -26,10 +23,6 @@ import com.channelassignment.worker.kafka.StallReportingAfterRollbackProcessor;
 import com.channelassignment.worker.kafka.TopicIds;
 import com.channelassignment.worker.kafka.WorkerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -38,9 +31,6 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -68,7 +58,6 @@ import org.springframework.util.backoff.ExponentialBackOff;
 @EnableScheduling
 class WorkerConfiguration {
 
-    private static final Logger log = LoggerFactory.getLogger(WorkerConfiguration.class);
 
     @Bean
     Clock clock() {
@@ -104,32 +93,6 @@ class WorkerConfiguration {
     @Bean
     RuntimeRoleGrants runtimeRoleGrants(WorkerProperties properties) {
         return new RuntimeRoleGrants(properties.database().runtimeRole());
-    }
-
-    @Bean
-    JdbcDirectoryLoader directoryLoader(JdbcTemplate jdbcTemplate) {
-        return new JdbcDirectoryLoader(jdbcTemplate);
-    }
-
-    /**
-     * Runs after migrations and before the listener starts consuming, so the first batch already sees the rows.
-     */
-    @Bean
-    @ConditionalOnProperty("channel-assignment.directory-file")
-    SmartInitializingSingleton directoryFileLoad(WorkerProperties properties, JdbcDirectoryLoader loader,
-            Clock clock) {
-        Path file = properties.directoryFile();
-        return () -> {
-            try (InputStream json = Files.newInputStream(file)) {
-                DirectoryRows rows = DirectoryJson.read(json, clock.instant());
-                loader.load(rows);
-                log.info("loaded {} identities, {} channels and {} assignments from {}", rows.identities().size(),
-                        rows.channels().size(), rows.links().size(), file);
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot load channel-assignment.directory-file " + file + ": "
-                        + e.getMessage(), e);
-            }
-        };
     }
 
     @Bean

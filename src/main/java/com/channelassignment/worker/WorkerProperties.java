@@ -6,7 +6,6 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -22,7 +21,6 @@ import org.springframework.validation.annotation.Validated;
 public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @DefaultValue Database database,
         @Valid @DefaultValue Retry retry, @Valid @DefaultValue Retention retention,
         @Valid @DefaultValue Health health, @Valid @DefaultValue Http http, @Valid @DefaultValue Consumer consumer,
-        Path directoryFile,
         @NotBlank @DefaultValue(AssignmentRequestListener.DEFAULT_LISTENER_ID) String listenerId) {
 
     /** Topic names, and how to create them when they are missing. */

@@ -46,7 +46,7 @@ class DockerComposeTest {
 
     @Test
     void definesKafkaTopicCreationPostgresAndTheWorker() {
-        assertThat(services).containsKeys("kafka", "kafka-init", "postgres", "worker");
+        assertThat(services).containsKeys("kafka", "kafka-init", "postgres", "worker", "directory-load");
     }
 
     @Test
@@ -79,7 +79,8 @@ class DockerComposeTest {
 
     @Test
     void givesEveryLongRunningServiceAHealthcheck() {
-        services.keySet().stream().filter(name -> !name.equals("kafka-init")).forEach(name ->
+        services.keySet().stream().filter(name -> !Set.of("kafka-init", "directory-load").contains(name))
+                .forEach(name ->
                 assertThat(healthcheckCommand(name)).as("healthcheck of %s", name).isNotBlank());
 
         String kafkaCheck = healthcheckCommand("kafka");
@@ -182,15 +183,27 @@ class DockerComposeTest {
     }
 
     @Test
-    void mountsTheDirectoryFileTheWorkerLoads() {
-        Path directoryFile = workerSettings().directoryFile();
-        assertThat(directoryFile).as("the directory the demo requests need").isNotNull();
-        Object volumes = service("worker").get("volumes");
-        assertThat(volumes).isInstanceOf(List.class);
-        assertThat((List<?>) volumes).map(String::valueOf).anySatisfy(volume -> {
+    void loadsTheDemoDirectoryThroughTheWorkersTopicOnceTheWorkerIsHealthy() {
+        Map<String, Object> load = service("directory-load");
+        List<String> command = ((List<?>) load.get("command")).stream().map(String::valueOf).toList();
+        assertThat(command.subList(0, 2)).as("the jar's own command").containsExactly("directory", "load");
+        String commandLine = String.join(" ", command);
+        WorkerProperties.Topics topics = workerSettings().topics();
+        assertThat(optionalValueAfter("--topic", commandLine, "channel-assignment.requests"))
+                .isEqualTo(topics.requests());
+        assertThat(optionalValueAfter("--outcomes-topic", commandLine, "channel-assignment.outcomes"))
+                .isEqualTo(topics.outcomes());
+        assertThat(advertisedListeners()).as("the load reaches the broker on an advertised listener")
+                .contains(valueAfter("--bootstrap-servers", commandLine));
+        assertThat(load).containsEntry("build", service("worker").get("build"));
+        // It waits for the outcomes of the file's assignments: only a running worker gives them.
+        assertThat(section(section(load, "depends_on"), "worker")).containsEntry("condition", "service_healthy");
+        String file = valueAfter("--file", commandLine);
+        assertThat((List<?>) load.get("volumes")).map(String::valueOf).anySatisfy(volume -> {
             String[] parts = volume.split(":");
-            assertThat(parts[1]).isEqualTo(directoryFile.toString());
-            assertThat(Path.of(parts[0])).isRegularFile();
+            assertThat(parts[1]).isEqualTo(file);
+            assertThat(Path.of(parts[0])).isEqualTo(Path.of("./src/test/resources/demo/directory.json"))
+                    .isRegularFile();
         });
     }
 
@@ -356,6 +369,11 @@ class DockerComposeTest {
         Matcher matcher = Pattern.compile("(?:^|\\s)" + Pattern.quote(option) + "[\\s=]+(\\S+)").matcher(commandLine);
         assertThat(matcher.find()).as("%s in: %s", option, commandLine).isTrue();
         return matcher.group(1);
+    }
+
+    private static String optionalValueAfter(String option, String commandLine, String fallback) {
+        return commandLine.contains(option + " ") || commandLine.contains(option + "=")
+                ? valueAfter(option, commandLine) : fallback;
     }
 
     private static int portAfter(String prefix, String text) {

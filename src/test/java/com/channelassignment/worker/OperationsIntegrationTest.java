@@ -21,6 +21,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -41,8 +42,12 @@ class OperationsIntegrationTest {
     @LocalServerPort
     int port;
 
-    @Autowired
     JdbcDirectoryLoader directoryLoader;
+
+    @Autowired
+    void directoryLoaderOn(JdbcTemplate jdbc) {
+        directoryLoader = new JdbcDirectoryLoader(jdbc);
+    }
 
     @Autowired
     AvroContract contract;

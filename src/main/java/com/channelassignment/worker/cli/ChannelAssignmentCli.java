@@ -73,6 +73,9 @@ public final class ChannelAssignmentCli {
 
     /** Runs one command and returns its exit status; outcomes go to {@code out}, everything else to {@code err}. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals(DirectoryCommands.COMMAND)) {
+            return DirectoryCommands.run(args, out, err);
+        }
         CliCommand command;
         Properties clientConfig;
         String token = null;
@@ -239,7 +242,7 @@ public final class ChannelAssignmentCli {
     }
 
     /** The user's client properties (security, mostly), then what this client needs on top. */
-    private static Properties clientConfig(CliCommand.Connection connection) {
+    static Properties clientConfig(CliCommand.Connection connection) {
         Properties config = new Properties();
         if (connection.commandConfig() != null) {
             try (InputStream in = Files.newInputStream(connection.commandConfig())) {
@@ -268,7 +271,7 @@ public final class ChannelAssignmentCli {
      * nothing and disturbs no one. A topic that does not exist yet is looked for again on each poll; once it
      * appears, all of it is read, since everything in it is newer than the start.
      */
-    private static final class OutcomeReader implements AutoCloseable {
+    static final class OutcomeReader implements AutoCloseable {
 
         private final KafkaConsumer<byte[], byte[]> consumer;
         private final String topic;

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 /** Parses {@code send|tail|token --flag value ...} into a {@link CliCommand}; errors name the flag at fault. */
 final class CliArguments {
 
-    static final Set<String> COMMANDS = Set.of("send", "tail", "token");
+    static final Set<String> COMMANDS = Set.of("send", "tail", "token", DirectoryCommands.COMMAND);
 
     static final String USAGE = """
             Usage:
@@ -27,6 +27,7 @@ final class CliArguments {
                   --operation ASSIGN|UNASSIGN --channel-type MAILBOX|PHONE_NUMBER [--channel-id UUID] [options]
               java -jar channel-assignment-worker.jar tail [options]
               java -jar channel-assignment-worker.jar token --organization-id ID --private-key FILE [--ttl DURATION]
+              java -jar channel-assignment-worker.jar directory load --file FILE [options]   (directory --help)
 
             send: produce one request keyed by its organization, then wait for its outcome and print it.
               --channel-id UUID          the mailbox or phone number; required for ASSIGN
@@ -73,14 +74,14 @@ final class CliArguments {
 
     private final Map<String, String> flags;
 
-    private CliArguments(Map<String, String> flags) {
+    CliArguments(Map<String, String> flags) {
         this.flags = flags;
     }
 
     static CliCommand parse(String... args) {
         if (args.length == 0 || !COMMANDS.contains(args[0])) {
-            throw new CliUsageException(args.length == 0 ? "no command given: send, tail or token"
-                    : "unknown command '" + args[0] + "': send, tail or token");
+            throw new CliUsageException(args.length == 0 ? "no command given: send, tail, token or directory"
+                    : "unknown command '" + args[0] + "': send, tail, token or directory");
         }
         String command = args[0];
         List<String> rest = Arrays.asList(args).subList(1, args.length);
@@ -138,7 +139,7 @@ final class CliArguments {
                 duration("--timeout", null), text("--organization-id", null), text("--request-id", null));
     }
 
-    private CliCommand.Connection connection() {
+    CliCommand.Connection connection() {
         String commandConfig = text("--command-config", null);
         return new CliCommand.Connection(text("--bootstrap-servers", "localhost:9092"),
                 text("--outcomes-topic", "channel-assignment.outcomes"),
@@ -146,7 +147,7 @@ final class CliArguments {
     }
 
     /** {@code --flag value}, {@code --flag=value}, or a bare switch; each flag at most once. */
-    private static Map<String, String> flags(String command, List<String> args, Set<String> allowed) {
+    static Map<String, String> flags(String command, List<String> args, Set<String> allowed) {
         Map<String, String> flags = new HashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -177,7 +178,7 @@ final class CliArguments {
         return flags;
     }
 
-    private String text(String flag, String fallback) {
+    String text(String flag, String fallback) {
         String value = flags.get(flag);
         if (value == null) {
             return fallback;
@@ -199,7 +200,7 @@ final class CliArguments {
                 Arrays.stream(type.getEnumConstants()).map(Enum::name).collect(Collectors.joining(" or ")), value));
     }
 
-    private Duration duration(String flag, Duration fallback) {
+    Duration duration(String flag, Duration fallback) {
         String value = flags.get(flag);
         if (value == null) {
             return fallback;

@@ -131,6 +131,21 @@ public final class AvroContract implements OutcomeEncoder {
         }
     }
 
+    /**
+     * Why the worker would dead-letter this change as undecodable, or null when it would read it: a producer such as
+     * the CLI's directory load checks with the worker's own rules before it sends anything.
+     */
+    public static String problemWith(DirectoryChange change) {
+        try {
+            toDomain(change);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        } catch (NullPointerException e) {
+            return describe(e);
+        }
+    }
+
     private static com.channelassignment.worker.domain.DirectoryChange toDomain(DirectoryChange change) {
         String changeId = text("change_id", change.getChangeId(), MAX_CHANGE_ID_LENGTH);
         String organization = text("organization_id", change.getOrganizationId(), MAX_ORGANIZATION_ID_LENGTH);

@@ -1,7 +1,6 @@
 package com.channelassignment.worker.demo;
 
 import com.channelassignment.worker.WorkerProperties;
-import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.kafka.AvroContract;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -12,8 +11,8 @@ import org.springframework.context.annotation.Bean;
 public class DemoConfiguration {
 
     @Bean
-    DemoRun demoRun(JdbcDirectoryLoader loader, AvroContract contract, WorkerProperties properties,
+    DemoRun demoRun(AvroContract contract, WorkerProperties properties,
             @Value("${spring.kafka.bootstrap-servers}") String bootstrapServers) {
-        return new DemoRun(loader, contract, properties, bootstrapServers, System.out);
+        return new DemoRun(contract, properties, bootstrapServers, System.out);
     }
 }

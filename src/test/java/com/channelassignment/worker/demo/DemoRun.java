@@ -1,16 +1,17 @@
 package com.channelassignment.worker.demo;
 
 import com.channelassignment.worker.WorkerProperties;
-import com.channelassignment.worker.directory.DirectoryJson;
-import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
+import com.channelassignment.worker.cli.ChannelAssignmentCli;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,23 +35,21 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.core.io.ClassPathResource;
 
 /**
- * Loads the demo directory, produces the demo stream, prints each outcome and dead letter as it arrives, then a
+ * Loads the demo directory with the CLI's {@code directory load}, as an operator would, then produces the demo stream, prints each outcome and dead letter as it arrives, then a
  * summary that compares what arrived with what {@link DemoScenario} expects.
  */
 public class DemoRun implements ApplicationRunner {
 
     private static final Duration DEMO_TIMEOUT = Duration.ofSeconds(90);
 
-    private final JdbcDirectoryLoader loader;
     private final AvroContract contract;
     private final WorkerProperties properties;
     private final String bootstrapServers;
     private final PrintStream out;
     private volatile DemoReport report;
 
-    public DemoRun(JdbcDirectoryLoader loader, AvroContract contract, WorkerProperties properties,
+    public DemoRun(AvroContract contract, WorkerProperties properties,
             String bootstrapServers, PrintStream out) {
-        this.loader = loader;
         this.contract = contract;
         this.properties = properties;
         this.bootstrapServers = bootstrapServers;
@@ -64,9 +63,7 @@ public class DemoRun implements ApplicationRunner {
 
     @Override
     public void run(ApplicationArguments args) throws IOException {
-        try (InputStream json = new ClassPathResource("demo/directory.json").getInputStream()) {
-            loader.load(DirectoryJson.read(json, Clock.systemUTC().instant()));
-        }
+        loadDirectory();
         List<DemoScenario.Step> steps = new DemoScenario(contract).steps();
         out.printf("%nDemo: %d records on %s (directory: 2 organizations, 7 identities, 5 mailboxes, 3 numbers)%n%n",
                 steps.size(), properties.topics().requests());
@@ -75,6 +72,24 @@ public class DemoRun implements ApplicationRunner {
         out.println();
         out.println(report.summary());
         out.println();
+    }
+
+    /** Through the topic, like every directory: the demo's requests queue behind the changes they depend on. */
+    private void loadDirectory() throws IOException {
+        Path file = Files.createTempFile("demo-directory", ".json");
+        try (InputStream json = new ClassPathResource("demo/directory.json").getInputStream()) {
+            Files.copy(json, file, StandardCopyOption.REPLACE_EXISTING);
+            String[] command = {"directory", "load", "--file", file.toString(),
+                    "--bootstrap-servers", bootstrapServers, "--topic", properties.topics().requests(),
+                    "--outcomes-topic", properties.topics().outcomes()};
+            out.printf("%n$ java -jar channel-assignment-worker.jar %s%n", String.join(" ", command));
+            int status = ChannelAssignmentCli.run(command, out, out);
+            if (status != 0) {
+                throw new IllegalStateException("the demo directory was not loaded: exit status " + status);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     private void produce(List<DemoScenario.Step> steps) {

@@ -55,8 +55,12 @@ class HttpApiIntegrationTest {
     @LocalServerPort
     int port;
 
-    @Autowired
     JdbcDirectoryLoader directoryLoader;
+
+    @Autowired
+    void directoryLoaderOn(JdbcTemplate jdbc) {
+        directoryLoader = new JdbcDirectoryLoader(jdbc);
+    }
 
     @Autowired
     JdbcTemplate jdbc;

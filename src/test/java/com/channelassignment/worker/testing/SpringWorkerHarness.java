@@ -28,8 +28,12 @@ public abstract class SpringWorkerHarness {
     @Autowired
     protected JdbcTemplate jdbc;
 
-    @Autowired
     protected JdbcDirectoryLoader directoryLoader;
+
+    @Autowired
+    void directoryLoaderOn(JdbcTemplate jdbc) {
+        directoryLoader = new JdbcDirectoryLoader(jdbc);
+    }
 
     @Autowired
     protected AvroContract contract;

@@ -14,8 +14,8 @@ import java.util.function.Function;
 import org.springframework.jdbc.core.JdbcOperations;
 
 /**
- * Writes directory rows (identities, mailboxes, phone numbers) and initial links, as the systems that own the
- * directory would. For tests, demos and benchmarks; existing rows with the same organization and id are overwritten.
+ * Test fixture: writes directory rows and links straight into the tables, for tests of the store and the use case that
+ * run without a broker. The worker itself learns its directory from directory changes only.
  */
 public class JdbcDirectoryLoader {
 
