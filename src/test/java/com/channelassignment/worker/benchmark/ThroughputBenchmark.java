@@ -1,8 +1,8 @@
 package com.channelassignment.worker.benchmark;
 
 import com.channelassignment.worker.domain.AssignmentRequest;
-import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.testing.BrokerProcess;
+import com.channelassignment.worker.testing.DirectoryPublisher;
 import com.channelassignment.worker.testing.DelayingProxy;
 import com.channelassignment.worker.testing.Figures;
 import com.channelassignment.worker.testing.KafkaTestClient;
@@ -58,6 +58,7 @@ public final class ThroughputBenchmark {
     private static final String BURST = "b";
     private static final String RATE = "r";
     private static final String IDLE = "i";
+    private static final String WORKER_GROUP = "bench-worker";
 
     private final int organizations = Integer.getInteger("benchmark.organizations", 10_000);
     private final int perOrganization = Integer.getInteger("benchmark.per-organization", 10);
@@ -80,8 +81,10 @@ public final class ThroughputBenchmark {
     // The organizations HTTP calls are made for; each needs a signed token, made before the calls.
     private final int httpOrganizations = Integer.getInteger("benchmark.http-organizations", 1_000);
     private final Tokens tokens = Tokens.generate();
+    // Directory changes on the requests topic so far: records the raw loop reads besides the requests.
+    private int directoryChanges;
     // Which phases run after the warm-up, for shorter runs while investigating one of them.
-    private final Set<String> phases = Set.of(System.getProperty("benchmark.phases", "burst,rate,idle,http,raw")
+    private final Set<String> phases = Set.of(System.getProperty("benchmark.phases", "directory,burst,rate,idle,http,raw")
             .split(","));
 
     private final Map<String, Long> firstSentAt = new ConcurrentHashMap<>();
@@ -134,13 +137,16 @@ public final class ThroughputBenchmark {
         JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(database.jdbcUrl(), database.username(),
                 database.password()));
 
-        long loadStarted = System.nanoTime();
-        new JdbcDirectoryLoader(jdbc).load(workload.directory());
-        log("directory: %d organizations, %d identities, %d channels loaded in %.1f s", organizations,
-                workload.directory().identities().size(), workload.directory().channels().size(),
-                seconds(System.nanoTime() - loadStarted));
         check = new StreamCheck(workload.directory());
         KafkaTestClient.createTopics(bootstrap, PARTITIONS, List.of(REQUESTS, OUTCOMES, REQUESTS + ".dlt"));
+        // The directory reaches the worker as operators load one: as directory changes on the requests topic, ahead
+        // of every request in its organization's partition.
+        DirectoryPublisher.Published directory = DirectoryPublisher.publish(bootstrap, REQUESTS,
+                workload.directory(), 1);
+        directoryChanges += directory.changes();
+        log("directory: %d organizations, %d identities, %d channels published as %d changes in %.1f s",
+                organizations, workload.directory().identities().size(), workload.directory().channels().size(),
+                directory.changes(), seconds(directory.took().toNanos()));
         Path gcLog = Path.of("target", "benchmark", "worker-gc.log").toAbsolutePath();
         Files.createDirectories(gcLog.getParent());
         Files.deleteIfExists(gcLog);
@@ -164,6 +170,9 @@ public final class ThroughputBenchmark {
                 double coldSeconds = seconds(lastOutcomeNanos.get() - workerStarted);
                 log("warm-up: %d requests answered %.1f s after the worker started", warmup, coldSeconds);
 
+                if (phases.contains("directory")) {
+                    directoryBurst(bootstrap, worker, broker, figures);
+                }
                 if (phases.contains("burst")) {
                     burstThroughput = burst(stream, worker, broker, figures);
                 }
@@ -195,7 +204,7 @@ public final class ThroughputBenchmark {
                     putPercentiles(figures, "idle_outcome_sent_to_visible", idleOutcomeSentToVisible, 50, 99);
                 }
                 if (phases.contains("http")) {
-                    measureHttp(worker, figures);
+                    measureHttp(worker, broker, figures);
                 }
                 long peakRss = worker.peakResidentKib();
                 worker.terminate(Duration.ofSeconds(60));
@@ -230,6 +239,35 @@ public final class ThroughputBenchmark {
         System.out.println(Figures.table(figures));
         System.out.println("BENCHMARK_JSON " + Figures.json(figures));
         return verdict.verified();
+    }
+
+    /**
+     * The whole directory again, as changes of a newer version, waiting in the topic while the worker is frozen:
+     * every change is applied (a newer version of the same state), none produces an outcome. The clock runs from
+     * resume until the worker's group has committed the end of every partition.
+     */
+    private void directoryBurst(String bootstrap, WorkerProcess worker, BrokerProcess broker,
+            Map<String, Object> figures) {
+        worker.pause();
+        DirectoryPublisher.Published republished = DirectoryPublisher.publish(bootstrap, REQUESTS,
+                workload.directory(), 2);
+        directoryChanges += republished.changes();
+        worker.resume();
+        long started = System.nanoTime();
+        Duration workerCpuBefore = worker.cpuTime();
+        Duration brokerCpuBefore = ProcessCpu.of(broker.pid());
+        Duration postgresCpuBefore = ProcessCpu.ofCommand("postgres");
+        KafkaTestClient.awaitGroupAtEnd(bootstrap, WORKER_GROUP, REQUESTS, Duration.ofMinutes(10));
+        double took = seconds(System.nanoTime() - started);
+        log("directory: %d changes applied in %.1f s", republished.changes(), took);
+        figures.put("directory_changes", republished.changes());
+        figures.put("directory_changes_per_second", Math.round(republished.changes() / took));
+        figures.put("directory_cpu_us_per_change_worker", Math.round(
+                worker.cpuTime().minus(workerCpuBefore).toNanos() / 1e3 / republished.changes()));
+        figures.put("directory_cpu_us_per_change_broker", Math.round(
+                ProcessCpu.of(broker.pid()).minus(brokerCpuBefore).toNanos() / 1e3 / republished.changes()));
+        figures.put("directory_cpu_us_per_change_postgres", Math.round(
+                ProcessCpu.ofCommand("postgres").minus(postgresCpuBefore).toNanos() / 1e3 / republished.changes()));
     }
 
     /**
@@ -294,17 +332,28 @@ public final class ThroughputBenchmark {
      * The HTTP API on the same worker: a warm-up, then {@code httpCallers} concurrent callers for
      * {@code httpSeconds} (calls/s), then {@code httpRate} calls/s offered for {@code httpRateSeconds} (latency).
      */
-    private void measureHttp(WorkerProcess worker, Map<String, Object> figures) throws Exception {
+    private void measureHttp(WorkerProcess worker, BrokerProcess broker, Map<String, Object> figures)
+            throws Exception {
         URI api = URI.create("http://127.0.0.1:" + worker.httpPort());
         try (HttpLoad http = new HttpLoad(api, workload, check, tokens, Math.min(httpOrganizations, organizations))) {
             HttpLoad.Result warmUp = http.closedLoop("hw", httpCallers, Duration.ofSeconds(httpWarmupSeconds));
             log("http warm-up: %d calls, %.0f/s, %d errors %s", warmUp.calls(), warmUp.callsPerSecond(),
                     warmUp.errors(), warmUp.firstErrors());
             Duration workerCpuBefore = worker.cpuTime();
+            Duration brokerCpuBefore = ProcessCpu.of(broker.pid());
+            Duration callersCpuBefore = ProcessCpu.of(ProcessHandle.current().pid());
+            Duration postgresCpuBefore = ProcessCpu.ofCommand("postgres");
             PrometheusScrape before = PrometheusScrape.of(worker.httpPort());
             HttpLoad.Result closed = http.closedLoop("h", httpCallers, Duration.ofSeconds(httpSeconds));
             PrometheusScrape after = PrometheusScrape.of(worker.httpPort());
             Duration workerCpu = worker.cpuTime().minus(workerCpuBefore);
+            // Every party's CPU per call: what bounds the calls/s of one machine that runs them all.
+            figures.put("http_cpu_us_per_call_broker", Math.round(
+                    ProcessCpu.of(broker.pid()).minus(brokerCpuBefore).toNanos() / 1e3 / closed.calls()));
+            figures.put("http_cpu_us_per_call_callers_and_reader", Math.round(ProcessCpu.of(ProcessHandle.current()
+                    .pid()).minus(callersCpuBefore).toNanos() / 1e3 / closed.calls()));
+            figures.put("http_cpu_us_per_call_postgres", Math.round(
+                    ProcessCpu.ofCommand("postgres").minus(postgresCpuBefore).toNanos() / 1e3 / closed.calls()));
             double batches = after.since(before, "channel_assignment_batch_size_records_count");
             figures.put("http_worker_records_per_batch", round2(
                     after.since(before, "channel_assignment_batch_size_records_sum") / batches));
@@ -382,7 +431,7 @@ public final class ThroughputBenchmark {
                 "--spring.datasource.url=" + database.jdbcUrl(),
                 "--spring.datasource.username=" + database.username(),
                 "--spring.datasource.password=" + database.password(),
-                "--spring.kafka.consumer.group-id=bench-worker",
+                "--spring.kafka.consumer.group-id=" + WORKER_GROUP,
                 "--spring.kafka.consumer.max-poll-records=" + maxPollRecords,
                 "--spring.kafka.listener.concurrency=" + concurrency,
                 "--channel-assignment.topics.requests=" + REQUESTS,
@@ -488,7 +537,7 @@ public final class ThroughputBenchmark {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.parseInt(maxPollRecords),
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
-        int total = check.deliveries();
+        int total = check.deliveries() + directoryChanges;
         int consumed = 0;
         long started = 0;
         long idleSince = System.nanoTime();
