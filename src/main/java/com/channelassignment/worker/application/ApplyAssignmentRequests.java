@@ -31,7 +31,6 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.transaction.support.TransactionOperations;
 
 /**
@@ -142,7 +141,9 @@ public class ApplyAssignmentRequests {
                     stored.forEach(outcome -> outcomes.add(new PublishableOutcome(position, key.changeId(), null,
                             OutcomeStatus.UNASSIGNED, null, outcome.payload(), true)));
                 } else if (!committedBefore) {
-                    applyChange(change, directory, appliedChanges, newChangeOutcomes, outcomes, refused, now);
+                    try (RecordLogContext context = RecordLogContext.of(change)) {
+                        applyChange(change, directory, appliedChanges, newChangeOutcomes, outcomes, refused, now);
+                    }
                 }
                 // A change below the committed progress without stored outcomes ended no link: applying it again
                 // would be ignored by its version anyway.
@@ -151,7 +152,7 @@ public class ApplyAssignmentRequests {
             if (!(record instanceof IncomingRequest incoming)) {
                 throw new IllegalStateException("unknown record " + record);
             }
-            try (MDC.MDCCloseable tag = MDC.putCloseable("request_id", incoming.request().echoedRequestId())) {
+            try (RecordLogContext context = RecordLogContext.of(incoming)) {
                 if (committedBefore && AssignmentRules.isRecordable(incoming.request())
                         && !processed.containsKey(RequestKey.of(incoming.request()))) {
                     // A committed batch applied this record, and its idempotency record has since been purged: its

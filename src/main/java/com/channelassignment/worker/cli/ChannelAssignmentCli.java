@@ -34,7 +34,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The command-line client: {@code send} produces one request and waits for its outcome, {@code tail} follows the
- * outcomes topic, {@code token} prints a bearer token for the HTTP API. Plain Kafka clients, no Spring context, so it
+ * outcomes topic, {@code token} prints a bearer token for the HTTP API, {@code dlt} lists and replays dead letters. Plain Kafka clients, no Spring context, so it
  * starts in a moment.
  */
 public final class ChannelAssignmentCli {
@@ -60,7 +60,7 @@ public final class ChannelAssignmentCli {
 
     /** True when the arguments ask for the client rather than for the worker. */
     public static boolean handles(String[] args) {
-        return args.length > 0 && CliArguments.COMMANDS.contains(args[0]);
+        return args.length > 0 && CliArguments.COMMANDS.contains(args[0]) || DeadLetterCli.handles(args);
     }
 
     /** From a terminal: only errors of the Kafka clients are logged, on stderr, so stdout stays the outcomes. */
@@ -75,6 +75,9 @@ public final class ChannelAssignmentCli {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length > 0 && args[0].equals(DirectoryCommands.COMMAND)) {
             return DirectoryCommands.run(args, out, err);
+        }
+        if (DeadLetterCli.handles(args)) {
+            return DeadLetterCli.run(args, out, err);
         }
         CliCommand command;
         Properties clientConfig;

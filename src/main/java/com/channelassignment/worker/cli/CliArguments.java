@@ -28,6 +28,7 @@ final class CliArguments {
               java -jar channel-assignment-worker.jar tail [options]
               java -jar channel-assignment-worker.jar token --organization-id ID --private-key FILE [--ttl DURATION]
               java -jar channel-assignment-worker.jar directory load --file FILE [options]   (directory --help)
+              java -jar channel-assignment-worker.jar dlt list|replay [options]    (dlt --help for its flags)
 
             send: produce one request keyed by its organization, then wait for its outcome and print it.
               --channel-id UUID          the mailbox or phone number; required for ASSIGN
@@ -80,8 +81,8 @@ final class CliArguments {
 
     static CliCommand parse(String... args) {
         if (args.length == 0 || !COMMANDS.contains(args[0])) {
-            throw new CliUsageException(args.length == 0 ? "no command given: send, tail, token or directory"
-                    : "unknown command '" + args[0] + "': send, tail, token or directory");
+            throw new CliUsageException(args.length == 0 ? "no command given: send, tail, token, directory or dlt"
+                    : "unknown command '" + args[0] + "': send, tail, token, directory or dlt");
         }
         String command = args[0];
         List<String> rest = Arrays.asList(args).subList(1, args.length);

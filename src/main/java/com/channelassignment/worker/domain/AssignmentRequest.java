@@ -58,6 +58,11 @@ public record AssignmentRequest(
         return cap(requestId, AssignmentRules.MAX_REQUEST_ID_LENGTH);
     }
 
+    /** The correlation id as log lines and headers show it: capped like every echoed string. */
+    public String echoedCorrelationId() {
+        return cap(correlationId, AssignmentRules.MAX_CORRELATION_ID_LENGTH);
+    }
+
     private static String cap(String value, int limit) {
         if (value == null) {
             return null;

@@ -7,6 +7,7 @@ import com.channelassignment.worker.application.IncomingChange;
 import com.channelassignment.worker.application.IncomingRecord;
 import com.channelassignment.worker.application.IncomingRequest;
 import com.channelassignment.worker.application.PublishableOutcome;
+import com.channelassignment.worker.application.RecordLogContext;
 import com.channelassignment.worker.application.RecordPosition;
 import com.channelassignment.worker.application.RefusedChange;
 import java.time.Clock;
@@ -20,7 +21,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.kafka.annotation.KafkaListener;
 
 /**
@@ -48,17 +48,6 @@ public class AssignmentRequestListener {
             }
             if (request instanceof IncomingChange incoming) {
                 return incoming.change().changedAt();
-            }
-            throw new IllegalStateException("unknown record " + request);
-        }
-
-        /** What log lines name the record by: the request id, or the change id. */
-        String echoedId() {
-            if (request instanceof IncomingRequest incoming) {
-                return incoming.request().echoedRequestId();
-            }
-            if (request instanceof IncomingChange incoming) {
-                return incoming.change().changeId();
             }
             throw new IllegalStateException("unknown record " + request);
         }
@@ -162,7 +151,7 @@ public class AssignmentRequestListener {
         }
         Instant publishedAt = clock.instant();
         for (Answer answer : answers.outcomes()) {
-            try (MDC.MDCCloseable requestId = MDC.putCloseable("request_id", answer.outcome().requestId())) {
+            try (RecordLogContext context = RecordLogContext.of(answer.request().request())) {
                 publisher.publish(answer.request().record(), answer.outcome());
                 metrics.outcome(answer.outcome(), answer.request().madeAt(), publishedAt);
             }
@@ -189,7 +178,7 @@ public class AssignmentRequestListener {
         List<Poison> poison = new ArrayList<>();
         int skipped = 0;
         for (Decoded one : decoded) {
-            try (MDC.MDCCloseable requestId = MDC.putCloseable("request_id", one.echoedId())) {
+            try (RecordLogContext context = RecordLogContext.of(one.request())) {
                 try {
                     Answers answered = applyAlone(one);
                     outcomes.addAll(answered.outcomes());
@@ -270,9 +259,12 @@ public class AssignmentRequestListener {
     }
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception reason) {
-        log.warn("dead-lettering {}: {}", position(record), PartitionStalls.describe(reason));
-        publisher.deadLetter(record, reason);
-        metrics.deadLettered(reason);
+        try (RecordLogContext context = RecordLogContext.at(
+                new RecordPosition(record.topic(), record.partition(), record.offset()))) {
+            log.warn("dead-lettering {}: {}", position(record), PartitionStalls.describe(reason));
+            publisher.deadLetter(record, reason);
+            metrics.deadLettered(reason);
+        }
     }
 
     private static String position(ConsumerRecord<?, ?> record) {

@@ -46,6 +46,9 @@ public class PartitionStalls {
 
     /** A batch begins: a partition whose batch now starts past its stalled offset has moved on. */
     void starting(Map<TopicPartition, Long> firstOffsets) {
+        // Metered from its first batch, so a partition's gauges read 0 while it flows rather than being absent until
+        // it first fails: a dashboard or an alert can tell "flowing" from "not reporting".
+        firstOffsets.keySet().forEach(this::meter);
         if (!stalls.isEmpty()) {
             firstOffsets.forEach((partition, offset) -> stalls.computeIfPresent(partition,
                     (key, stall) -> stall.offset() < offset ? null : stall));

@@ -132,7 +132,7 @@ class ChannelAssignmentCliTest {
         assertThatThrownBy(() -> CliArguments.parse("tail", "outcomes"))
                 .hasMessage("unexpected argument 'outcomes': flags start with --");
         assertThatThrownBy(() -> CliArguments.parse("sned"))
-                .hasMessage("unknown command 'sned': send, tail, token or directory");
+                .hasMessage("unknown command 'sned': send, tail, token, directory or dlt");
         assertThatThrownBy(() -> sendWith("--agent-handle", " "))
                 .hasMessage("--agent-handle must not be blank");
     }

@@ -1,5 +1,6 @@
 package com.channelassignment.worker.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -10,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The packaged worker ({@code java -jar target/channel-assignment-worker-*.jar}) as a separate OS process, for the
@@ -33,12 +36,30 @@ public final class WorkerProcess implements AutoCloseable {
 
     /** Starts the worker jar with the given JVM options and Spring arguments; output goes to {@code log}. */
     public static WorkerProcess start(Path jar, List<String> jvmOptions, List<String> arguments, Path log) {
+        List<String> launch = new ArrayList<>(jvmOptions);
+        launch.addAll(List.of("-jar", jar.toString()));
+        return launch(launch, arguments, log);
+    }
+
+    /**
+     * Starts the worker's main class from the compiled classes and the test JVM's dependencies, with no packaging
+     * first. The test classes and resources are left out, so the worker configures itself as the jar does (no
+     * {@code logback-test.xml}).
+     */
+    public static WorkerProcess startFromClasses(List<String> arguments, Path log) {
+        String testClasses = Path.of("target", "test-classes").toAbsolutePath().toString();
+        String classpath = Arrays.stream(testClasspath().split(File.pathSeparator))
+                .filter(entry -> !Path.of(entry).toAbsolutePath().toString().equals(testClasses))
+                .collect(Collectors.joining(File.pathSeparator));
+        return launch(List.of("-cp", classpath, "com.channelassignment.worker.ChannelAssignmentWorkerApplication"),
+                arguments, log);
+    }
+
+    private static WorkerProcess launch(List<String> launch, List<String> arguments, Path log) {
         int port = Local.freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.add("-jar");
-        command.add(jar.toString());
+        command.addAll(launch);
         command.add("--server.port=" + port);
         command.addAll(arguments);
         try {
@@ -49,6 +70,14 @@ public final class WorkerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
+    }
+
+    /**
+     * Surefire and Failsafe may start the test JVM from a manifest-only jar; the jar's manifest still names every
+     * entry, so either property gives a working classpath for the child.
+     */
+    private static String testClasspath() {
+        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     }
 
     /** The packaged jar under {@code target/}; fails loudly when the project was not packaged first. */

@@ -1,0 +1,76 @@
+package com.channelassignment.worker.application;
+
+import java.util.AbstractMap.SimpleImmutableEntry;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import org.slf4j.MDC;
+
+/**
+ * The MDC entries of every line logged while one record is handled: {@code request_id}, {@code correlation_id},
+ * {@code topic}, {@code partition} and {@code offset}. The text console shows the request id; the structured (JSON)
+ * console writes every MDC entry as a field, so a tracer's trace and span ids join them when one is present.
+ */
+public final class RecordLogContext implements AutoCloseable {
+
+    public static final String REQUEST_ID = "request_id";
+    public static final String CORRELATION_ID = "correlation_id";
+    public static final String TOPIC = "topic";
+    public static final String PARTITION = "partition";
+    public static final String OFFSET = "offset";
+
+    // Scopes nest (a batch isolating poison applies each record alone, and the use case opens its own scope for the
+    // same record): closing restores what the enclosing scope had instead of clearing it.
+    private final Deque<Map.Entry<String, String>> replaced = new ArrayDeque<>();
+
+    private RecordLogContext() {
+    }
+
+    /** A decoded record: its position, and the id its outcomes carry (a request's, or a directory change's). */
+    public static RecordLogContext of(IncomingRecord record) {
+        if (record instanceof IncomingRequest incoming) {
+            return of(record.position(), incoming.request().echoedRequestId(),
+                    incoming.request().echoedCorrelationId());
+        }
+        if (record instanceof IncomingChange change) {
+            return of(record.position(), change.change().changeId(), null);
+        }
+        throw new IllegalStateException("unknown record " + record);
+    }
+
+    /** A record known only by its position, such as one that could not be decoded. */
+    public static RecordLogContext at(RecordPosition position) {
+        return of(position, null, null);
+    }
+
+    private static RecordLogContext of(RecordPosition position, String requestId, String correlationId) {
+        return new RecordLogContext()
+                .put(TOPIC, position.topic())
+                .put(PARTITION, Integer.toString(position.partition()))
+                .put(OFFSET, Long.toString(position.offset()))
+                .put(REQUEST_ID, requestId)
+                .put(CORRELATION_ID, correlationId);
+    }
+
+    private RecordLogContext put(String key, String value) {
+        replaced.push(new SimpleImmutableEntry<>(key, MDC.get(key)));
+        if (value == null) {
+            MDC.remove(key);
+        } else {
+            MDC.put(key, value);
+        }
+        return this;
+    }
+
+    @Override
+    public void close() {
+        while (!replaced.isEmpty()) {
+            Map.Entry<String, String> entry = replaced.pop();
+            if (entry.getValue() == null) {
+                MDC.remove(entry.getKey());
+            } else {
+                MDC.put(entry.getKey(), entry.getValue());
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package com.channelassignment.worker.cli;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * One record of the dead-letter topic as the worker wrote it: where it sits, where it came from (spring-kafka's
+ * {@code kafka_dlt-original-*} headers), why (the {@code kafka_dlt-exception-*} headers) and what it carried.
+ */
+record DeadLetter(String topic, int partition, long offset, String originalTopic, Integer originalPartition,
+        Long originalOffset, Instant time, String exception, String cause, String message, String replayOf,
+        List<String> truncated, byte[] key, byte[] value, Headers headers) {
+
+    // spring-kafka's names (KafkaHeaders.DLT_*); the client speaks the wire format without spring-kafka on its path.
+    static final String ORIGINAL_TOPIC = "kafka_dlt-original-topic";
+    static final String ORIGINAL_PARTITION = "kafka_dlt-original-partition";
+    static final String ORIGINAL_OFFSET = "kafka_dlt-original-offset";
+    static final String ORIGINAL_TIMESTAMP = "kafka_dlt-original-timestamp";
+    static final String EXCEPTION = "kafka_dlt-exception-fqcn";
+    static final String EXCEPTION_CAUSE = "kafka_dlt-exception-cause-fqcn";
+    static final String EXCEPTION_MESSAGE = "kafka_dlt-exception-message";
+    /** The worker's mark of what it had to leave out of a dead letter to fit it: {@code key}, {@code value}. */
+    static final String TRUNCATED = "truncated";
+    /** Put on each replayed record: the coordinates of the dead letter it replays. */
+    static final String REPLAY_OF = "dlt-replay-of";
+
+    static DeadLetter of(ConsumerRecord<byte[], byte[]> record) {
+        Headers headers = record.headers();
+        Long originalTimestamp = number(headers, ORIGINAL_TIMESTAMP, Long.BYTES);
+        Long originalPartition = number(headers, ORIGINAL_PARTITION, Integer.BYTES);
+        String truncated = text(headers, TRUNCATED);
+        return new DeadLetter(record.topic(), record.partition(), record.offset(), text(headers, ORIGINAL_TOPIC),
+                originalPartition == null ? null : originalPartition.intValue(),
+                number(headers, ORIGINAL_OFFSET, Long.BYTES),
+                Instant.ofEpochMilli(originalTimestamp != null ? originalTimestamp : record.timestamp()),
+                text(headers, EXCEPTION), text(headers, EXCEPTION_CAUSE), text(headers, EXCEPTION_MESSAGE),
+                text(headers, REPLAY_OF), truncated == null ? List.of() : List.of(truncated.split(",")),
+                record.key(), record.value(), headers);
+    }
+
+    /** Where the dead letter itself sits: what {@code dlt-replay-of} names. */
+    String coordinates() {
+        return topic + "-" + partition + "@" + offset;
+    }
+
+    /** Where the record sat before it was dead-lettered. */
+    String original() {
+        return (originalTopic == null ? "?" : originalTopic) + "-" + (originalPartition == null ? "?" : originalPartition)
+                + "@" + (originalOffset == null ? "?" : originalOffset);
+    }
+
+    /** Why a replay could not send what was originally sent, or null when it can. */
+    String unreplayable() {
+        if (truncated.contains("value") || truncated.contains("key")) {
+            return "the worker cut its " + String.join(" and ", truncated) + " to fit the dead-letter topic";
+        }
+        if (value == null) {
+            return "it has no value (a tombstone)";
+        }
+        return null;
+    }
+
+    /** The record to send again: its key and value, its own headers, and the replay mark instead of the worker's. */
+    Headers replayHeaders() {
+        Headers replay = new RecordHeaders();
+        for (Header header : headers) {
+            if (!header.key().startsWith("kafka_dlt-") && !header.key().startsWith("dlt-")
+                    && !header.key().equals(TRUNCATED)) {
+                replay.add(header);
+            }
+        }
+        replay.add(REPLAY_OF, coordinates().getBytes(StandardCharsets.UTF_8));
+        return replay;
+    }
+
+    /** {@code 2026-11-27T02:19:15Z  requests-2@17  UndecodableRecordException (EOFException): ...  dlt=requests.dlt-2@5}. */
+    String readable() {
+        String line = "%s  %s  %s (%s): %s  dlt=%s".formatted(time, original(), simpleName(exception),
+                simpleName(cause), oneLine(message), coordinates());
+        if (replayOf != null) {
+            line += "  replay-of=" + replayOf;
+        }
+        return truncated.isEmpty() ? line : line + "  truncated=" + String.join(",", truncated);
+    }
+
+    String json() {
+        return "{" + String.join(", ", List.of(
+                field("dead_letter", coordinates()),
+                field("original_topic", originalTopic),
+                "\"original_partition\": " + originalPartition,
+                "\"original_offset\": " + originalOffset,
+                field("time", time.toString()),
+                field("exception", exception),
+                field("cause", cause),
+                field("message", message),
+                field("replay_of", replayOf),
+                "\"truncated\": [" + String.join(", ", truncated.stream().map(DeadLetter::quoted).toList()) + "]",
+                field("key", key == null ? null : new String(key, StandardCharsets.UTF_8)),
+                "\"value_size\": " + (value == null ? null : value.length))) + "}";
+    }
+
+    @Override
+    public String toString() {
+        return coordinates();
+    }
+
+    private static String text(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** spring-kafka writes partitions as 4 bytes and offsets and timestamps as 8, big-endian. */
+    private static Long number(Headers headers, String name, int bytes) {
+        Header header = headers.lastHeader(name);
+        if (header == null || header.value() == null || header.value().length != bytes) {
+            return null;
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(header.value());
+        return bytes == Integer.BYTES ? (long) buffer.getInt() : buffer.getLong();
+    }
+
+    private static String simpleName(String className) {
+        return className == null ? "-" : className.substring(className.lastIndexOf('.') + 1);
+    }
+
+    private static String oneLine(String text) {
+        return text == null ? "-" : text.replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    private static String field(String name, String value) {
+        return quoted(name) + ": " + (value == null ? "null" : quoted(value));
+    }
+
+    static String quoted(String value) {
+        StringBuilder json = new StringBuilder("\"");
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\n' -> json.append("\\n");
+                case '\r' -> json.append("\\r");
+                case '\t' -> json.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        json.append("\\u%04x".formatted((int) c));
+                    } else {
+                        json.append(c);
+                    }
+                }
+            }
+        }
+        return json.append('"').toString();
+    }
+
+    static List<DeadLetter> inReplayOrder(List<DeadLetter> deadLetters) {
+        List<DeadLetter> ordered = new ArrayList<>(deadLetters);
+        // Per original partition, in original offset order: one organization's records go back in the order they came.
+        ordered.sort(Comparator
+                .comparing((DeadLetter d) -> d.originalPartition() == null ? -1 : d.originalPartition())
+                .thenComparing(d -> d.originalOffset() == null ? -1L : d.originalOffset())
+                .thenComparing(DeadLetter::partition).thenComparing(DeadLetter::offset));
+        return ordered;
+    }
+}
