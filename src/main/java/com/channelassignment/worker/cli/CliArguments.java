@@ -149,6 +149,11 @@ final class CliArguments {
 
     /** {@code --flag value}, {@code --flag=value}, or a bare switch; each flag at most once. */
     static Map<String, String> flags(String command, List<String> args, Set<String> allowed) {
+        return flags(command, args, allowed, SWITCHES);
+    }
+
+    /** As {@link #flags(String, List, Set)}, with a command's own set of switches (flags that take no value). */
+    static Map<String, String> flags(String command, List<String> args, Set<String> allowed, Set<String> switches) {
         Map<String, String> flags = new HashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -161,7 +166,7 @@ final class CliArguments {
             if (!allowed.contains(name)) {
                 throw new CliUsageException("unknown flag " + name + " for " + command);
             }
-            if (SWITCHES.contains(name)) {
+            if (switches.contains(name)) {
                 if (value != null) {
                     throw new CliUsageException(name + " takes no value");
                 }

@@ -21,8 +21,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -90,7 +88,6 @@ final class DeadLetterCli {
             "--timeout", "--json", "--help");
     private static final Set<String> LIST_ONLY = Set.of("--max");
     private static final Set<String> REPLAY_ONLY = Set.of("--topic", "--all", "--dry-run");
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
     private static final Duration POLL = Duration.ofMillis(200);
 
     /** What the flags asked for. */
@@ -374,12 +371,14 @@ final class DeadLetterCli {
         Set<String> allowed = new HashSet<>(COMMON);
         allowed.addAll(SELECTION);
         allowed.addAll(replay ? REPLAY_ONLY : LIST_ONLY);
-        Map<String, String> flags = flags("dlt " + args[1], Arrays.asList(args).subList(2, args.length), allowed);
+        Map<String, String> flags = CliArguments.flags("dlt " + args[1], Arrays.asList(args).subList(2, args.length),
+                allowed, SWITCHES);
+        CliArguments named = new CliArguments(flags);
         if (flags.containsKey("--help")) {
             return null;
         }
         Selection selection = new Selection(integer(flags, "--partition"), whole(flags, "--from-offset"),
-                whole(flags, "--to-offset"), text(flags, "--exception", null), instant(flags, "--since"),
+                whole(flags, "--to-offset"), named.text("--exception", null), instant(flags, "--since"),
                 instant(flags, "--until"));
         boolean all = flags.containsKey("--all");
         if (replay && selection.isEverything() && !all) {
@@ -389,58 +388,16 @@ final class DeadLetterCli {
         if (all && !selection.isEverything()) {
             throw new CliUsageException("--all replays every dead letter: give it without a selection");
         }
-        String commandConfig = text(flags, "--command-config", null);
+        String commandConfig = named.text("--command-config", null);
         Integer max = integer(flags, "--max");
         if (max != null && max <= 0) {
             throw new CliUsageException("--max must be a positive whole number, not '" + max + "'");
         }
-        return new Command(replay, text(flags, "--bootstrap-servers", "localhost:9092"),
+        return new Command(replay, named.text("--bootstrap-servers", "localhost:9092"),
                 commandConfig == null ? null : Path.of(commandConfig),
-                text(flags, "--dlt-topic", DEFAULT_DEAD_LETTER_TOPIC), selection, max, text(flags, "--topic", null),
-                all, flags.containsKey("--dry-run"), timeout(flags), flags.containsKey("--json"));
-    }
-
-    /** {@code --flag value}, {@code --flag=value}, or a bare switch; each flag at most once. */
-    private static Map<String, String> flags(String command, List<String> args, Set<String> allowed) {
-        Map<String, String> flags = new HashMap<>();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (!arg.startsWith("--")) {
-                throw new CliUsageException("unexpected argument '" + arg + "': flags start with --");
-            }
-            int equals = arg.indexOf('=');
-            String name = equals < 0 ? arg : arg.substring(0, equals);
-            String value = equals < 0 ? null : arg.substring(equals + 1);
-            if (!allowed.contains(name)) {
-                throw new CliUsageException("unknown flag " + name + " for " + command);
-            }
-            if (SWITCHES.contains(name)) {
-                if (value != null) {
-                    throw new CliUsageException(name + " takes no value");
-                }
-                value = "";
-            } else if (value == null) {
-                if (i + 1 == args.size() || args.get(i + 1).startsWith("--")) {
-                    throw new CliUsageException(name + " needs a value");
-                }
-                value = args.get(++i);
-            }
-            if (flags.put(name, value) != null) {
-                throw new CliUsageException(name + " is given twice");
-            }
-        }
-        return flags;
-    }
-
-    private static String text(Map<String, String> flags, String flag, String fallback) {
-        String value = flags.get(flag);
-        if (value == null) {
-            return fallback;
-        }
-        if (value.isBlank()) {
-            throw new CliUsageException(flag + " must not be blank");
-        }
-        return value;
+                named.text("--dlt-topic", DEFAULT_DEAD_LETTER_TOPIC), selection, max, named.text("--topic", null),
+                all, flags.containsKey("--dry-run"), named.duration("--timeout", Duration.ofSeconds(30)),
+                flags.containsKey("--json"));
     }
 
     private static Integer integer(Map<String, String> flags, String flag) {
@@ -480,22 +437,4 @@ final class DeadLetterCli {
         }
     }
 
-    private static Duration timeout(Map<String, String> flags) {
-        String value = flags.get("--timeout");
-        if (value == null) {
-            return Duration.ofSeconds(30);
-        }
-        Matcher matcher = DURATION.matcher(value);
-        if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
-            throw new CliUsageException("--timeout must be a positive duration like 500ms, 30s or 2m, not '"
-                    + value + "'");
-        }
-        long amount = Long.parseLong(matcher.group(1));
-        return switch (matcher.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> throw new IllegalStateException("the pattern allows no unit " + matcher.group(2));
-        };
-    }
 }
