@@ -270,6 +270,22 @@ public final class ChannelAssignmentCli {
     }
 
     /**
+     * A consumer outside any group that commits nothing and reads only committed records. It never creates a topic:
+     * the worker creates its topics with the partitions it was configured for.
+     */
+    static KafkaConsumer<byte[], byte[]> readCommittedConsumer(Properties clientConfig) {
+        Properties config = new Properties();
+        config.putAll(clientConfig);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return new KafkaConsumer<>(config);
+    }
+
+    /**
      * A read_committed consumer on every partition of the outcomes topic, outside any consumer group: it commits
      * nothing and disturbs no one. A topic that does not exist yet is looked for again on each poll; once it
      * appears, all of it is read, since everything in it is newer than the start.
@@ -280,16 +296,7 @@ public final class ChannelAssignmentCli {
         private final String topic;
 
         OutcomeReader(Properties clientConfig, String topic) {
-            Properties config = new Properties();
-            config.putAll(clientConfig);
-            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            // Reading must not create the topic: the worker creates it with the partitions it was configured for.
-            config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-            config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-            config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-            config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-            this.consumer = new KafkaConsumer<>(config);
+            this.consumer = readCommittedConsumer(clientConfig);
             this.topic = topic;
         }
 

@@ -324,15 +324,7 @@ final class DeadLetterCli {
      * worker writes again when it retries them) are never listed.
      */
     private static KafkaConsumer<byte[], byte[]> consumer(Properties clientConfig) {
-        Properties config = new Properties();
-        config.putAll(clientConfig);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        return new KafkaConsumer<>(config);
+        return ChannelAssignmentCli.readCommittedConsumer(clientConfig);
     }
 
     private static KafkaProducer<byte[], byte[]> producer(Properties clientConfig) {

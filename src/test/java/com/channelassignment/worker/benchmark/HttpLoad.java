@@ -4,6 +4,7 @@ import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Decision;
 import com.channelassignment.worker.domain.Operation;
+import com.channelassignment.worker.testing.ExpectedAnswers;
 import com.channelassignment.worker.testing.StreamCheck;
 import com.channelassignment.worker.testing.Tokens;
 import com.channelassignment.worker.testing.Workload;
@@ -150,7 +151,7 @@ final class HttpLoad implements AutoCloseable {
     private Call prepare(int org, String key) {
         AssignmentRequest request = workload.callFor(org, key);
         Optional<Decision> decision = check.sent(request);
-        int expected = decision.map(HttpLoad::statusOf).orElseThrow(() -> new IllegalStateException(
+        int expected = decision.map(ExpectedAnswers::httpStatusOf).orElseThrow(() -> new IllegalStateException(
                 "a fresh key has no decision: " + key));
         String path = "/identities/" + request.agentHandle()
                 + (request.channelType() == ChannelType.MAILBOX ? "/mailbox" : "/phone_number");
@@ -166,18 +167,6 @@ final class HttpLoad implements AutoCloseable {
         return new Call(request, expected, http.build());
     }
 
-    private static int statusOf(Decision decision) {
-        if (decision instanceof Decision.Assigned) {
-            return 200;
-        }
-        if (decision instanceof Decision.Unassigned) {
-            return 204;
-        }
-        if (decision instanceof Decision.Rejected rejected) {
-            return rejected.code().httpStatus();
-        }
-        throw new IllegalStateException("unknown decision " + decision);
-    }
 
     /** Answers and failures of one phase, from any thread. */
     private static final class Tally {

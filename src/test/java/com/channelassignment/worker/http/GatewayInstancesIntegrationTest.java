@@ -14,6 +14,7 @@ import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.IdentityDetail;
 import com.channelassignment.worker.testing.BrokerProcess;
+import com.channelassignment.worker.testing.ExpectedAnswers;
 import com.channelassignment.worker.testing.Figures;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.ProcessCpu;
@@ -394,7 +395,7 @@ class GatewayInstancesIntegrationTest {
                 assertThat(answers).as("answers to %s", call).isNotEmpty();
                 for (Response answer : answers) {
                     assertThat(answer.status()).as("%s answered by %s: %s", call, answer.instance(), answer.body())
-                            .isEqualTo(httpStatusOf(decision));
+                            .isEqualTo(ExpectedAnswers.httpStatusOf(decision));
                     assertThat(answer.body()).as("%s answered by %s", call, answer.instance())
                             .isEqualTo(answers.get(0).body());
                     answered.merge(answer.instance(), 1, Integer::sum);
@@ -602,18 +603,6 @@ class GatewayInstancesIntegrationTest {
         throw new IllegalStateException("unknown decision " + decision);
     }
 
-    private static int httpStatusOf(Decision decision) {
-        if (decision instanceof Decision.Assigned) {
-            return 200;
-        }
-        if (decision instanceof Decision.Unassigned) {
-            return 204;
-        }
-        if (decision instanceof Decision.Rejected rejected) {
-            return rejected.code().httpStatus();
-        }
-        throw new IllegalStateException("unknown decision " + decision);
-    }
 
     private static Map<String, Object> json(String body) {
         return JsonParserFactory.getJsonParser().parseMap(body);
