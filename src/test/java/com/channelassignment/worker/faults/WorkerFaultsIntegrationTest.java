@@ -15,10 +15,12 @@ import org.junit.jupiter.api.Test;
 class WorkerFaultsIntegrationTest extends FaultSuiteServices {
 
     @Test
-    void answersEveryDeliveryExactlyOnceWhileAWorkerIsKilledAndRestartedAtRandomMoments() throws Exception {
+    void answersEveryDeliveryAndEveryEndedLinkExactlyOnceWhileAWorkerIsKilledAndRestartedAtRandomMoments()
+            throws Exception {
         try (FaultRun run = FaultRun.begin("kill-9", 1001, broker.bootstrapServers(), postgres.createDatabase(),
                 SIZE)) {
             run.fleet().start(1);
+            run.withDirectoryChanges();
             run.startStream();
             for (int i = 0; i < SIZE.kills(); i++) {
                 run.awaitProgress(20);
@@ -34,7 +36,8 @@ class WorkerFaultsIntegrationTest extends FaultSuiteServices {
     }
 
     @Test
-    void answersEveryDeliveryExactlyOnceWhileInstancesJoinDieAndComeBackFromAPauseAsZombies() throws Exception {
+    void answersEveryDeliveryAndEveryEndedLinkExactlyOnceWhileInstancesJoinDieAndComeBackFromAPauseAsZombies()
+            throws Exception {
         try (FaultRun run = FaultRun.begin("group", 2002, broker.bootstrapServers(), postgres.createDatabase(),
                 SIZE)) {
             List<String> zombies = new ArrayList<>();
@@ -42,6 +45,7 @@ class WorkerFaultsIntegrationTest extends FaultSuiteServices {
             run.figureAtEnd("zombie_transactions_rolled_back_after_sigcont", () -> zombies.stream().distinct()
                     .mapToLong(zombie -> run.fleet().linesInLog(zombie, "Transaction rolled back")).sum());
             run.fleet().start(2);
+            run.withDirectoryChanges();
             run.startStream();
             for (int round = 0; round < SIZE.groupRounds(); round++) {
                 run.awaitProgress(20);
