@@ -7,9 +7,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged worker as separate OS processes against a standalone broker and a PostgreSQL server this class owns,
- * with faults injected while a known request stream flows. Each scenario ends with the same figures and the same
- * verdict: one committed outcome per delivery, none missing, none repeated, the database equal to the reference
- * model, and exactly the undecodable records dead-lettered. Short by default; {@code -Dfaults.long=true} for the long
+ * with faults injected while a known request stream flows; in the scenarios that kill instances, directory changes
+ * flow with it. Each scenario ends with the same figures and the same verdict: one committed outcome per delivery and
+ * per link a directory change ended, none missing, none repeated, the database (links and directory) equal to the
+ * reference model, and exactly the undecodable records dead-lettered. Short by default; {@code -Dfaults.long=true} for the long
  * form (docs/reliability.md).
  */
 class WorkerFaultsIntegrationTest extends FaultSuiteServices {
