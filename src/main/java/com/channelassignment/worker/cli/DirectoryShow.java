@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -181,7 +182,9 @@ final class DirectoryShow {
             credentials.setProperty("password", query.password());
         }
         credentials.setProperty("ApplicationName", "channel-assignment-cli");
-        DriverManager.setLoginTimeout(10);
+        // The driver's own limits, per connection: DriverManager's login timeout would be the whole JVM's.
+        credentials.setProperty("connectTimeout", "10");
+        credentials.setProperty("loginTimeout", "10");
         try (Connection connection = DriverManager.getConnection(query.jdbcUrl(), credentials)) {
             // One read-only snapshot: the identities, their channels and their outcomes agree with each other, and an
             // operator's look can never write.
@@ -294,7 +297,7 @@ final class DirectoryShow {
      */
     private List<ChannelAssignmentOutcome> outcomes(Connection connection, Query query, Set<UUID> identities)
             throws SQLException {
-        Set<String> identityIds = new java.util.HashSet<>();
+        Set<String> identityIds = new HashSet<>();
         identities.forEach(id -> identityIds.add(id.toString()));
         Map<String, ChannelAssignmentOutcome> byEvent = new LinkedHashMap<>();
         for (String sql : List.of(REQUEST_OUTCOMES, CHANGE_OUTCOMES)) {

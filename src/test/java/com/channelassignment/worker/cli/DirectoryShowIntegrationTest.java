@@ -82,6 +82,21 @@ class DirectoryShowIntegrationTest extends SpringWorkerHarness {
     }
 
     @Test
+    void showsTheRejectionsOfAHandleNoIdentityHas() {
+        Run rejected = cli("send", "--topic", requestsTopic, "--request-id", "ghost-request", "--organization-id",
+                organization, "--agent-handle", "ghost", "--operation", "UNASSIGN", "--channel-type", "MAILBOX");
+        assertThat(rejected.stdout()).as(rejected.stderr()).contains("REJECTED");
+
+        Run show = show("--organization-id", organization, "--agent-handle", "ghost");
+
+        assertThat(show.status()).isEqualTo(DirectoryShow.NOT_FOUND);
+        List<String> lines = show.stdout().lines().toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).isEqualTo("no identity with handle ghost in organization " + organization);
+        assertThat(lines.get(2)).contains("ghost-request  UNASSIGN MAILBOX  REJECTED ");
+    }
+
+    @Test
     void aDatabaseFailureIsReportedWithItsSqlState() {
         String missingDatabase = jdbcUrl.replaceFirst("/([^/?]+)(\\?|$)", "/no_such_database_" + "$2");
 
