@@ -28,6 +28,8 @@ final class CliArguments {
               java -jar channel-assignment-worker.jar tail [options]
               java -jar channel-assignment-worker.jar token --organization-id ID --private-key FILE [--ttl DURATION]
               java -jar channel-assignment-worker.jar directory load --file FILE [options]   (directory --help)
+              java -jar channel-assignment-worker.jar directory show --organization-id ID --agent-handle HANDLE
+                  --jdbc-url URL [options]
               java -jar channel-assignment-worker.jar dlt list|replay [options]    (dlt --help for its flags)
 
             send: produce one request keyed by its organization, then wait for its outcome and print it.

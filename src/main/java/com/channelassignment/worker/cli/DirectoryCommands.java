@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -39,7 +40,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * {@code directory load}: publishes a directory file on the requests topic as directory changes and assignment
- * requests, so a loaded directory obeys the same versions, order and rules as every other change.
+ * requests, so a loaded directory obeys the same versions, order and rules as every other change;
+ * {@code directory show} ({@link DirectoryShow}) reads one handle back from the worker's database.
  */
 final class DirectoryCommands {
 
@@ -85,9 +87,14 @@ final class DirectoryCommands {
 
     /** Runs {@code directory ...} and returns its exit status. */
     static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, System.getenv(), out, err);
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream)}, with the environment {@code directory show} reads. */
+    static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         if (rest.isEmpty() || rest.get(0).equals("--help")) {
-            (rest.isEmpty() ? err : out).print(USAGE);
+            (rest.isEmpty() ? err : out).print(USAGE + System.lineSeparator() + DirectoryShow.USAGE);
             return rest.isEmpty() ? ChannelAssignmentCli.BAD_USAGE : ChannelAssignmentCli.DONE;
         }
         DirectoryCommands commands = new DirectoryCommands(out, err, Clock.systemUTC());
@@ -101,11 +108,21 @@ final class DirectoryCommands {
                 return commands.load(new CliArguments(CliArguments.flags("directory load", flags, LOAD_FLAGS)),
                         flags.contains("--no-wait"));
             }
-            throw new CliUsageException("unknown command 'directory " + rest.get(0) + "': directory load");
+            if (rest.get(0).equals("show")) {
+                List<String> flags = rest.subList(1, rest.size());
+                if (flags.contains("--help")) {
+                    out.print(DirectoryShow.USAGE);
+                    return ChannelAssignmentCli.DONE;
+                }
+                return DirectoryShow.run(DirectoryShow.Query.from(new CliArguments(
+                        CliArguments.flags("directory show", flags, DirectoryShow.FLAGS)), environment), out, err);
+            }
+            throw new CliUsageException("unknown command 'directory " + rest.get(0)
+                    + "': directory load or directory show");
         } catch (CliUsageException e) {
             err.println("error: " + e.getMessage());
             err.println();
-            err.print(USAGE);
+            err.print(USAGE + System.lineSeparator() + DirectoryShow.USAGE);
             return ChannelAssignmentCli.BAD_USAGE;
         } catch (DirectoryFile.InvalidDirectoryFileException e) {
             err.println("not loaded: " + e.getMessage());

@@ -2,7 +2,10 @@ package com.channelassignment.worker.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.DirectoryChange;
 import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
+import com.channelassignment.worker.testing.DirectoryChurn;
 import com.channelassignment.worker.testing.Figures;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.OutcomeWatcher;
@@ -51,6 +54,8 @@ final class FaultRun implements AutoCloseable {
             + "statement due to lock timeout";
     private static final int ORGANIZATIONS = 300;
     private static final int PER_ORGANIZATION = 10;
+    // With directory changes, one step of them (a change, or a new mailbox and its assignment) after every 4th request.
+    private static final int REQUESTS_PER_DIRECTORY_STEP = 4;
 
     private final String scenario;
     private final FaultSuiteSize size;
@@ -73,8 +78,11 @@ final class FaultRun implements AutoCloseable {
     private final Map<String, Object> faults = new LinkedHashMap<>();
     private final Map<String, Supplier<Object>> extraFigures = new LinkedHashMap<>();
     private final AtomicInteger produced = new AtomicInteger();
+    private final AtomicInteger changesProduced = new AtomicInteger();
     private final AtomicInteger burstOwed = new AtomicInteger();
     private final AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+    // Set before the stream's thread starts, which then is the only one to use it.
+    private DirectoryChurn churn;
     private volatile boolean faultsDone;
     private volatile boolean closed;
     private Thread producer;
@@ -237,6 +245,18 @@ final class FaultRun implements AutoCloseable {
     }
 
     /**
+     * Makes the stream carry directory changes too ({@link DirectoryChurn}), on the requests topic beside the
+     * requests. Call before {@link #startStream()}.
+     */
+    void withDirectoryChanges() {
+        if (primary != null || producer != null) {
+            throw new IllegalStateException("directory changes join a run's own stream before it starts");
+        }
+        // Its own seed: the request stream stays the one the scenario always had.
+        churn = new DirectoryChurn(seed + 2, workload, ORGANIZATIONS, PER_ORGANIZATION);
+    }
+
+    /**
      * Starts producing at the size's pace, until at least its minimum is sent and {@link #finish()} says the faults
      * are over: every fault lands while requests keep coming. One undecodable record every {@code garbageEvery}.
      */
@@ -260,8 +280,23 @@ final class FaultRun implements AutoCloseable {
                     if (wait > 0) {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
-                    stream.send(workload.next("r"));
+                    AssignmentRequest request = workload.next("r");
+                    stream.send(request);
                     produced.incrementAndGet();
+                    if (churn != null) {
+                        churn.noticed(request);
+                    }
+                    if (churn != null && (i + 1) % REQUESTS_PER_DIRECTORY_STEP == 0) {
+                        DirectoryChurn.Step step = churn.next("d");
+                        for (DirectoryChange change : step.changes()) {
+                            stream.send(change);
+                            changesProduced.incrementAndGet();
+                        }
+                        for (AssignmentRequest assignment : step.requests()) {
+                            stream.send(assignment);
+                            produced.incrementAndGet();
+                        }
+                    }
                     if ((i + 1) % size.garbageEvery() == 0) {
                         stream.sendGarbage(Workload.organization(garbageKeys.nextInt(ORGANIZATIONS)),
                                 "not a request: %s garbage #%d".formatted(scenario, ++garbage)
@@ -380,7 +415,8 @@ final class FaultRun implements AutoCloseable {
             requireProducerHealthy();
         }
         stream.requireAllSent();
-        log("stream ended: %d requests and their garbage sent; waiting for the outcomes".formatted(produced.get()));
+        log("stream ended: %d requests, %d directory changes and their garbage sent; waiting for the outcomes"
+                .formatted(produced.get(), changesProduced.get()));
     }
 
     private void requireNotStreaming() {
@@ -434,10 +470,17 @@ final class FaultRun implements AutoCloseable {
 
         assertThat(verdict.requestsWithoutOutcome()).as("requests with zero committed outcomes").isZero();
         assertThat(verdict.requestsMissingAnOutcome()).as("requests with fewer outcomes than deliveries").isZero();
-        assertThat(verdict.duplicateOutcomes()).as("committed outcomes beyond one per delivery").isZero();
-        assertThat(verdict.outcomesForUnsentRequests()).as("outcomes for request ids never sent").isZero();
-        assertThat(verdict.databaseMatchesModel()).as("channel_assignments equal to the reference model (%d links "
-                + "expected, %d stored)", verdict.linksExpected(), verdict.linksStored()).isTrue();
+        assertThat(verdict.duplicateOutcomes()).as("committed outcomes beyond one per delivery, or per ended link and "
+                + "delivery of a directory change").isZero();
+        assertThat(verdict.outcomesForUnsentRequests()).as("outcomes for request ids never sent, or for directory "
+                + "changes that ended no link").isZero();
+        assertThat(verdict.changeOutcomesMissing()).as("links ended by directory changes without their outcome")
+                .isZero();
+        assertThat(verdict.changesWithExactlyTheirOutcomes()).as("directory changes with one outcome per ended link "
+                + "and delivery").isEqualTo(verdict.changesEndingLinks());
+        assertThat(verdict.databaseMatchesModel()).as("channel_assignments and the directory equal to the reference "
+                + "model (%d links expected, %d stored; %d directory entries differing)", verdict.linksExpected(),
+                verdict.linksStored(), verdict.directoryEntriesDiffering()).isTrue();
         assertThat(verdict.deadLettered()).as("dead letters: exactly the garbage sent").isEqualTo(verdict.garbageSent());
         assertThat(verdict.garbageNotDeadLettered() + verdict.unexpectedDeadLetters()).as("dead-letter mismatches")
                 .isZero();
@@ -448,11 +491,14 @@ final class FaultRun implements AutoCloseable {
 
     private String summary(StreamCheck.Verdict verdict, Map<String, Integer> exits) {
         return ("%d deliveries of %d request ids; %d ids with exactly one outcome per delivery, %d with none, %d "
-                + "duplicate outcomes; database equals model: %s (%d links); %d of %d garbage records dead-lettered, "
+                + "duplicate outcomes; %d directory change deliveries, %d of %d outcomes of ended links; database "
+                + "equals model: %s (%d links, %d directory entries); %d of %d garbage records dead-lettered, "
                 + "%d other dead letters; faults %s; %d of %d workers exited 0 on SIGTERM")
                 .formatted(verdict.deliveries(), verdict.distinctRequests(),
                         verdict.requestsWithExactlyOneOutcomePerDelivery(), verdict.requestsWithoutOutcome(),
-                        verdict.duplicateOutcomes(), verdict.databaseMatchesModel(), verdict.linksStored(),
+                        verdict.duplicateOutcomes(), verdict.directoryChangeDeliveries(),
+                        verdict.changeOutcomesOwed() - verdict.changeOutcomesMissing(), verdict.changeOutcomesOwed(),
+                        verdict.databaseMatchesModel(), verdict.linksStored(), verdict.directoryEntriesStored(),
                         verdict.deadLettered() - verdict.unexpectedDeadLetters(), verdict.garbageSent(),
                         verdict.unexpectedDeadLetters(), faults,
                         exits.values().stream().filter(exit -> exit == 0).count(), exits.size());

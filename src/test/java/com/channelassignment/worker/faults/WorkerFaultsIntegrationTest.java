@@ -7,18 +7,21 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged worker as separate OS processes against a standalone broker and a PostgreSQL server this class owns,
- * with faults injected while a known request stream flows. Each scenario ends with the same figures and the same
- * verdict: one committed outcome per delivery, none missing, none repeated, the database equal to the reference
- * model, and exactly the undecodable records dead-lettered. Short by default; {@code -Dfaults.long=true} for the long
+ * with faults injected while a known request stream flows; in the scenarios that kill instances, directory changes
+ * flow with it. Each scenario ends with the same figures and the same verdict: one committed outcome per delivery and
+ * per link a directory change ended, none missing, none repeated, the database (links and directory) equal to the
+ * reference model, and exactly the undecodable records dead-lettered. Short by default; {@code -Dfaults.long=true} for the long
  * form (docs/reliability.md).
  */
 class WorkerFaultsIntegrationTest extends FaultSuiteServices {
 
     @Test
-    void answersEveryDeliveryExactlyOnceWhileAWorkerIsKilledAndRestartedAtRandomMoments() throws Exception {
+    void answersEveryDeliveryAndEveryEndedLinkExactlyOnceWhileAWorkerIsKilledAndRestartedAtRandomMoments()
+            throws Exception {
         try (FaultRun run = FaultRun.begin("kill-9", 1001, broker.bootstrapServers(), postgres.createDatabase(),
                 SIZE)) {
             run.fleet().start(1);
+            run.withDirectoryChanges();
             run.startStream();
             for (int i = 0; i < SIZE.kills(); i++) {
                 run.awaitProgress(20);
@@ -34,7 +37,8 @@ class WorkerFaultsIntegrationTest extends FaultSuiteServices {
     }
 
     @Test
-    void answersEveryDeliveryExactlyOnceWhileInstancesJoinDieAndComeBackFromAPauseAsZombies() throws Exception {
+    void answersEveryDeliveryAndEveryEndedLinkExactlyOnceWhileInstancesJoinDieAndComeBackFromAPauseAsZombies()
+            throws Exception {
         try (FaultRun run = FaultRun.begin("group", 2002, broker.bootstrapServers(), postgres.createDatabase(),
                 SIZE)) {
             List<String> zombies = new ArrayList<>();
@@ -42,6 +46,7 @@ class WorkerFaultsIntegrationTest extends FaultSuiteServices {
             run.figureAtEnd("zombie_transactions_rolled_back_after_sigcont", () -> zombies.stream().distinct()
                     .mapToLong(zombie -> run.fleet().linesInLog(zombie, "Transaction rolled back")).sum());
             run.fleet().start(2);
+            run.withDirectoryChanges();
             run.startStream();
             for (int round = 0; round < SIZE.groupRounds(); round++) {
                 run.awaitProgress(20);

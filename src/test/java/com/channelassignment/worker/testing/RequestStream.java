@@ -1,6 +1,7 @@
 package com.channelassignment.worker.testing;
 
 import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.DirectoryChange;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.ChannelType;
@@ -89,6 +90,16 @@ public final class RequestStream implements AutoCloseable {
     public synchronized void send(AssignmentRequest request, byte[] key) {
         checks.forEach(check -> check.sent(request));
         producer.send(new ProducerRecord<>(topic, key, encode(request)), onCompletion);
+    }
+
+    /**
+     * Records the directory change in the checks (and their models), then produces it keyed by its organization, on
+     * the requests topic, where the worker orders it with the requests of that organization.
+     */
+    public synchronized void send(DirectoryChange change) {
+        checks.forEach(check -> check.sent(change));
+        producer.send(new ProducerRecord<>(topic, utf8(change.organizationId()), contract.encodeChange(change)),
+                onCompletion);
     }
 
     /** Produces a value that is not a request; the worker must dead-letter it. */

@@ -5,13 +5,17 @@ import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.Decision;
 import com.channelassignment.worker.domain.AssignmentRules;
+import com.channelassignment.worker.domain.ChangeResult;
 import com.channelassignment.worker.domain.ChannelType;
+import com.channelassignment.worker.domain.DirectoryChange;
+import com.channelassignment.worker.domain.EntryRef;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +35,10 @@ import org.springframework.jdbc.core.JdbcOperations;
  *
  * <p>Record a send before producing it, and produce in the order of the calls: the model is applied in that order.
  *
+ * <p>A directory change is answered only through the links it ends: one {@code UNASSIGNED} outcome per ended link,
+ * with the change's {@code change_id} as its request id, on every delivery of that change id. A change that ends no
+ * link owes nothing, and any outcome for it counts as an outcome for an unsent request.
+ *
  * <p>A dead letter is matched to its garbage record by value or, when it carries no value (a record too large to
  * dead-letter whole), by its {@value #ORIGINAL_SHA256_HEADER} and {@value #ORIGINAL_SIZE_HEADER} headers.
  */
@@ -38,6 +46,18 @@ public final class StreamCheck {
 
     private static final String STORED_LINKS = """
             SELECT identity_id, organization_id, channel_type, channel_id FROM channel_assignments
+            """;
+
+    private static final String STORED_IDENTITIES = """
+            SELECT organization_id, id, agent_handle, status, version FROM identities
+            """;
+
+    private static final String STORED_MAILBOXES = """
+            SELECT organization_id, id, email_address, display_name, deleted, version FROM mailboxes
+            """;
+
+    private static final String STORED_PHONE_NUMBERS = """
+            SELECT organization_id, id, number, type, status, version FROM phone_numbers
             """;
 
     /** Lowercase hex SHA-256 of the dead-lettered record's original value. */
@@ -61,6 +81,12 @@ public final class StreamCheck {
     // Deliveries of requests that cannot be recorded (no usable organization or request_id): they are answered again
     // whenever they are delivered again.
     private final List<AssignmentRequest> unrecordableDeliveries = new ArrayList<>();
+    // Per change id, the links its first delivery ended: each delivery of that id owes that many outcomes.
+    private final Map<String, Integer> linksEndedByChange = new HashMap<>();
+    private final Map<String, Integer> changeOutcomesOwed = new ConcurrentHashMap<>();
+    private final AtomicInteger changeDeliveries = new AtomicInteger();
+    private final AtomicInteger changeOutcomesOwedTotal = new AtomicInteger();
+    private final AtomicInteger changeOutcomesAnswered = new AtomicInteger();
 
     public StreamCheck(DirectoryRows directory) {
         this.model = new ReferenceModel(directory);
@@ -82,6 +108,39 @@ public final class StreamCheck {
             answeredDeliveries.incrementAndGet();
         }
         return decision;
+    }
+
+    /**
+     * One delivery of a directory change: the model applies it (a repeated change id is the same change, already
+     * applied), and one outcome is owed for each link its first delivery ended. Fails for a change the worker would
+     * refuse and dead-letter: a stream must not send one unless it expects that dead letter.
+     */
+    public synchronized ChangeResult sent(DirectoryChange change) {
+        String changeId = change.changeId();
+        if (sends.containsKey(changeId)) {
+            throw new IllegalArgumentException("change id " + changeId + " is also a request id");
+        }
+        ChangeResult result = null;
+        Integer ended = linksEndedByChange.get(changeId);
+        if (ended == null) {
+            result = model.apply(change);
+            if (result instanceof ChangeResult.Refused refused) {
+                throw new IllegalArgumentException("the worker would refuse change " + changeId + ": "
+                        + refused.reason());
+            }
+            ended = result instanceof ChangeResult.Applied applied ? applied.releasedLinks().size() : 0;
+            linksEndedByChange.put(changeId, ended);
+        }
+        changeDeliveries.incrementAndGet();
+        if (ended > 0) {
+            int owedBefore = changeOutcomesOwed.getOrDefault(changeId, 0);
+            changeOutcomesOwed.put(changeId, owedBefore + ended);
+            changeOutcomesOwedTotal.addAndGet(ended);
+            // Outcomes counted as duplicates of earlier deliveries now answer this one.
+            int surplus = outcomes.getOrDefault(changeId, 0) - owedBefore;
+            changeOutcomesAnswered.addAndGet(Math.max(0, Math.min(surplus, ended)));
+        }
+        return result;
     }
 
     /** A record that is not a request at all; exactly one dead letter is owed for it. Values must be unique. */
@@ -127,6 +186,8 @@ public final class StreamCheck {
         outcomesSeen.incrementAndGet();
         if (count <= sends.getOrDefault(requestId, 0)) {
             answeredDeliveries.incrementAndGet();
+        } else if (count <= changeOutcomesOwed.getOrDefault(requestId, 0)) {
+            changeOutcomesAnswered.incrementAndGet();
         }
         return count;
     }
@@ -169,9 +230,14 @@ public final class StreamCheck {
         return outcomesSeen.get();
     }
 
-    /** Whether every delivery has its outcome and every garbage record its dead letter (duplicates aside). */
+    /**
+     * Whether every delivery has its outcome, every link a change ended its outcome, and every garbage record its dead
+     * letter (duplicates aside).
+     */
     public boolean drained() {
-        return answeredDeliveries.get() >= deliveries.get() && garbageDeadLettered.get() >= garbageSent.get();
+        return answeredDeliveries.get() >= deliveries.get()
+                && changeOutcomesAnswered.get() >= changeOutcomesOwedTotal.get()
+                && garbageDeadLettered.get() >= garbageSent.get();
     }
 
     /** Waits until {@link #drained()}; on timeout fails with the counts and {@code context} (e.g. who is running). */
@@ -179,9 +245,10 @@ public final class StreamCheck {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!drained()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(("not drained after %s: %d of %d deliveries answered, %d of %d garbage "
-                        + "records dead-lettered; %s").formatted(timeout, answeredDeliveries.get(), deliveries.get(),
-                        garbageDeadLettered.get(), garbageSent.get(), context.get()));
+                throw new AssertionError(("not drained after %s: %d of %d deliveries answered, %d of %d outcomes of "
+                        + "links ended by directory changes, %d of %d garbage records dead-lettered; %s").formatted(
+                        timeout, answeredDeliveries.get(), deliveries.get(), changeOutcomesAnswered.get(),
+                        changeOutcomesOwedTotal.get(), garbageDeadLettered.get(), garbageSent.get(), context.get()));
             }
             try {
                 Thread.sleep(100);
@@ -192,15 +259,47 @@ public final class StreamCheck {
         }
     }
 
-    /** Counts now, and the database's links ({@code channel_assignments}) against the model's. */
+    /**
+     * Counts now, and the database against the model: its links ({@code channel_assignments}) and its directory
+     * (every identity, mailbox and phone number, with the version of each entry a directory change set).
+     */
     public Verdict verdict(JdbcOperations jdbc) {
-        return verdict(new HashSet<>(jdbc.query(STORED_LINKS,
+        Set<ChannelLink> links = new HashSet<>(jdbc.query(STORED_LINKS,
                 (rs, row) -> new ChannelLink(rs.getObject(1, UUID.class), rs.getString(2),
-                        ChannelType.valueOf(rs.getString(3)), rs.getObject(4, UUID.class)))));
+                        ChannelType.valueOf(rs.getString(3)), rs.getObject(4, UUID.class))));
+        Map<EntryRef, StoredEntry> directory = new HashMap<>();
+        jdbc.query(STORED_IDENTITIES, rs -> {
+            directory.put(new EntryRef(rs.getString(1), EntryRef.Kind.IDENTITY, rs.getObject(2, UUID.class)),
+                    new StoredEntry(ReferenceModel.identityState(rs.getString(3), rs.getString(4)), rs.getLong(5)));
+        });
+        jdbc.query(STORED_MAILBOXES, rs -> {
+            directory.put(new EntryRef(rs.getString(1), EntryRef.Kind.MAILBOX, rs.getObject(2, UUID.class)),
+                    new StoredEntry(ReferenceModel.mailboxState(rs.getString(3), rs.getString(4), rs.getBoolean(5)),
+                            rs.getLong(6)));
+        });
+        jdbc.query(STORED_PHONE_NUMBERS, rs -> {
+            directory.put(new EntryRef(rs.getString(1), EntryRef.Kind.PHONE_NUMBER, rs.getObject(2, UUID.class)),
+                    new StoredEntry(ReferenceModel.phoneNumberState(rs.getString(3), rs.getString(4),
+                            rs.getString(5)), rs.getLong(6)));
+        });
+        return verdict(links, directory);
     }
 
-    /** Counts now, and {@code stored} links against the model's. */
+    /** An identity or channel as the database holds it: its state in {@link ReferenceModel}'s words, its version. */
+    public record StoredEntry(String state, long version) {
+    }
+
+    /** Counts now, and {@code stored} links against the model's; the directory taken to be as the model has it. */
     public synchronized Verdict verdict(Set<ChannelLink> stored) {
+        Map<EntryRef, StoredEntry> asModelled = new HashMap<>();
+        Map<EntryRef, Long> versions = model.changedVersions();
+        model.directoryEntries().forEach((entry, state) -> asModelled.put(entry,
+                new StoredEntry(state, versions.getOrDefault(entry, 0L))));
+        return verdict(stored, asModelled);
+    }
+
+    /** Counts now, and {@code stored} links and directory entries against the model's. */
+    public synchronized Verdict verdict(Set<ChannelLink> stored, Map<EntryRef, StoredEntry> storedDirectory) {
         Set<ChannelLink> expected = model.links();
         int exact = 0;
         int withoutOutcome = 0;
@@ -224,18 +323,54 @@ public final class StreamCheck {
                 duplicateOutcomes += got - owed;
             }
         }
-        int unsolicited = outcomes.entrySet().stream().filter(entry -> !sends.containsKey(entry.getKey()))
+        int changeOutcomesMissing = 0;
+        int changeOutcomesExact = 0;
+        for (Map.Entry<String, Integer> owedByChange : changeOutcomesOwed.entrySet()) {
+            int got = outcomes.getOrDefault(owedByChange.getKey(), 0);
+            int owed = owedByChange.getValue();
+            changeOutcomesMissing += Math.max(0, owed - got);
+            duplicateOutcomes += Math.max(0, got - owed);
+            if (got == owed) {
+                changeOutcomesExact++;
+            }
+        }
+        int unsolicited = outcomes.entrySet().stream()
+                .filter(entry -> !sends.containsKey(entry.getKey()) && !changeOutcomesOwed.containsKey(entry.getKey()))
                 .mapToInt(Map.Entry::getValue).sum();
         int deadLettersNotGarbage = deadLetters.entrySet().stream()
                 .filter(entry -> !garbage.containsKey(entry.getKey())).mapToInt(Map.Entry::getValue).sum();
         int repeatedDeadLetters = deadLetters.entrySet().stream()
                 .filter(entry -> garbage.containsKey(entry.getKey()))
                 .mapToInt(entry -> Math.max(0, entry.getValue() - garbage.get(entry.getKey()))).sum();
+        int directoryEntriesDiffering = directoryEntriesDiffering(storedDirectory);
         return new Verdict(deliveries.get(), sends.size(), exact, withoutOutcome, missingSome, withDuplicates,
-                duplicateOutcomes, unsolicited, expected.size(), stored.size(), stored.equals(expected),
+                duplicateOutcomes, unsolicited, expected.size(), stored.size(),
+                stored.equals(expected) && directoryEntriesDiffering == 0,
                 garbageSent.get(), deadLetters.values().stream().mapToInt(Integer::intValue).sum(),
                 garbageSent.get() - garbageDeadLettered.get(), deadLettersNotGarbage + repeatedDeadLetters,
-                deadLetteredByReference.get());
+                deadLetteredByReference.get(), changeDeliveries.get(), changeOutcomesOwed.size(), changeOutcomesExact,
+                changeOutcomesOwedTotal.get(), changeOutcomesMissing, model.changedVersions().size(),
+                storedDirectory.size(), directoryEntriesDiffering);
+    }
+
+    /**
+     * Entries missing on either side, or whose state differs, or (for entries a change set) whose version differs.
+     * Entries no change touched keep whatever version the loader gave them, which the model does not know.
+     */
+    private int directoryEntriesDiffering(Map<EntryRef, StoredEntry> stored) {
+        Map<EntryRef, String> expected = model.directoryEntries();
+        Map<EntryRef, Long> versions = model.changedVersions();
+        int differing = 0;
+        for (Map.Entry<EntryRef, String> entry : expected.entrySet()) {
+            StoredEntry held = stored.get(entry.getKey());
+            Long version = versions.get(entry.getKey());
+            if (held == null || !held.state().equals(entry.getValue())
+                    || (version != null && held.version() != version)) {
+                differing++;
+            }
+        }
+        differing += (int) stored.keySet().stream().filter(entry -> !expected.containsKey(entry)).count();
+        return differing;
     }
 
     private static String text(byte[] value) {
@@ -253,17 +388,23 @@ public final class StreamCheck {
 
     /**
      * The end-of-stream figures. {@code verified()} is the whole guarantee: every delivery answered exactly once in
-     * committed outcomes, the database equal to the model, and exactly the garbage dead-lettered.
+     * committed outcomes, every link a directory change ended answered once per delivery of the change, the database
+     * (links and directory) equal to the model, and exactly the garbage dead-lettered. {@code duplicateOutcomes}
+     * counts the surplus of requests and changes alike.
      */
     public record Verdict(int deliveries, int distinctRequests, int requestsWithExactlyOneOutcomePerDelivery,
             int requestsWithoutOutcome, int requestsMissingAnOutcome, int requestsWithDuplicateOutcomes,
             int duplicateOutcomes, int outcomesForUnsentRequests, int linksExpected, int linksStored,
             boolean databaseMatchesModel, int garbageSent, int deadLettered, int garbageNotDeadLettered,
-            int unexpectedDeadLetters, int deadLetteredByReference) {
+            int unexpectedDeadLetters, int deadLetteredByReference, int directoryChangeDeliveries,
+            int changesEndingLinks, int changesWithExactlyTheirOutcomes, int changeOutcomesOwed,
+            int changeOutcomesMissing, int directoryEntriesChanged, int directoryEntriesStored,
+            int directoryEntriesDiffering) {
 
         public boolean verified() {
             return requestsWithExactlyOneOutcomePerDelivery == distinctRequests && requestsWithoutOutcome == 0
                     && requestsMissingAnOutcome == 0 && duplicateOutcomes == 0 && outcomesForUnsentRequests == 0
+                    && changesWithExactlyTheirOutcomes == changesEndingLinks && changeOutcomesMissing == 0
                     && databaseMatchesModel && garbageNotDeadLettered == 0 && unexpectedDeadLetters == 0;
         }
 
@@ -280,6 +421,15 @@ public final class StreamCheck {
             figures.put("outcomes_for_unsent_requests", outcomesForUnsentRequests);
             figures.put("links_expected", linksExpected);
             figures.put("links_stored", linksStored);
+            figures.put("directory_change_deliveries", directoryChangeDeliveries);
+            figures.put("changes_ending_links", changesEndingLinks);
+            figures.put("changes_with_exactly_one_outcome_per_ended_link_per_delivery",
+                    changesWithExactlyTheirOutcomes);
+            figures.put("change_outcomes_owed", changeOutcomesOwed);
+            figures.put("change_outcomes_missing", changeOutcomesMissing);
+            figures.put("directory_entries_changed", directoryEntriesChanged);
+            figures.put("directory_entries_stored", directoryEntriesStored);
+            figures.put("directory_entries_differing_from_model", directoryEntriesDiffering);
             figures.put("database_matches_reference_model", databaseMatchesModel);
             figures.put("garbage_sent", garbageSent);
             figures.put("dead_lettered", deadLettered);

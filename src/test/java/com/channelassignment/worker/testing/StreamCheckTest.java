@@ -1,6 +1,7 @@
 package com.channelassignment.worker.testing;
 
 import static com.channelassignment.worker.domain.AssignmentRequests.anAssignment;
+import static com.channelassignment.worker.domain.DirectoryChanges.deletionAt;
 import static com.channelassignment.worker.domain.DirectoryEntries.aMailbox;
 import static com.channelassignment.worker.domain.DirectoryEntries.anIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,10 +10,15 @@ import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.ChannelType;
+import com.channelassignment.worker.domain.EntryRef;
 import com.channelassignment.worker.domain.Identity;
+import com.channelassignment.worker.domain.IdentityChange;
 import com.channelassignment.worker.domain.Mailbox;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -142,6 +148,76 @@ class StreamCheckTest {
         assertThat(verdict.garbageSent()).isEqualTo(2);
         assertThat(verdict.unexpectedDeadLetters()).isZero();
         assertThat(verdict.verified()).isTrue();
+    }
+
+    @Test
+    void owesOneOutcomePerEndedLinkForEachDeliveryOfTheChangeThatEndedIt() {
+        check.sent(assign);
+        check.outcome("assign-1");
+        IdentityChange deletion = deletionAt(1, agent, Instant.now());
+        check.sent(deletion);
+        check.sent(deletion);
+        check.outcome(deletion.changeId());
+        assertThat(check.drained()).isFalse();
+        check.outcome(deletion.changeId());
+
+        StreamCheck.Verdict verdict = check.verdict(Set.of());
+
+        assertThat(check.drained()).isTrue();
+        assertThat(verdict.directoryChangeDeliveries()).isEqualTo(2);
+        assertThat(verdict.changesEndingLinks()).isEqualTo(1);
+        assertThat(verdict.changeOutcomesOwed()).isEqualTo(2);
+        assertThat(verdict.linksExpected()).isZero();
+        assertThat(verdict.verified()).isTrue();
+    }
+
+    @Test
+    void reportsAnEndedLinkWithoutItsOutcome() {
+        check.sent(assign);
+        check.outcome("assign-1");
+        check.sent(deletionAt(1, agent, Instant.now()));
+
+        StreamCheck.Verdict verdict = check.verdict(Set.of());
+
+        assertThat(check.drained()).isFalse();
+        assertThat(verdict.changeOutcomesMissing()).isEqualTo(1);
+        assertThat(verdict.verified()).isFalse();
+    }
+
+    @Test
+    void countsAnOutcomeOfAChangeThatEndedNoLinkAsAnOutcomeForAnUnsentRequest() {
+        IdentityChange deletion = deletionAt(1, agent, Instant.now());
+        check.sent(deletion);
+        check.outcome(deletion.changeId());
+
+        StreamCheck.Verdict verdict = check.verdict(Set.of());
+
+        assertThat(verdict.changesEndingLinks()).isZero();
+        assertThat(verdict.outcomesForUnsentRequests()).isEqualTo(1);
+        assertThat(verdict.verified()).isFalse();
+    }
+
+    @Test
+    void reportsADirectoryEntryWhoseStateOrVersionDiffersFromTheModel() {
+        check.sent(deletionAt(3, agent, Instant.now()));
+        Map<EntryRef, StreamCheck.StoredEntry> stored = new HashMap<>();
+        stored.put(EntryRef.of(mailbox), new StreamCheck.StoredEntry(ReferenceModel.mailboxState(
+                mailbox.emailAddress(), mailbox.displayName(), false), 0));
+        stored.put(EntryRef.of(agent), new StreamCheck.StoredEntry(ReferenceModel.identityState("agent", "deleted"),
+                3));
+        assertThat(check.verdict(Set.of(), stored).databaseMatchesModel()).isTrue();
+
+        stored.put(EntryRef.of(agent), new StreamCheck.StoredEntry(ReferenceModel.identityState("agent", "deleted"),
+                2));
+        StreamCheck.Verdict staleVersion = check.verdict(Set.of(), stored);
+        stored.put(EntryRef.of(agent), new StreamCheck.StoredEntry(ReferenceModel.identityState("agent", "active"),
+                3));
+        StreamCheck.Verdict notDeleted = check.verdict(Set.of(), stored);
+
+        assertThat(staleVersion.directoryEntriesDiffering()).isEqualTo(1);
+        assertThat(staleVersion.databaseMatchesModel()).isFalse();
+        assertThat(notDeleted.directoryEntriesDiffering()).isEqualTo(1);
+        assertThat(notDeleted.verified()).isFalse();
     }
 
     private static byte[] bytes(String text) {

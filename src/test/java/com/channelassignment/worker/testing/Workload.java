@@ -137,15 +137,15 @@ public final class Workload {
         return channelUuid(org, random.nextInt(perOrganization), type).toString();
     }
 
-    private static String handle(int index) {
+    static String handle(int index) {
         return "agent-" + index;
     }
 
-    private static UUID identityUuid(int org, int index) {
+    static UUID identityUuid(int org, int index) {
         return new UUID(0x1000_0000_0000_4000L | org, 0x8000_0000_0000_0000L | index);
     }
 
-    private static UUID channelUuid(int org, int index, ChannelType type) {
+    static UUID channelUuid(int org, int index, ChannelType type) {
         long kind = type == ChannelType.MAILBOX ? 0x2000_0000_0000_4000L : 0x3000_0000_0000_4000L;
         return new UUID(kind | ((long) org << 16), 0x8000_0000_0000_0000L | index);
     }

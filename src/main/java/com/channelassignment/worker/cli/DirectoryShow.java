@@ -1,0 +1,332 @@
+package com.channelassignment.worker.cli;
+
+import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * {@code directory show}: one handle of one organization as the worker's database holds it — every identity with that
+ * handle (deleted ones too), the channels each holds, and the latest outcomes that name it — read in one read-only
+ * snapshot through plain JDBC, to answer "why was this rejected?".
+ */
+final class DirectoryShow {
+
+    /** No identity of the organization has ever had the handle. */
+    static final int NOT_FOUND = 3;
+
+    static final String USAGE = """
+            Usage:
+              java -jar channel-assignment-worker.jar directory show --organization-id ID --agent-handle HANDLE
+                  --jdbc-url URL [options]
+
+            directory show: print every identity with this handle in the organization (deleted ones too), its
+            status, version and last change, the mailbox and phone number it holds, and its latest outcomes, as the
+            worker's PostgreSQL database holds them. Reads in one read-only transaction; changes nothing.
+              --organization-id ID       the tenant (required)
+              --agent-handle HANDLE      a leading @ is ignored, as the worker ignores it (required)
+              --jdbc-url URL             e.g. jdbc:postgresql://db:5432/channel_assignment
+                                         (default: $SPRING_DATASOURCE_URL)
+              --jdbc-user NAME           (default: $SPRING_DATASOURCE_USERNAME)
+              --jdbc-password-file FILE  the password, first line (default: $SPRING_DATASOURCE_PASSWORD)
+              --outcomes N               how many of the latest outcomes to print (default: 5; 0 for none)
+              --help
+
+            Exit status: 0 shown, 1 database error, 3 no identity has this handle, 64 bad usage.
+            """;
+
+    static final Set<String> FLAGS = Set.of("--organization-id", "--agent-handle", "--jdbc-url", "--jdbc-user",
+            "--jdbc-password-file", "--outcomes", "--help");
+
+    // The outcomes hold the handle only inside their Avro bytes, and neither table is indexed by handle: the newest
+    // rows of the organization are decoded and filtered here. A bound keeps the command cheap on a busy database.
+    static final int OUTCOMES_SCANNED = 2000;
+
+    private static final String IDENTITIES = """
+            SELECT id, agent_handle, status, version, created_at, updated_at
+            FROM identities
+            WHERE organization_id = ? AND agent_handle = ?
+            ORDER BY status = 'deleted', updated_at DESC, id
+            """;
+
+    private static final String MAILBOXES = """
+            SELECT a.identity_id, a.assigned_at, m.id, m.email_address, m.deleted, m.version, m.updated_at
+            FROM channel_assignments a
+            JOIN mailboxes m ON m.organization_id = a.organization_id AND m.id = a.mailbox_id
+            WHERE a.organization_id = ? AND a.identity_id = ANY (?)
+            """;
+
+    private static final String PHONE_NUMBERS = """
+            SELECT a.identity_id, a.assigned_at, p.id, p.number, p.status, p.version, p.updated_at
+            FROM channel_assignments a
+            JOIN phone_numbers p ON p.organization_id = a.organization_id AND p.id = a.phone_number_id
+            WHERE a.organization_id = ? AND a.identity_id = ANY (?)
+            """;
+
+    private static final String REQUEST_OUTCOMES = """
+            SELECT outcome
+            FROM processed_requests
+            WHERE organization_id = ?
+            ORDER BY processed_at DESC
+            LIMIT %d
+            """.formatted(OUTCOMES_SCANNED);
+
+    private static final String CHANGE_OUTCOMES = """
+            SELECT outcome
+            FROM directory_change_outcomes
+            WHERE organization_id = ?
+            ORDER BY processed_at DESC
+            LIMIT %d
+            """.formatted(OUTCOMES_SCANNED);
+
+    /** What the command needs, checked before any connection is made. */
+    record Query(String organizationId, String agentHandle, String jdbcUrl, String user, String password,
+            int outcomes) {
+
+        static Query from(CliArguments arguments, Map<String, String> environment) {
+            List<String> missing = new ArrayList<>();
+            String organizationId = arguments.text("--organization-id", null);
+            String handle = arguments.text("--agent-handle", null);
+            String jdbcUrl = arguments.text("--jdbc-url", environment.get("SPRING_DATASOURCE_URL"));
+            if (organizationId == null) {
+                missing.add("--organization-id");
+            }
+            if (handle == null) {
+                missing.add("--agent-handle");
+            }
+            if (jdbcUrl == null) {
+                missing.add("--jdbc-url (or SPRING_DATASOURCE_URL)");
+            }
+            if (!missing.isEmpty()) {
+                throw new CliUsageException("directory show needs " + String.join(", ", missing));
+            }
+            String passwordFile = arguments.text("--jdbc-password-file", null);
+            String password = environment.get("SPRING_DATASOURCE_PASSWORD");
+            if (passwordFile != null) {
+                try {
+                    password = Files.readAllLines(Path.of(passwordFile)).stream().findFirst().orElse("");
+                } catch (IOException e) {
+                    throw new CliUsageException("--jdbc-password-file " + passwordFile + " cannot be read: " + e);
+                }
+            }
+            // The worker stores handles without the leading @ it ignores on requests.
+            String stored = handle.startsWith("@") ? handle.substring(1) : handle;
+            return new Query(organizationId, stored, jdbcUrl,
+                    arguments.text("--jdbc-user", environment.get("SPRING_DATASOURCE_USERNAME")), password,
+                    outcomes(arguments.text("--outcomes", "5")));
+        }
+
+        private static int outcomes(String value) {
+            try {
+                int count = Integer.parseInt(value);
+                if (count >= 0) {
+                    return count;
+                }
+            } catch (NumberFormatException e) {
+                // reported below, with the flag's name
+            }
+            throw new CliUsageException("--outcomes must be a whole number, 0 or more, not '" + value + "'");
+        }
+    }
+
+    private record IdentityRow(UUID id, String handle, String status, long version, Instant createdAt,
+            Instant updatedAt) {
+    }
+
+    private record HeldChannel(UUID identityId, String line) {
+    }
+
+    private final AvroContract contract = new AvroContract();
+    private final PrintStream out;
+
+    private DirectoryShow(PrintStream out) {
+        this.out = out;
+    }
+
+    /** Shows the handle and returns the exit status; a database failure is reported on {@code err}. */
+    static int run(Query query, PrintStream out, PrintStream err) {
+        try {
+            return new DirectoryShow(out).show(query);
+        } catch (SQLException e) {
+            // The SQLSTATE tells an operator whether it was the address, the credentials or the schema.
+            err.printf("database error (SQLSTATE %s): %s%n", e.getSQLState(), e.getMessage());
+            return ChannelAssignmentCli.FAILED;
+        }
+    }
+
+    private int show(Query query) throws SQLException {
+        Properties credentials = new Properties();
+        if (query.user() != null) {
+            credentials.setProperty("user", query.user());
+        }
+        if (query.password() != null) {
+            credentials.setProperty("password", query.password());
+        }
+        credentials.setProperty("ApplicationName", "channel-assignment-cli");
+        // The driver's own limits, per connection: DriverManager's login timeout would be the whole JVM's.
+        credentials.setProperty("connectTimeout", "10");
+        credentials.setProperty("loginTimeout", "10");
+        try (Connection connection = DriverManager.getConnection(query.jdbcUrl(), credentials)) {
+            // One read-only snapshot: the identities, their channels and their outcomes agree with each other, and an
+            // operator's look can never write.
+            connection.setReadOnly(true);
+            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            connection.setAutoCommit(false);
+            try (Statement timeout = connection.createStatement()) {
+                timeout.execute("SET LOCAL statement_timeout = '10s'");
+            }
+            try {
+                return show(connection, query);
+            } finally {
+                connection.rollback();
+            }
+        }
+    }
+
+    private int show(Connection connection, Query query) throws SQLException {
+        List<IdentityRow> identities = identities(connection, query);
+        if (identities.isEmpty()) {
+            out.printf("no identity with handle %s in organization %s%n", query.agentHandle(),
+                    query.organizationId());
+        }
+        UUID[] ids = identities.stream().map(IdentityRow::id).toArray(UUID[]::new);
+        List<HeldChannel> held = new ArrayList<>();
+        if (ids.length > 0) {
+            held.addAll(mailboxes(connection, query.organizationId(), ids));
+            held.addAll(phoneNumbers(connection, query.organizationId(), ids));
+        }
+        for (IdentityRow identity : identities) {
+            out.printf("identity %s  handle=%s  status=%s  version=%d  updated_at=%s  created_at=%s%n",
+                    identity.id(), identity.handle(), identity.status(), identity.version(),
+                    identity.updatedAt(), identity.createdAt());
+            List<String> lines = held.stream().filter(channel -> channel.identityId().equals(identity.id()))
+                    .map(HeldChannel::line).sorted().toList();
+            if (lines.isEmpty()) {
+                out.println("  no channels");
+            }
+            lines.forEach(line -> out.println("  " + line));
+        }
+        if (query.outcomes() > 0) {
+            List<ChannelAssignmentOutcome> outcomes = outcomes(connection, query, Set.of(ids));
+            out.printf("latest outcomes naming it (of the organization's latest %d requests and %d directory change "
+                    + "outcomes):%n", OUTCOMES_SCANNED, OUTCOMES_SCANNED);
+            if (outcomes.isEmpty()) {
+                out.println("  none");
+            }
+            outcomes.forEach(outcome -> out.println("  " + OutcomeText.readable(outcome)));
+        }
+        out.flush();
+        return identities.isEmpty() ? NOT_FOUND : ChannelAssignmentCli.DONE;
+    }
+
+    private static List<IdentityRow> identities(Connection connection, Query query) throws SQLException {
+        List<IdentityRow> rows = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(IDENTITIES)) {
+            statement.setString(1, query.organizationId());
+            statement.setString(2, query.agentHandle());
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new IdentityRow(rs.getObject("id", UUID.class), rs.getString("agent_handle"),
+                            rs.getString("status"), rs.getLong("version"), instant(rs, "created_at"),
+                            instant(rs, "updated_at")));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static List<HeldChannel> mailboxes(Connection connection, String organizationId, UUID[] identities)
+            throws SQLException {
+        List<HeldChannel> held = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(MAILBOXES)) {
+            statement.setString(1, organizationId);
+            statement.setArray(2, connection.createArrayOf("uuid", identities));
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    held.add(new HeldChannel(rs.getObject("identity_id", UUID.class),
+                            "MAILBOX       %s  %s  %s  version=%d  updated_at=%s  assigned_at=%s".formatted(
+                                    rs.getObject("id", UUID.class), rs.getString("email_address"),
+                                    rs.getBoolean("deleted") ? "deleted" : "live", rs.getLong("version"),
+                                    instant(rs, "updated_at"), instant(rs, "assigned_at"))));
+                }
+            }
+        }
+        return held;
+    }
+
+    private static List<HeldChannel> phoneNumbers(Connection connection, String organizationId, UUID[] identities)
+            throws SQLException {
+        List<HeldChannel> held = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(PHONE_NUMBERS)) {
+            statement.setString(1, organizationId);
+            statement.setArray(2, connection.createArrayOf("uuid", identities));
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    held.add(new HeldChannel(rs.getObject("identity_id", UUID.class),
+                            "PHONE_NUMBER  %s  %s  %s  version=%d  updated_at=%s  assigned_at=%s".formatted(
+                                    rs.getObject("id", UUID.class), rs.getString("number"), rs.getString("status"),
+                                    rs.getLong("version"), instant(rs, "updated_at"), instant(rs, "assigned_at"))));
+                }
+            }
+        }
+        return held;
+    }
+
+    /**
+     * The newest outcomes that name the handle (requests, whatever identity they found) or one of its identities
+     * (the unlinks a directory change caused), newest first.
+     */
+    private List<ChannelAssignmentOutcome> outcomes(Connection connection, Query query, Set<UUID> identities)
+            throws SQLException {
+        Set<String> identityIds = new HashSet<>();
+        identities.forEach(id -> identityIds.add(id.toString()));
+        Map<String, ChannelAssignmentOutcome> byEvent = new LinkedHashMap<>();
+        for (String sql : List.of(REQUEST_OUTCOMES, CHANGE_OUTCOMES)) {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setString(1, query.organizationId());
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        ChannelAssignmentOutcome outcome = contract.decodeOutcome(rs.getBytes("outcome"));
+                        if (names(outcome, query.agentHandle(), identityIds)) {
+                            byEvent.put(outcome.getEventId(), outcome);
+                        }
+                    }
+                }
+            }
+        }
+        return byEvent.values().stream()
+                .sorted(Comparator.comparing(ChannelAssignmentOutcome::getProcessedAt).reversed())
+                .limit(query.outcomes())
+                .toList();
+    }
+
+    private static boolean names(ChannelAssignmentOutcome outcome, String handle, Set<String> identityIds) {
+        String sent = outcome.getAgentHandle();
+        String stored = sent.startsWith("@") ? sent.substring(1) : sent;
+        return stored.equals(handle)
+                || (outcome.getIdentity() != null && identityIds.contains(outcome.getIdentity().getId()));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        return rs.getTimestamp(column).toInstant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}
