@@ -6,9 +6,6 @@ import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.TestServices;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +26,7 @@ class ChannelAssignmentCliIntegrationTest extends SpringWorkerHarness {
         directory.loadWith(directoryLoader);
         String requestId = "cli-" + UUID.randomUUID();
 
-        Run send = cli("send", "--request-id", requestId, "--organization-id", directory.organizationId(),
+        CliRun send = cli("send", "--request-id", requestId, "--organization-id", directory.organizationId(),
                 "--agent-handle", "sales-agent", "--operation", "ASSIGN", "--channel-type", "MAILBOX",
                 "--channel-id", mailbox.id().toString());
 
@@ -38,7 +35,7 @@ class ChannelAssignmentCliIntegrationTest extends SpringWorkerHarness {
                 .contains("  " + requestId + "  ASSIGN MAILBOX  ASSIGNED changed=true  channel=" + mailbox.id()
                         + " handle=sales-agent org=" + directory.organizationId());
 
-        Run tail = cli("tail", "--from-beginning", "--max", "1", "--json", "--timeout", "30s",
+        CliRun tail = cli("tail", "--from-beginning", "--max", "1", "--json", "--timeout", "30s",
                 "--organization-id", directory.organizationId());
 
         assertThat(tail.status()).as(tail.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
@@ -55,7 +52,7 @@ class ChannelAssignmentCliIntegrationTest extends SpringWorkerHarness {
         directory.identity("sales-agent");
         directory.loadWith(directoryLoader);
 
-        Run send = cli("send", "--organization-id", directory.organizationId(), "--agent-handle", "nobody",
+        CliRun send = cli("send", "--organization-id", directory.organizationId(), "--agent-handle", "nobody",
                 "--operation", "UNASSIGN", "--channel-type", "PHONE_NUMBER", "--json");
 
         assertThat(send.status()).as(send.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
@@ -69,7 +66,7 @@ class ChannelAssignmentCliIntegrationTest extends SpringWorkerHarness {
         String unserved = "unserved-" + UUID.randomUUID();
         long started = System.nanoTime();
 
-        Run send = cli("send", "--topic", unserved, "--organization-id", "org-nobody", "--agent-handle", "a",
+        CliRun send = cli("send", "--topic", unserved, "--organization-id", "org-nobody", "--agent-handle", "a",
                 "--operation", "UNASSIGN", "--channel-type", "MAILBOX", "--timeout", "2s");
 
         assertThat(send.status()).isEqualTo(ChannelAssignmentCli.TIMED_OUT).isEqualTo(2);
@@ -78,21 +75,13 @@ class ChannelAssignmentCliIntegrationTest extends SpringWorkerHarness {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
     }
 
-    private Run cli(String... args) {
+    private CliRun cli(String... args) {
         List<String> all = new ArrayList<>(Arrays.asList(args));
         all.addAll(List.of("--bootstrap-servers", TestServices.kafkaBootstrapServers(), "--outcomes-topic",
                 outcomesTopic));
         if (args[0].equals("send") && !all.contains("--topic")) {
             all.addAll(List.of("--topic", requestsTopic));
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = ChannelAssignmentCli.run(all.toArray(String[]::new),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    /** Exit status and output of one in-process run of the client. */
-    private record Run(int status, String stdout, String stderr) {
+        return CliRun.of(all);
     }
 }

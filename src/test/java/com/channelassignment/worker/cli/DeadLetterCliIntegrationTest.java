@@ -6,8 +6,6 @@ import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.TestServices;
 import com.channelassignment.worker.testing.WireRequests;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,7 +50,7 @@ class DeadLetterCliIntegrationTest extends SpringWorkerHarness {
         assertThat(first.get("value_size").asInt()).isEqualTo("not avro".length());
 
         long secondOffset = second.get("original_offset").asLong();
-        Run one = dlt("list", "--partition", Integer.toString(partition), "--from-offset", Long.toString(secondOffset),
+        CliRun one = dlt("list", "--partition", Integer.toString(partition), "--from-offset", Long.toString(secondOffset),
                 "--to-offset", Long.toString(secondOffset));
         assertThat(one.status()).as(one.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
         assertThat(one.stdout()).hasLineCount(1)
@@ -76,7 +74,7 @@ class DeadLetterCliIntegrationTest extends SpringWorkerHarness {
                 "--from-offset", deadLetter.get("original_offset").asString(),
                 "--to-offset", deadLetter.get("original_offset").asString()};
 
-        Run dryRun = dlt("replay", selection, "--dry-run");
+        CliRun dryRun = dlt("replay", selection, "--dry-run");
 
         assertThat(dryRun.status()).as(dryRun.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
         assertThat(dryRun.stdout()).isEqualTo("would replay " + coordinates + " (" + requestsTopic + "-"
@@ -84,7 +82,7 @@ class DeadLetterCliIntegrationTest extends SpringWorkerHarness {
                 + ") to " + requestsTopic + "\n");
         assertThat(replaysOf(coordinates)).isEmpty();
 
-        Run replay = dlt("replay", selection);
+        CliRun replay = dlt("replay", selection);
 
         assertThat(replay.status()).as(replay.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
         assertThat(replay.stdout()).startsWith("replayed " + coordinates + " (").contains(" as " + requestsTopic + "-");
@@ -101,7 +99,7 @@ class DeadLetterCliIntegrationTest extends SpringWorkerHarness {
         JsonNode again = awaitDeadLetters(organization, 2).get(1);
         assertThat(again.get("replay_of").asString()).isEqualTo(coordinates);
 
-        Run twice = dlt("replay", selection);
+        CliRun twice = dlt("replay", selection);
 
         assertThat(twice.status()).as(twice.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
         assertThat(twice.stdout()).isEqualTo("skipped " + coordinates + " (" + requestsTopic + "-"
@@ -113,7 +111,7 @@ class DeadLetterCliIntegrationTest extends SpringWorkerHarness {
 
     @Test
     void replayWithoutASelectionIsBadUsage() {
-        Run replay = dlt("replay");
+        CliRun replay = dlt("replay");
 
         assertThat(replay.status()).isEqualTo(ChannelAssignmentCli.BAD_USAGE);
         assertThat(replay.stderr()).contains("dlt replay needs a selection");
@@ -127,7 +125,7 @@ class DeadLetterCliIntegrationTest extends SpringWorkerHarness {
     private List<JsonNode> awaitDeadLetters(String organization, int count) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
-            Run list = dlt("list", "--json");
+            CliRun list = dlt("list", "--json");
             assertThat(list.status()).as(list.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
             List<JsonNode> mine = new ArrayList<>();
             list.stdout().lines().map(JSON::readTree)
@@ -149,22 +147,18 @@ class DeadLetterCliIntegrationTest extends SpringWorkerHarness {
                 .toList();
     }
 
-    private Run dlt(String command, String[] selection, String... more) {
+    private CliRun dlt(String command, String[] selection, String... more) {
         List<String> args = new ArrayList<>(Arrays.asList(selection));
         args.addAll(Arrays.asList(more));
         return dlt(command, args.toArray(String[]::new));
     }
 
-    private Run dlt(String command, String... args) {
+    private CliRun dlt(String command, String... args) {
         List<String> all = new ArrayList<>(List.of("dlt", command));
         all.addAll(Arrays.asList(args));
         all.addAll(List.of("--bootstrap-servers", TestServices.kafkaBootstrapServers(), "--dlt-topic",
                 deadLetterTopic));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = ChannelAssignmentCli.run(all.toArray(String[]::new),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CliRun.of(all);
     }
 
     private static void sleep() {
@@ -174,9 +168,5 @@ class DeadLetterCliIntegrationTest extends SpringWorkerHarness {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
-    }
-
-    /** Exit status and output of one in-process run of the client. */
-    private record Run(int status, String stdout, String stderr) {
     }
 }

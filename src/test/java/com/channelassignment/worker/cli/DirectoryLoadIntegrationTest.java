@@ -6,10 +6,7 @@ import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.TestServices;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,14 +30,14 @@ class DirectoryLoadIntegrationTest extends SpringWorkerHarness {
 
     @Test
     void loadsAFileThroughTheTopicAndPrintsTheOutcomesOfItsAssignments() throws IOException {
-        Run load = cli("directory", "load", "--file", file(directory(false)).toString());
+        CliRun load = cli("directory", "load", "--file", file(directory(false)).toString());
 
         assertThat(load.status()).as(load.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
         assertThat(load.stderr()).contains("sent 3 directory changes (1 identities, 1 mailboxes, 1 phone numbers) "
                 + "and 1 assignment requests to " + requestsTopic);
         assertThat(load.stdout()).hasLineCount(1).contains("ASSIGN MAILBOX  ASSIGNED changed=true  channel="
                 + MAILBOX + " handle=sales-agent org=" + organization);
-        Run send = cli("send", "--topic", requestsTopic, "--organization-id", organization, "--agent-handle",
+        CliRun send = cli("send", "--topic", requestsTopic, "--organization-id", organization, "--agent-handle",
                 "sales-agent", "--operation", "ASSIGN", "--channel-type", "PHONE_NUMBER", "--channel-id", NUMBER);
         assertThat(send.stdout()).as(send.stderr()).contains("ASSIGNED changed=true");
         assertThat(jdbc.queryForList("SELECT channel_type FROM channel_assignments WHERE organization_id = ?",
@@ -49,14 +46,14 @@ class DirectoryLoadIntegrationTest extends SpringWorkerHarness {
 
     @Test
     void aLaterLoadWinsAndItsDeletionEndsTheLinkWithAnOutcome() throws IOException {
-        Run first = cli("directory", "load", "--file", file(directory(false)).toString());
+        CliRun first = cli("directory", "load", "--file", file(directory(false)).toString());
         assertThat(first.status()).as(first.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
         String deletion = directory(true).replace(",\n  \"assignments\": " + assignments(), "");
 
-        Run second = cli("directory", "load", "--file", file(deletion).toString(), "--no-wait");
+        CliRun second = cli("directory", "load", "--file", file(deletion).toString(), "--no-wait");
 
         assertThat(second.status()).as(second.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
-        Run tail = cli("tail", "--from-beginning", "--organization-id", organization, "--max", "2", "--timeout",
+        CliRun tail = cli("tail", "--from-beginning", "--organization-id", organization, "--max", "2", "--timeout",
                 "30s");
         assertThat(tail.stdout().lines().toList()).as(tail.stderr()).hasSize(2)
                 .last().asString().contains("UNASSIGN MAILBOX  UNASSIGNED changed=true  channel=" + MAILBOX);
@@ -71,7 +68,7 @@ class DirectoryLoadIntegrationTest extends SpringWorkerHarness {
         var before = KafkaTestClient.endOffsets(TestServices.kafkaBootstrapServers(), requestsTopic);
         String invalid = directory(false).replace(NUMBER, "not-a-uuid");
 
-        Run load = cli("directory", "load", "--file", file(invalid).toString());
+        CliRun load = cli("directory", "load", "--file", file(invalid).toString());
 
         assertThat(load.status()).isEqualTo(DirectoryCommands.INVALID_FILE).isEqualTo(65);
         assertThat(load.stderr()).isEqualTo("not loaded: phone_numbers[0].id: must be a UUID (8-4-4-4-12 hex), "
@@ -102,21 +99,13 @@ class DirectoryLoadIntegrationTest extends SpringWorkerHarness {
         return Files.writeString(Files.createTempFile(files, "directory", ".json"), json);
     }
 
-    private Run cli(String... args) {
+    private CliRun cli(String... args) {
         List<String> all = new ArrayList<>(Arrays.asList(args));
         all.addAll(List.of("--bootstrap-servers", TestServices.kafkaBootstrapServers(), "--outcomes-topic",
                 outcomesTopic));
         if (args[0].equals("directory")) {
             all.addAll(List.of("--topic", requestsTopic));
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = ChannelAssignmentCli.run(all.toArray(String[]::new),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    /** Exit status and output of one in-process run of the client. */
-    private record Run(int status, String stdout, String stderr) {
+        return CliRun.of(all);
     }
 }

@@ -48,14 +48,14 @@ class DirectoryShowIntegrationTest extends SpringWorkerHarness {
     @Test
     void showsEveryIdentityWithTheHandleItsChannelsAndTheOutcomesThatNamedIt() throws IOException {
         load(FIRST, "active", null, MAILBOX);
-        Run rejected = cli("send", "--topic", requestsTopic, "--request-id", "why-rejected", "--organization-id",
+        CliRun rejected = cli("send", "--topic", requestsTopic, "--request-id", "why-rejected", "--organization-id",
                 organization, "--agent-handle", "sales-agent", "--operation", "ASSIGN", "--channel-type",
                 "PHONE_NUMBER", "--channel-id", UNKNOWN_NUMBER);
         assertThat(rejected.stdout()).as(rejected.stderr()).contains("REJECTED CHANNEL_NOT_FOUND");
         // The first identity is deleted (its mailbox link ends with an outcome), and a new one takes the handle.
         load(FIRST, "deleted", SECOND, MAILBOX);
 
-        Run show = show("--organization-id", organization, "--agent-handle", "@sales-agent");
+        CliRun show = show("--organization-id", organization, "--agent-handle", "@sales-agent");
 
         assertThat(show.status()).as(show.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
         List<String> lines = show.stdout().lines().toList();
@@ -74,7 +74,7 @@ class DirectoryShowIntegrationTest extends SpringWorkerHarness {
 
     @Test
     void aHandleNoIdentityEverHadIsNotFound() {
-        Run show = show("--organization-id", organization, "--agent-handle", "nobody", "--outcomes", "0");
+        CliRun show = show("--organization-id", organization, "--agent-handle", "nobody", "--outcomes", "0");
 
         assertThat(show.status()).isEqualTo(DirectoryShow.NOT_FOUND).isEqualTo(3);
         assertThat(show.stdout()).isEqualTo("no identity with handle nobody in organization " + organization
@@ -83,11 +83,11 @@ class DirectoryShowIntegrationTest extends SpringWorkerHarness {
 
     @Test
     void showsTheRejectionsOfAHandleNoIdentityHas() {
-        Run rejected = cli("send", "--topic", requestsTopic, "--request-id", "ghost-request", "--organization-id",
+        CliRun rejected = cli("send", "--topic", requestsTopic, "--request-id", "ghost-request", "--organization-id",
                 organization, "--agent-handle", "ghost", "--operation", "UNASSIGN", "--channel-type", "MAILBOX");
         assertThat(rejected.stdout()).as(rejected.stderr()).contains("REJECTED");
 
-        Run show = show("--organization-id", organization, "--agent-handle", "ghost");
+        CliRun show = show("--organization-id", organization, "--agent-handle", "ghost");
 
         assertThat(show.status()).isEqualTo(DirectoryShow.NOT_FOUND);
         List<String> lines = show.stdout().lines().toList();
@@ -100,7 +100,7 @@ class DirectoryShowIntegrationTest extends SpringWorkerHarness {
     void aDatabaseFailureIsReportedWithItsSqlState() {
         String missingDatabase = jdbcUrl.replaceFirst("/([^/?]+)(\\?|$)", "/no_such_database_" + "$2");
 
-        Run show = show("--organization-id", organization, "--agent-handle", "sales-agent", "--jdbc-url",
+        CliRun show = show("--organization-id", organization, "--agent-handle", "sales-agent", "--jdbc-url",
                 missingDatabase);
 
         assertThat(show.status()).isEqualTo(ChannelAssignmentCli.FAILED);
@@ -137,14 +137,14 @@ class DirectoryShowIntegrationTest extends SpringWorkerHarness {
                 }
                 """.formatted(first, organization, firstStatus, secondIdentity, mailbox, organization, NUMBER,
                 organization, holder, mailbox, holder, NUMBER);
-        Run load = cli("directory", "load", "--file",
+        CliRun load = cli("directory", "load", "--file",
                 Files.writeString(Files.createTempFile(files, "directory", ".json"), json).toString(),
                 "--topic", requestsTopic);
         assertThat(load.status()).as(load.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
     }
 
     /** The password comes from the environment, as it would in the worker's own container. */
-    private Run show(String... args) {
+    private CliRun show(String... args) {
         List<String> all = new ArrayList<>(List.of("directory", "show"));
         all.addAll(Arrays.asList(args));
         if (!all.contains("--jdbc-url")) {
@@ -155,21 +155,13 @@ class DirectoryShowIntegrationTest extends SpringWorkerHarness {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = DirectoryCommands.run(all.toArray(String[]::new), Map.of("SPRING_DATASOURCE_PASSWORD", password),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return new CliRun(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    private Run cli(String... args) {
+    private CliRun cli(String... args) {
         List<String> all = new ArrayList<>(Arrays.asList(args));
         all.addAll(List.of("--bootstrap-servers", TestServices.kafkaBootstrapServers(), "--outcomes-topic",
                 outcomesTopic));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = ChannelAssignmentCli.run(all.toArray(String[]::new),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    /** Exit status and output of one in-process run of the client. */
-    private record Run(int status, String stdout, String stderr) {
+        return CliRun.of(all);
     }
 }
