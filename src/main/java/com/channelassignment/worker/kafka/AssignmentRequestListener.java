@@ -161,7 +161,9 @@ public class AssignmentRequestListener {
         if (answers.skipped() > 0) {
             metrics.skippedRedeliveries(answers.skipped());
         }
-        log.info("batch of {} records: {} outcomes ({} replays), {} dead-lettered, {} skipped in {} ms ({} ms in the "
+        // DEBUG: at a line per batch, INFO would log hundreds of lines a second under load; the batch meters say
+        // the same to dashboards.
+        log.debug("batch of {} records: {} outcomes ({} replays), {} dead-lettered, {} skipped in {} ms ({} ms in the "
                 + "database)", records.size(), answers.outcomes().size(),
                 answers.outcomes().stream().filter(answer -> answer.outcome().replay()).count(),
                 undecodable.size() + answers.poison().size(), answers.skipped(),
