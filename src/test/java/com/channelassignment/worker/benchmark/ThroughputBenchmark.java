@@ -7,7 +7,6 @@ import com.channelassignment.worker.testing.DelayingProxy;
 import com.channelassignment.worker.testing.Figures;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.OutcomeWatcher;
-import com.channelassignment.worker.testing.ProcessCpu;
 import com.channelassignment.worker.testing.RequestStream;
 import com.channelassignment.worker.testing.StreamCheck;
 import com.channelassignment.worker.testing.TestServices;
@@ -31,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -51,6 +51,7 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 public final class ThroughputBenchmark {
 
     private static final String REQUESTS = "bench-requests";
+    private static final Duration RESTING = Duration.ofSeconds(10);
     private static final String OUTCOMES = "bench-outcomes";
     private static final int PARTITIONS = 12;
     // Request-id prefixes of the three phases.
@@ -169,12 +170,19 @@ public final class ThroughputBenchmark {
                 check.awaitDrained(Duration.ofMinutes(10), () -> "worker log " + worker.log());
                 double coldSeconds = seconds(lastOutcomeNanos.get() - workerStarted);
                 log("warm-up: %d requests answered %.1f s after the worker started", warmup, coldSeconds);
+                Supplier<PartyCpu> cpu = PartyCpu.reader(worker::cpuTime, broker.pid(), databaseName(database));
+                // What every party burns with nothing to do (polls, heartbeats, metrics): the HTTP figures net of
+                // it are what a call adds, which a busier machine pays per call.
+                PartyCpu restingBefore = cpu.get();
+                Thread.sleep(RESTING.toMillis());
+                PartyCpu resting = cpu.get().since(restingBefore);
+                resting.putCores(figures, "resting_cores_", RESTING, "reader");
 
                 if (phases.contains("directory")) {
-                    directoryBurst(bootstrap, worker, broker, figures);
+                    directoryBurst(bootstrap, worker, cpu, figures);
                 }
                 if (phases.contains("burst")) {
-                    burstThroughput = burst(stream, worker, broker, figures);
+                    burstThroughput = burst(stream, worker, cpu, figures);
                 }
                 if (phases.contains("rate")) {
                     offerFixedRate(stream);
@@ -204,7 +212,7 @@ public final class ThroughputBenchmark {
                     putPercentiles(figures, "idle_outcome_sent_to_visible", idleOutcomeSentToVisible, 50, 99);
                 }
                 if (phases.contains("http")) {
-                    measureHttp(worker, broker, figures);
+                    measureHttp(worker, cpu, resting, figures);
                 }
                 long peakRss = worker.peakResidentKib();
                 worker.terminate(Duration.ofSeconds(60));
@@ -246,7 +254,7 @@ public final class ThroughputBenchmark {
      * every change is applied (a newer version of the same state), none produces an outcome. The clock runs from
      * resume until the worker's group has committed the end of every partition.
      */
-    private void directoryBurst(String bootstrap, WorkerProcess worker, BrokerProcess broker,
+    private void directoryBurst(String bootstrap, WorkerProcess worker, Supplier<PartyCpu> cpu,
             Map<String, Object> figures) {
         worker.pause();
         DirectoryPublisher.Published republished = DirectoryPublisher.publish(bootstrap, REQUESTS,
@@ -254,50 +262,34 @@ public final class ThroughputBenchmark {
         directoryChanges += republished.changes();
         worker.resume();
         long started = System.nanoTime();
-        Duration workerCpuBefore = worker.cpuTime();
-        Duration brokerCpuBefore = ProcessCpu.of(broker.pid());
-        Duration postgresCpuBefore = ProcessCpu.ofCommand("postgres");
+        PartyCpu before = cpu.get();
         KafkaTestClient.awaitGroupAtEnd(bootstrap, WORKER_GROUP, REQUESTS, Duration.ofMinutes(10));
         double took = seconds(System.nanoTime() - started);
         log("directory: %d changes applied in %.1f s", republished.changes(), took);
         figures.put("directory_changes", republished.changes());
         figures.put("directory_changes_per_second", Math.round(republished.changes() / took));
-        figures.put("directory_cpu_us_per_change_worker", Math.round(
-                worker.cpuTime().minus(workerCpuBefore).toNanos() / 1e3 / republished.changes()));
-        figures.put("directory_cpu_us_per_change_broker", Math.round(
-                ProcessCpu.of(broker.pid()).minus(brokerCpuBefore).toNanos() / 1e3 / republished.changes()));
-        figures.put("directory_cpu_us_per_change_postgres", Math.round(
-                ProcessCpu.ofCommand("postgres").minus(postgresCpuBefore).toNanos() / 1e3 / republished.changes()));
+        cpu.get().since(before).putPerUnit(figures, "directory_cpu_us_per_change_", republished.changes(), "reader");
     }
 
     /**
      * The burst waits in the topic, as a bulk import would: the worker is frozen while it is produced, so it reads
      * none of it early. Returns requests per second from resume until the last outcome was read.
      */
-    private double burst(RequestStream stream, WorkerProcess worker, BrokerProcess broker,
+    private double burst(RequestStream stream, WorkerProcess worker, Supplier<PartyCpu> cpu,
             Map<String, Object> figures) {
         worker.pause();
         produce(stream, BURST, burst);
         worker.resume();
         long burstStarted = System.nanoTime();
-        Duration workerCpuBefore = worker.cpuTime();
-        Duration brokerCpuBefore = ProcessCpu.of(broker.pid());
-        Duration readerCpuBefore = ProcessCpu.of(ProcessHandle.current().pid());
-        Duration postgresCpuBefore = ProcessCpu.ofCommand("postgres");
+        PartyCpu before = cpu.get();
         check.awaitDrained(Duration.ofMinutes(10), () -> "worker log " + worker.log());
         double burstSeconds = seconds(lastOutcomeNanos.get() - burstStarted);
-        Duration workerCpu = worker.cpuTime().minus(workerCpuBefore);
-        Duration brokerCpu = ProcessCpu.of(broker.pid()).minus(brokerCpuBefore);
-        Duration readerCpu = ProcessCpu.of(ProcessHandle.current().pid()).minus(readerCpuBefore);
-        Duration postgresCpu = ProcessCpu.ofCommand("postgres").minus(postgresCpuBefore);
+        PartyCpu used = cpu.get().since(before);
         log("burst: %d outcomes in %.1f s", burst, burstSeconds);
         figures.put("burst_requests_per_second", Math.round(burst / burstSeconds));
         putPercentiles(figures, "burst_latency", latencies.get(BURST), 50, 99, 100);
-        figures.put("burst_cpu_us_per_request_worker", microsPerRequest(workerCpu));
-        figures.put("burst_cpu_us_per_request_broker", microsPerRequest(brokerCpu));
-        figures.put("burst_cpu_us_per_request_reader", microsPerRequest(readerCpu));
-        figures.put("burst_cpu_us_per_request_postgres", microsPerRequest(postgresCpu));
-        figures.put("worker_cpu_seconds_burst", round2(workerCpu.toMillis() / 1000.0));
+        used.putPerUnit(figures, "burst_cpu_us_per_request_", burst, "reader");
+        figures.put("worker_cpu_seconds_burst", round2(used.worker().toMillis() / 1000.0));
         return burst / burstSeconds;
     }
 
@@ -332,28 +324,27 @@ public final class ThroughputBenchmark {
      * The HTTP API on the same worker: a warm-up, then {@code httpCallers} concurrent callers for
      * {@code httpSeconds} (calls/s), then {@code httpRate} calls/s offered for {@code httpRateSeconds} (latency).
      */
-    private void measureHttp(WorkerProcess worker, BrokerProcess broker, Map<String, Object> figures)
+    private void measureHttp(WorkerProcess worker, Supplier<PartyCpu> cpu, PartyCpu resting,
+            Map<String, Object> figures)
             throws Exception {
         URI api = URI.create("http://127.0.0.1:" + worker.httpPort());
         try (HttpLoad http = new HttpLoad(api, workload, check, tokens, Math.min(httpOrganizations, organizations))) {
             HttpLoad.Result warmUp = http.closedLoop("hw", httpCallers, Duration.ofSeconds(httpWarmupSeconds));
             log("http warm-up: %d calls, %.0f/s, %d errors %s", warmUp.calls(), warmUp.callsPerSecond(),
                     warmUp.errors(), warmUp.firstErrors());
-            Duration workerCpuBefore = worker.cpuTime();
-            Duration brokerCpuBefore = ProcessCpu.of(broker.pid());
-            Duration callersCpuBefore = ProcessCpu.of(ProcessHandle.current().pid());
-            Duration postgresCpuBefore = ProcessCpu.ofCommand("postgres");
+            PartyCpu cpuBefore = cpu.get();
+            long closedStarted = System.nanoTime();
             PrometheusScrape before = PrometheusScrape.of(worker.httpPort());
             HttpLoad.Result closed = http.closedLoop("h", httpCallers, Duration.ofSeconds(httpSeconds));
             PrometheusScrape after = PrometheusScrape.of(worker.httpPort());
-            Duration workerCpu = worker.cpuTime().minus(workerCpuBefore);
-            // Every party's CPU per call: what bounds the calls/s of one machine that runs them all.
-            figures.put("http_cpu_us_per_call_broker", Math.round(
-                    ProcessCpu.of(broker.pid()).minus(brokerCpuBefore).toNanos() / 1e3 / closed.calls()));
-            figures.put("http_cpu_us_per_call_callers_and_reader", Math.round(ProcessCpu.of(ProcessHandle.current()
-                    .pid()).minus(callersCpuBefore).toNanos() / 1e3 / closed.calls()));
-            figures.put("http_cpu_us_per_call_postgres", Math.round(
-                    ProcessCpu.ofCommand("postgres").minus(postgresCpuBefore).toNanos() / 1e3 / closed.calls()));
+            PartyCpu used = cpu.get().since(cpuBefore);
+            Duration closedFor = Duration.ofNanos(System.nanoTime() - closedStarted);
+            // Every party's CPU per call: what bounds the calls/s of one machine that runs them all. Gross, and net
+            // of what the parties burn at rest, which a faster machine spreads over more calls.
+            used.putPerUnit(figures, "http_cpu_us_per_call_", closed.calls(), "callers_and_reader");
+            used.lessResting(resting, RESTING, closedFor).putPerUnit(figures, "http_cpu_us_per_call_net_",
+                    closed.calls(), "callers_and_reader");
+            used.putCores(figures, "http_cores_", closedFor, "callers_and_reader");
             double batches = after.since(before, "channel_assignment_batch_size_records_count");
             figures.put("http_worker_records_per_batch", round2(
                     after.since(before, "channel_assignment_batch_size_records_sum") / batches));
@@ -382,7 +373,6 @@ public final class ThroughputBenchmark {
             figures.put("http_calls", closed.calls());
             figures.put("http_errors", closed.errors() + warmUp.errors());
             putPercentiles(figures, "http_latency", millis(closed.latenciesNanos()), 50, 99, 100);
-            figures.put("http_worker_cpu_us_per_call", Math.round(workerCpu.toNanos() / 1e3 / closed.calls()));
             figures.put("http_statuses", new TreeMap<>(closed.statuses()).toString());
             figures.put("http_rate_offered_per_second", httpRate);
             figures.put("http_rate_calls", open.calls());
@@ -404,6 +394,13 @@ public final class ThroughputBenchmark {
             figures.put(name + (percentile == 100 ? "_max_ms" : "_p" + percentile + "_ms"),
                     percentile(values, percentile));
         }
+    }
+
+    /** The database a JDBC URL names, as PostgreSQL's process titles show it. */
+    private static String databaseName(TestServices.Database database) {
+        String path = database.jdbcUrl().replaceFirst("^jdbc:postgresql://[^/]*/", "");
+        int parameters = path.indexOf('?');
+        return parameters < 0 ? path : path.substring(0, parameters);
     }
 
     private TestServices.Database throughDelayingProxy(TestServices.Database database) {
@@ -467,10 +464,6 @@ public final class ThroughputBenchmark {
             send(stream, workload.next(RATE));
         }
         stream.requireAllSent();
-    }
-
-    private long microsPerRequest(Duration cpu) {
-        return Math.round(cpu.toNanos() / 1000.0 / burst);
     }
 
     private String describeLoad(Workload workload) {

@@ -2,6 +2,7 @@ package com.channelassignment.worker.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -88,6 +89,42 @@ public final class ProcessCpu {
             throw new UncheckedIOException(e);
         }
         return Duration.ofMillis(ticks * 1000 / CLOCK_TICKS_PER_SECOND);
+    }
+
+    /**
+     * Summed over the live PostgreSQL backends connected to {@code database}, told apart by the process title
+     * PostgreSQL sets ({@code postgres: [cluster: ]user database host(port) state}): the server's other sessions,
+     * such as other builds' tests on a shared machine, do not count. Shared processes (WAL writer, checkpointer) do not
+     * either.
+     */
+    public static Duration ofDatabaseBackends(String database) {
+        long ticks = 0;
+        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+            for (Path process : (Iterable<Path>) processes.filter(ProcessCpu::isProcess)::iterator) {
+                try {
+                    if (Files.readString(process.resolve("comm")).trim().equals("postgres")
+                            && servesDatabase(Files.readAllBytes(process.resolve("cmdline")), database)) {
+                        ticks += ticks(process);
+                    }
+                } catch (NoSuchFileException | UncheckedIOException exited) {
+                    // Gone between listing and reading: it no longer counts.
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Duration.ofMillis(ticks * 1000 / CLOCK_TICKS_PER_SECOND);
+    }
+
+    static boolean servesDatabase(byte[] commandLine, String database) {
+        String title = new String(commandLine, StandardCharsets.UTF_8).replace('\0', ' ').trim();
+        if (!title.startsWith("postgres: ")) {
+            return false;
+        }
+        String[] words = title.substring("postgres: ".length()).split("\\s+");
+        // With a cluster name ("15/main:") the user and database follow it.
+        int first = words.length > 0 && words[0].endsWith(":") ? 1 : 0;
+        return words.length > first + 1 && words[first + 1].equals(database);
     }
 
     private static boolean isProcess(Path path) {
