@@ -28,6 +28,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,15 +48,6 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(KafkaRequestChannel.class);
     private static final Duration PARTITION_CHECK = Duration.ofSeconds(5);
     private static final Duration RESTART_PAUSE = Duration.ofSeconds(1);
-
-    /** Whose answer an outcome is: the organization and request_id as the outcome echoes them. */
-    private record Waiting(String organizationId, String requestId) {
-
-        static Waiting of(AssignmentRequest request) {
-            AssignmentRequest echoed = request.echoed();
-            return new Waiting(Objects.toString(echoed.organizationId(), ""), echoed.requestId());
-        }
-    }
 
     /**
      * What a request asks for, in the fields its content fingerprint covers, as an outcome echoes them. Two calls
@@ -83,8 +75,17 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         }
     }
 
-    /** One call waiting for its answer. */
-    private record Waiter(Asked asked, CompletableFuture<Answer> answer) {
+    /** One call waiting for its answer: whose (the organization as the outcome echoes it) and what it asked. */
+    private record Waiter(String organizationId, Asked asked, CompletableFuture<Answer> answer) {
+
+        static Waiter of(AssignmentRequest request, CompletableFuture<Answer> answer) {
+            return new Waiter(organizationOf(request), Asked.of(request), answer);
+        }
+
+        boolean answeredBy(ChannelAssignmentOutcome outcome, Asked outcomeAsked) {
+            return organizationId.equals(Objects.toString(outcome.getOrganizationId(), ""))
+                    && asked.equals(outcomeAsked);
+        }
     }
 
     private final KafkaOperations<byte[], byte[]> kafka;
@@ -92,9 +93,11 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     private final String requestsTopic;
     private final String outcomesTopic;
     private final Map<String, Object> consumerProperties;
-    // Each list is immutable and replaced inside the map's atomic compute methods, so a waiter is never added to a
-    // list the reader has already taken out, nor left behind by a concurrent forget().
-    private final Map<Waiting, List<Waiter>> waiting = new ConcurrentHashMap<>();
+    // By request_id as the outcome echoes it, which every outcome also carries as a header: the reader can pass over
+    // the outcomes of other calls without decoding them. Each list is immutable and replaced inside the map's atomic
+    // compute methods, so a waiter is never added to a list the reader has already taken out, nor left behind by a
+    // concurrent forget().
+    private final Map<String, List<Waiter>> waiting = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> firstPlacement = new CompletableFuture<>();
     private volatile boolean reading;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -133,9 +136,9 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     @Override
     public CompletableFuture<Answer> send(AssignmentRequest request) {
         CompletableFuture<Answer> answer = new CompletableFuture<>();
-        Waiter waiter = new Waiter(Asked.of(request), answer);
+        Waiter waiter = Waiter.of(request, answer);
         // Waiting before sending: the outcome can be committed before send() returns.
-        waiting.compute(Waiting.of(request), (key, waiters) -> with(waiters, waiter));
+        waiting.compute(requestIdOf(request), (key, waiters) -> with(waiters, waiter));
         // Read after registering: a reader that stops clears 'reading' before it fails the waiters, so a call either
         // sees it gone here or is among the waiters it fails. None waits for a reader that is not there.
         if (!reading) {
@@ -164,8 +167,16 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
 
     @Override
     public void forget(AssignmentRequest request, CompletableFuture<Answer> answer) {
-        waiting.computeIfPresent(Waiting.of(request),
+        waiting.computeIfPresent(requestIdOf(request),
                 (key, waiters) -> without(waiters, waiter -> waiter.answer() == answer));
+    }
+
+    private static String requestIdOf(AssignmentRequest request) {
+        return request.echoed().requestId();
+    }
+
+    private static String organizationOf(AssignmentRequest request) {
+        return Objects.toString(request.echoed().organizationId(), "");
     }
 
     @Override
@@ -288,7 +299,7 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     }
 
     private void failWaiting(RuntimeException failure) {
-        for (Waiting key : waiting.keySet()) {
+        for (String key : waiting.keySet()) {
             List<Waiter> waiters = waiting.remove(key);
             if (waiters != null) {
                 waiters.forEach(waiter -> waiter.answer().completeExceptionally(failure));
@@ -305,7 +316,7 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     }
 
     private void answer(ConsumerRecord<byte[], byte[]> record) {
-        if (waiting.isEmpty()) {
+        if (waiting.isEmpty() || !mayAnswerAWaitingCall(record)) {
             return;
         }
         ChannelAssignmentOutcome outcome;
@@ -316,12 +327,11 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         }
         Asked asked = Asked.of(outcome);
         List<Waiter> answered = new ArrayList<>();
-        waiting.computeIfPresent(new Waiting(Objects.toString(outcome.getOrganizationId(), ""),
-                outcome.getRequestId()), (key, waiters) -> {
-                    answered.clear();
-                    waiters.stream().filter(waiter -> waiter.asked().equals(asked)).forEach(answered::add);
-                    return without(waiters, waiter -> waiter.asked().equals(asked));
-                });
+        waiting.computeIfPresent(outcome.getRequestId(), (key, waiters) -> {
+            answered.clear();
+            waiters.stream().filter(waiter -> waiter.answeredBy(outcome, asked)).forEach(answered::add);
+            return without(waiters, waiter -> waiter.answeredBy(outcome, asked));
+        });
         if (answered.isEmpty()) {
             return;
         }
@@ -335,6 +345,17 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
             return;
         }
         answered.forEach(waiter -> waiter.answer().complete(answer));
+    }
+
+    /**
+     * False only for an outcome whose {@code request_id} header names no waiting call: most outcomes, when other
+     * instances and the requests topic's other producers are busy, are then passed over for the cost of a map lookup
+     * instead of an Avro decode. Without the header (a record the worker did not write) the outcome is decoded.
+     */
+    private boolean mayAnswerAWaitingCall(ConsumerRecord<byte[], byte[]> record) {
+        Header requestId = record.headers().lastHeader(KafkaOutcomePublisher.REQUEST_ID_HEADER);
+        return requestId == null || requestId.value() == null
+                || waiting.containsKey(new String(requestId.value(), StandardCharsets.UTF_8));
     }
 
     private static List<Waiter> with(List<Waiter> waiters, Waiter waiter) {

@@ -67,7 +67,7 @@ class AnswerReaderCostIntegrationTest {
             Thread.sleep(5_000);
             double idleCpuPerSecond = (threads.getThreadCpuTime(reader) - idleStart) / 5e9;
 
-            // The call waits from the start, as calls do under load: every outcome is decoded and looked up.
+            // The call waits from the start, as calls do under load: every outcome's request_id header is looked up.
             AssignmentRequest waiting = assignment("the-call", "org-waiting");
             CompletableFuture<Answer> answer = channel.send(waiting);
             List<byte[]> others = new ArrayList<>();
@@ -79,9 +79,10 @@ class AnswerReaderCostIntegrationTest {
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(bootstrap))) {
                 for (int i = 0; i < OUTCOMES; i++) {
                     byte[] key = ("org-" + (i % ORGANIZATIONS)).getBytes(StandardCharsets.UTF_8);
-                    producer.send(new ProducerRecord<>(outcomes, key, others.get(i % others.size())));
+                    producer.send(asTheWorkerSends(outcomes, key, "other-" + (i % others.size()),
+                            others.get(i % others.size())));
                 }
-                producer.send(new ProducerRecord<>(outcomes, "org-waiting".getBytes(StandardCharsets.UTF_8),
+                producer.send(asTheWorkerSends(outcomes, "org-waiting".getBytes(StandardCharsets.UTF_8), "the-call",
                         contract.encode(assigned(waiting))));
             }
             Answer answered = answer.get(5, TimeUnit.MINUTES);
@@ -109,6 +110,14 @@ class AnswerReaderCostIntegrationTest {
         } finally {
             channel.stop();
         }
+    }
+
+    /** With the request_id header the worker's outcomes carry, by which the reader passes over other calls' ones. */
+    private static ProducerRecord<byte[], byte[]> asTheWorkerSends(String topic, byte[] key, String requestId,
+            byte[] outcome) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, outcome);
+        record.headers().add(KafkaOutcomePublisher.REQUEST_ID_HEADER, requestId.getBytes(StandardCharsets.UTF_8));
+        return record;
     }
 
     private static long readerThreadId(String name) {

@@ -14,6 +14,7 @@ import com.channelassignment.worker.domain.OutcomeStatus;
 import com.channelassignment.worker.domain.RejectionCode;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.TestServices;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +91,23 @@ class KafkaRequestChannelIntegrationTest {
         assertThat(answer.get(30, TimeUnit.SECONDS).status()).isEqualTo(OutcomeStatus.ASSIGNED);
     }
 
+    @Test
+    void readsTheRequestIdHeaderBeforeDecodingAnOutcome() throws Exception {
+        KafkaTestClient.createTopics(bootstrap, 1, List.of(requests, outcomes));
+        channel = started();
+        AssignmentRequest assign = request("order-3", Operation.ASSIGN, UUID.randomUUID().toString());
+        CompletableFuture<Answer> answer = channel.send(assign);
+
+        // The first outcome is the call's by its payload, but its header names another call: the reader passes over
+        // it without decoding it. Were the header not read, the call would get that refusal.
+        publish(Outcome.rejected(UUID.randomUUID(), assign, new Decision.Rejected(
+                RejectionCode.IDEMPOTENCY_KEY_REUSED, "request_id order-3 was already used"), Instant.now()), 0,
+                "someone-elses-call");
+        publish(assigned(assign), 0, "order-3");
+
+        assertThat(answer.get(30, TimeUnit.SECONDS).status()).isEqualTo(OutcomeStatus.ASSIGNED);
+    }
+
     private KafkaRequestChannel started() {
         KafkaTemplate<byte[], byte[]> calls = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -101,8 +119,17 @@ class KafkaRequestChannelIntegrationTest {
         return started;
     }
 
+    /** As a record the worker did not write: no request_id header, so the reader decodes it. */
     private void publish(Outcome outcome, int partition) {
         kafka.send(new ProducerRecord<>(outcomes, partition, null, contract.encode(outcome)));
+    }
+
+    private void publish(Outcome outcome, int partition, String requestIdHeader) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(outcomes, partition, null,
+                contract.encode(outcome));
+        record.headers().add(KafkaOutcomePublisher.REQUEST_ID_HEADER,
+                requestIdHeader.getBytes(StandardCharsets.UTF_8));
+        kafka.send(record);
     }
 
     private static AssignmentRequest request(String requestId, Operation operation, String channelId) {
