@@ -30,13 +30,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Value;
 
 /** The whole path: an encoded request on the topic, the outcome read with read_committed, the database state. */
 class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
-
-    @Value("${spring.kafka.consumer.group-id}")
-    String groupId;
 
     @Test
     void answersTheFirstRuleARequestBreaksInTheRulesOrderEvenWithoutAUsableRequestId() {
@@ -64,7 +60,7 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         DirectoryFixture directory = new DirectoryFixture();
         directory.identity("grouped");
         Mailbox mailbox = directory.mailbox();
-        directory.loadWith(directoryLoader);
+        directory.publishTo(worker());
         ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
                 .forHandle("grouped").ofMailbox(mailbox.id()).build();
         send(request);
@@ -88,7 +84,7 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         Mailbox mailbox = directory.mailbox();
         PhoneNumber phone = directory.phoneNumber();
         directory.linked(agent, phone);
-        directory.loadWith(directoryLoader);
+        directory.publishTo(worker());
 
         ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
                 .forHandle("@sales-agent").ofMailbox(mailbox.id()).build();
@@ -117,7 +113,7 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         DirectoryFixture directory = new DirectoryFixture();
         Identity agent = directory.identity("support");
         Mailbox mailbox = directory.mailbox();
-        directory.loadWith(directoryLoader);
+        directory.publishTo(worker());
         ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
                 .forHandle("support").ofMailbox(mailbox.id()).build();
 
@@ -145,7 +141,7 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         Identity agent = directory.identity("billing");
         Mailbox first = directory.mailbox();
         Mailbox second = directory.mailbox();
-        directory.loadWith(directoryLoader);
+        directory.publishTo(worker());
         String requestId = "req-" + UUID.randomUUID();
         send(anAssignment().withRequestId(requestId).inOrganization(directory.organizationId())
                 .forHandle("billing").ofMailbox(first.id()).build());
@@ -170,10 +166,10 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
     void rejectsAssignmentOfAnotherOrganizationsMailboxLikeAMissingOne() {
         DirectoryFixture ours = new DirectoryFixture();
         ours.identity("sales-agent");
-        ours.loadWith(directoryLoader);
+        ours.publishTo(worker());
         DirectoryFixture theirs = new DirectoryFixture();
         Mailbox foreign = theirs.mailbox();
-        theirs.loadWith(directoryLoader);
+        theirs.publishTo(worker());
         UUID missing = UUID.randomUUID();
 
         ChannelAssignmentRequest crossOrganization = anAssignment().inOrganization(ours.organizationId())
@@ -201,7 +197,7 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         Identity second = directory.identity("second");
         PhoneNumber phone = directory.phoneNumber();
         directory.linked(first, phone);
-        directory.loadWith(directoryLoader);
+        directory.publishTo(worker());
 
         ChannelAssignmentRequest release = anUnassignment().inOrganization(directory.organizationId())
                 .forHandle("first").ofType(ChannelType.PHONE_NUMBER).build();
@@ -234,7 +230,7 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         directory.identity("left");
         directory.identity("right");
         Mailbox contested = directory.mailbox();
-        directory.loadWith(directoryLoader);
+        directory.publishTo(worker());
         ChannelAssignmentRequest left = anAssignment().inOrganization(directory.organizationId())
                 .forHandle("left").ofMailbox(contested.id()).build();
         ChannelAssignmentRequest right = anAssignment().inOrganization(directory.organizationId())
@@ -259,7 +255,7 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         DirectoryFixture directory = new DirectoryFixture();
         directory.identity("after-garbage");
         Mailbox mailbox = directory.mailbox();
-        directory.loadWith(directoryLoader);
+        directory.publishTo(worker());
         byte[] garbage = "definitely not avro".getBytes(StandardCharsets.UTF_8);
         String key = directory.organizationId();
 
@@ -303,7 +299,7 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         Mailbox first = directory.mailbox();
         Mailbox second = directory.mailbox();
         Mailbox third = directory.mailbox();
-        directory.loadWith(directoryLoader);
+        directory.publishTo(worker());
         String organization = directory.organizationId();
         ChannelAssignmentRequest healthyBefore = anAssignment().inOrganization(organization).forHandle("before")
                 .ofMailbox(first.id()).build();

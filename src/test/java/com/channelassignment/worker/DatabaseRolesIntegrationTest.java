@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.channelassignment.worker.domain.Identity;
 import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.jdbc.IdempotencyRecordPurge;
-import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.jdbc.RuntimeRoleGrants;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
@@ -16,6 +15,7 @@ import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.OutcomeStatus;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.KafkaTestClient;
+import com.channelassignment.worker.testing.RunningWorker;
 import com.channelassignment.worker.testing.TestServices;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -134,12 +134,12 @@ class DatabaseRolesIntegrationTest {
     }
 
     @Test
-    void appliesAnAssignmentAndAnUnassignmentConnectedAsTheRuntimeRole() {
+    void appliesDirectoryChangesAnAssignmentAndAnUnassignmentConnectedAsTheRuntimeRole() {
         DirectoryFixture directory = new DirectoryFixture();
         Identity agent = directory.identity("roles-agent");
         Mailbox mailbox = directory.mailbox();
-        // The directory tables are written by the systems that own them, here with the migration role's credentials.
-        directory.loadWith(new JdbcDirectoryLoader(asMigrator));
+        // The worker applies the directory's changes from its topic as the runtime role, like every other write.
+        directory.publishTo(RunningWorker.of(worker.getEnvironment()));
 
         ChannelAssignmentRequest assign = anAssignment().inOrganization(directory.organizationId())
                 .forHandle("roles-agent").ofMailbox(mailbox.id()).build();
@@ -148,6 +148,8 @@ class DatabaseRolesIntegrationTest {
         send(assign);
         send(unassign);
 
+        assertThat(asMigrator.queryForObject("SELECT version FROM identities WHERE organization_id = ? AND id = ?",
+                Long.class, directory.organizationId(), agent.id())).as("the identity's change, applied").isOne();
         Map<String, OutcomeStatus> statuses = outcomesFor(assign.getRequestId(), unassign.getRequestId()).stream()
                 .collect(Collectors.toMap(ChannelAssignmentOutcome::getRequestId, ChannelAssignmentOutcome::getStatus));
         assertThat(statuses).containsExactlyInAnyOrderEntriesOf(Map.of(
@@ -236,7 +238,7 @@ class DatabaseRolesIntegrationTest {
         DirectoryFixture directory = new DirectoryFixture();
         directory.identity("purged-agent");
         Mailbox mailbox = directory.mailbox();
-        directory.loadWith(new JdbcDirectoryLoader(asMigrator));
+        directory.publishTo(RunningWorker.of(worker.getEnvironment()));
         ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
                 .forHandle("purged-agent").ofMailbox(mailbox.id()).build();
         send(request);

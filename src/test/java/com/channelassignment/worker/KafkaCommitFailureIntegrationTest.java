@@ -34,7 +34,7 @@ class KafkaCommitFailureIntegrationTest extends SpringWorkerHarness {
         DirectoryFixture directory = new DirectoryFixture();
         Identity agent = directory.identity("fenced-agent");
         Mailbox mailbox = directory.mailbox();
-        directory.loadWith(directoryLoader);
+        directory.publishTo(worker());
         ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
                 .forHandle("fenced-agent").ofMailbox(mailbox.id()).build();
 

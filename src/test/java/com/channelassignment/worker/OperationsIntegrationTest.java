@@ -3,11 +3,11 @@ package com.channelassignment.worker;
 import static com.channelassignment.worker.testing.WireRequests.anAssignment;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.KafkaTestClient;
+import com.channelassignment.worker.testing.RunningWorker;
 import com.channelassignment.worker.testing.TestServices;
 import java.io.IOException;
 import java.net.URI;
@@ -21,10 +21,10 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -42,12 +42,8 @@ class OperationsIntegrationTest {
     @LocalServerPort
     int port;
 
-    JdbcDirectoryLoader directoryLoader;
-
     @Autowired
-    void directoryLoaderOn(JdbcTemplate jdbc) {
-        directoryLoader = new JdbcDirectoryLoader(jdbc);
-    }
+    Environment environment;
 
     @Autowired
     AvroContract contract;
@@ -98,7 +94,7 @@ class OperationsIntegrationTest {
         DirectoryFixture directory = new DirectoryFixture();
         directory.identity("waiting");
         var mailbox = directory.mailbox();
-        directory.loadWith(directoryLoader);
+        directory.publishTo(RunningWorker.of(environment));
         ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
                 .forHandle("waiting").ofMailbox(mailbox.id()).build();
         awaitStatus("/actuator/health/partitions", status -> status == 200, "UP before anything fails");
@@ -137,7 +133,7 @@ class OperationsIntegrationTest {
         DirectoryFixture directory = new DirectoryFixture();
         directory.identity("metered");
         var mailbox = directory.mailbox();
-        directory.loadWith(directoryLoader);
+        directory.publishTo(RunningWorker.of(environment));
         ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
                 .forHandle("metered").ofMailbox(mailbox.id()).build();
         try (KafkaTestClient kafka = new KafkaTestClient(TestServices.kafkaBootstrapServers())) {

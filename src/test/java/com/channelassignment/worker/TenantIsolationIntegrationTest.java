@@ -160,7 +160,7 @@ class TenantIsolationIntegrationTest extends SpringWorkerHarness {
         DirectoryFixture directory = new DirectoryFixture();
         Identity agent = directory.identity(identityId, HANDLE, IdentityStatus.ACTIVE);
         Mailbox mailbox = directory.mailbox(mailboxId, directory.organizationId(), false);
-        directory.loadWith(directoryLoader);
+        directory.publishTo(worker());
         return new Tenant(directory, agent, mailbox);
     }
 

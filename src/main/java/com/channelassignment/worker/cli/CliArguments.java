@@ -142,6 +142,11 @@ final class CliArguments {
                 duration("--timeout", null), text("--organization-id", null), text("--request-id", null));
     }
 
+    /** Whether the switch (a flag without a value, such as {@code --json}) was given. */
+    boolean has(String flag) {
+        return flags.containsKey(flag);
+    }
+
     CliCommand.Connection connection() {
         String commandConfig = text("--command-config", null);
         return new CliCommand.Connection(text("--bootstrap-servers", "localhost:9092"),

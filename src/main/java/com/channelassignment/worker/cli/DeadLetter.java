@@ -93,17 +93,17 @@ record DeadLetter(String topic, int partition, long offset, String originalTopic
 
     String json() {
         return "{" + String.join(", ", List.of(
-                field("dead_letter", coordinates()),
-                field("original_topic", originalTopic),
+                JsonText.field("dead_letter", coordinates()),
+                JsonText.field("original_topic", originalTopic),
                 "\"original_partition\": " + originalPartition,
                 "\"original_offset\": " + originalOffset,
-                field("time", time.toString()),
-                field("exception", exception),
-                field("cause", cause),
-                field("message", message),
-                field("replay_of", replayOf),
-                "\"truncated\": [" + String.join(", ", truncated.stream().map(DeadLetter::quoted).toList()) + "]",
-                field("key", key == null ? null : new String(key, StandardCharsets.UTF_8)),
+                JsonText.field("time", time.toString()),
+                JsonText.field("exception", exception),
+                JsonText.field("cause", cause),
+                JsonText.field("message", message),
+                JsonText.field("replay_of", replayOf),
+                "\"truncated\": [" + String.join(", ", truncated.stream().map(JsonText::quoted).toList()) + "]",
+                JsonText.field("key", key == null ? null : new String(key, StandardCharsets.UTF_8)),
                 "\"value_size\": " + (value == null ? null : value.length))) + "}";
     }
 
@@ -133,31 +133,6 @@ record DeadLetter(String topic, int partition, long offset, String originalTopic
 
     private static String oneLine(String text) {
         return text == null ? "-" : text.replaceAll("\\s*\\R\\s*", " ");
-    }
-
-    private static String field(String name, String value) {
-        return quoted(name) + ": " + (value == null ? "null" : quoted(value));
-    }
-
-    static String quoted(String value) {
-        StringBuilder json = new StringBuilder("\"");
-        for (char c : value.toCharArray()) {
-            switch (c) {
-                case '"' -> json.append("\\\"");
-                case '\\' -> json.append("\\\\");
-                case '\n' -> json.append("\\n");
-                case '\r' -> json.append("\\r");
-                case '\t' -> json.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        json.append("\\u%04x".formatted((int) c));
-                    } else {
-                        json.append(c);
-                    }
-                }
-            }
-        }
-        return json.append('"').toString();
     }
 
     static List<DeadLetter> inReplayOrder(List<DeadLetter> deadLetters) {

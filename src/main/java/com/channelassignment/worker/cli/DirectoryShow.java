@@ -1,5 +1,8 @@
 package com.channelassignment.worker.cli;
 
+import static com.channelassignment.worker.cli.JsonText.field;
+import static com.channelassignment.worker.cli.JsonText.quoted;
+
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import java.io.IOException;
@@ -27,7 +30,8 @@ import java.util.UUID;
 /**
  * {@code directory show}: one handle of one organization as the worker's database holds it — every identity with that
  * handle (deleted ones too), the channels each holds, and the latest outcomes that name it — read in one read-only
- * snapshot through plain JDBC, to answer "why was this rejected?".
+ * snapshot through plain JDBC, to answer "why was this rejected?". Printed as lines for people, or with {@code --json}
+ * as one JSON object for scripts.
  */
 final class DirectoryShow {
 
@@ -49,13 +53,18 @@ final class DirectoryShow {
               --jdbc-user NAME           (default: $SPRING_DATASOURCE_USERNAME)
               --jdbc-password-file FILE  the password, first line (default: $SPRING_DATASOURCE_PASSWORD)
               --outcomes N               how many of the latest outcomes to print (default: 5; 0 for none)
+              --json                     one JSON object: the identities, their channels and the outcomes
               --help
 
             Exit status: 0 shown, 1 database error, 3 no identity has this handle, 64 bad usage.
             """;
 
     static final Set<String> FLAGS = Set.of("--organization-id", "--agent-handle", "--jdbc-url", "--jdbc-user",
-            "--jdbc-password-file", "--outcomes", "--help");
+            "--jdbc-password-file", "--outcomes", "--json", "--help");
+
+    // The JSON field of each channel type, as in the outcome's identity detail.
+    private static final String MAILBOX = "mailbox";
+    private static final String PHONE_NUMBER = "phone_number";
 
     // The outcomes hold the handle only inside their Avro bytes, and neither table is indexed by handle: the newest
     // rows of the organization are decoded and filtered here. A bound keeps the command cheap on a busy database.
@@ -100,7 +109,7 @@ final class DirectoryShow {
 
     /** What the command needs, checked before any connection is made. */
     record Query(String organizationId, String agentHandle, String jdbcUrl, String user, String password,
-            int outcomes) {
+            int outcomes, boolean json) {
 
         static Query from(CliArguments arguments, Map<String, String> environment) {
             List<String> missing = new ArrayList<>();
@@ -132,7 +141,7 @@ final class DirectoryShow {
             String stored = handle.startsWith("@") ? handle.substring(1) : handle;
             return new Query(organizationId, stored, jdbcUrl,
                     arguments.text("--jdbc-user", environment.get("SPRING_DATASOURCE_USERNAME")), password,
-                    outcomes(arguments.text("--outcomes", "5")));
+                    outcomes(arguments.text("--outcomes", "5")), arguments.has("--json"));
         }
 
         private static int outcomes(String value) {
@@ -150,9 +159,27 @@ final class DirectoryShow {
 
     private record IdentityRow(UUID id, String handle, String status, long version, Instant createdAt,
             Instant updatedAt) {
+
+        String line() {
+            return "identity %s  handle=%s  status=%s  version=%d  updated_at=%s  created_at=%s".formatted(id, handle,
+                    status, version, updatedAt, createdAt);
+        }
+
+        /** The identity's fields, named as in the directory-change schema, then one field per channel type. */
+        String json(List<HeldChannel> held) {
+            List<String> fields = new ArrayList<>(List.of(field("id", id.toString()), field("agent_handle", handle),
+                    field("status", status), "\"version\": " + version, field("created_at", createdAt.toString()),
+                    field("updated_at", updatedAt.toString())));
+            for (String type : List.of(MAILBOX, PHONE_NUMBER)) {
+                fields.add(quoted(type) + ": " + held.stream().filter(channel -> channel.type().equals(type))
+                        .map(HeldChannel::json).findFirst().orElse("null"));
+            }
+            return "{" + String.join(", ", fields) + "}";
+        }
     }
 
-    private record HeldChannel(UUID identityId, String line) {
+    /** A channel an identity holds, as a line for people and as a JSON object, keyed by its type's field name. */
+    private record HeldChannel(UUID identityId, String type, String line, String json) {
     }
 
     private final AvroContract contract = new AvroContract();
@@ -204,29 +231,38 @@ final class DirectoryShow {
 
     private int show(Connection connection, Query query) throws SQLException {
         List<IdentityRow> identities = identities(connection, query);
-        if (identities.isEmpty()) {
-            out.printf("no identity with handle %s in organization %s%n", query.agentHandle(),
-                    query.organizationId());
-        }
         UUID[] ids = identities.stream().map(IdentityRow::id).toArray(UUID[]::new);
         List<HeldChannel> held = new ArrayList<>();
         if (ids.length > 0) {
             held.addAll(mailboxes(connection, query.organizationId(), ids));
             held.addAll(phoneNumbers(connection, query.organizationId(), ids));
         }
+        List<ChannelAssignmentOutcome> outcomes = query.outcomes() > 0
+                ? outcomes(connection, query, Set.of(ids)) : List.of();
+        if (query.json()) {
+            printJson(query, identities, held, outcomes);
+        } else {
+            printLines(query, identities, held, outcomes);
+        }
+        out.flush();
+        return identities.isEmpty() ? NOT_FOUND : ChannelAssignmentCli.DONE;
+    }
+
+    private void printLines(Query query, List<IdentityRow> identities, List<HeldChannel> held,
+            List<ChannelAssignmentOutcome> outcomes) {
+        if (identities.isEmpty()) {
+            out.printf("no identity with handle %s in organization %s%n", query.agentHandle(),
+                    query.organizationId());
+        }
         for (IdentityRow identity : identities) {
-            out.printf("identity %s  handle=%s  status=%s  version=%d  updated_at=%s  created_at=%s%n",
-                    identity.id(), identity.handle(), identity.status(), identity.version(),
-                    identity.updatedAt(), identity.createdAt());
-            List<String> lines = held.stream().filter(channel -> channel.identityId().equals(identity.id()))
-                    .map(HeldChannel::line).sorted().toList();
+            out.println(identity.line());
+            List<String> lines = heldBy(identity, held).stream().map(HeldChannel::line).sorted().toList();
             if (lines.isEmpty()) {
                 out.println("  no channels");
             }
             lines.forEach(line -> out.println("  " + line));
         }
         if (query.outcomes() > 0) {
-            List<ChannelAssignmentOutcome> outcomes = outcomes(connection, query, Set.of(ids));
             out.printf("latest outcomes naming it (of the organization's latest %d requests and %d directory change "
                     + "outcomes):%n", OUTCOMES_SCANNED, OUTCOMES_SCANNED);
             if (outcomes.isEmpty()) {
@@ -234,8 +270,25 @@ final class DirectoryShow {
             }
             outcomes.forEach(outcome -> out.println("  " + OutcomeText.readable(outcome)));
         }
-        out.flush();
-        return identities.isEmpty() ? NOT_FOUND : ChannelAssignmentCli.DONE;
+    }
+
+    /**
+     * One object on one line: the organization and handle asked for, every identity with the handle (the live one
+     * first; none when not found) with its channels, and the outcomes as {@code send --json} prints them.
+     */
+    private void printJson(Query query, List<IdentityRow> identities, List<HeldChannel> held,
+            List<ChannelAssignmentOutcome> outcomes) {
+        out.println("{" + String.join(", ", List.of(
+                field("organization_id", query.organizationId()),
+                field("agent_handle", query.agentHandle()),
+                "\"identities\": [" + String.join(", ", identities.stream()
+                        .map(identity -> identity.json(heldBy(identity, held))).toList()) + "]",
+                "\"outcomes\": [" + String.join(", ", outcomes.stream().map(OutcomeText::json).toList()) + "]"))
+                + "}");
+    }
+
+    private static List<HeldChannel> heldBy(IdentityRow identity, List<HeldChannel> held) {
+        return held.stream().filter(channel -> channel.identityId().equals(identity.id())).toList();
     }
 
     private static List<IdentityRow> identities(Connection connection, Query query) throws SQLException {
@@ -262,11 +315,19 @@ final class DirectoryShow {
             statement.setArray(2, connection.createArrayOf("uuid", identities));
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    held.add(new HeldChannel(rs.getObject("identity_id", UUID.class),
-                            "MAILBOX       %s  %s  %s  version=%d  updated_at=%s  assigned_at=%s".formatted(
-                                    rs.getObject("id", UUID.class), rs.getString("email_address"),
-                                    rs.getBoolean("deleted") ? "deleted" : "live", rs.getLong("version"),
-                                    instant(rs, "updated_at"), instant(rs, "assigned_at"))));
+                    UUID id = rs.getObject("id", UUID.class);
+                    String address = rs.getString("email_address");
+                    boolean deleted = rs.getBoolean("deleted");
+                    long version = rs.getLong("version");
+                    Instant updatedAt = instant(rs, "updated_at");
+                    Instant assignedAt = instant(rs, "assigned_at");
+                    held.add(new HeldChannel(rs.getObject("identity_id", UUID.class), MAILBOX,
+                            "MAILBOX       %s  %s  %s  version=%d  updated_at=%s  assigned_at=%s".formatted(id,
+                                    address, deleted ? "deleted" : "live", version, updatedAt, assignedAt),
+                            "{%s, %s, \"deleted\": %b, \"version\": %d, %s, %s}".formatted(field("id", id.toString()),
+                                    field("email_address", address), deleted, version,
+                                    field("updated_at", updatedAt.toString()),
+                                    field("assigned_at", assignedAt.toString()))));
                 }
             }
         }
@@ -281,10 +342,19 @@ final class DirectoryShow {
             statement.setArray(2, connection.createArrayOf("uuid", identities));
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    held.add(new HeldChannel(rs.getObject("identity_id", UUID.class),
-                            "PHONE_NUMBER  %s  %s  %s  version=%d  updated_at=%s  assigned_at=%s".formatted(
-                                    rs.getObject("id", UUID.class), rs.getString("number"), rs.getString("status"),
-                                    rs.getLong("version"), instant(rs, "updated_at"), instant(rs, "assigned_at"))));
+                    UUID id = rs.getObject("id", UUID.class);
+                    String number = rs.getString("number");
+                    String status = rs.getString("status");
+                    long version = rs.getLong("version");
+                    Instant updatedAt = instant(rs, "updated_at");
+                    Instant assignedAt = instant(rs, "assigned_at");
+                    held.add(new HeldChannel(rs.getObject("identity_id", UUID.class), PHONE_NUMBER,
+                            "PHONE_NUMBER  %s  %s  %s  version=%d  updated_at=%s  assigned_at=%s".formatted(id,
+                                    number, status, version, updatedAt, assignedAt),
+                            "{%s, %s, %s, \"version\": %d, %s, %s}".formatted(field("id", id.toString()),
+                                    field("number", number), field("status", status), version,
+                                    field("updated_at", updatedAt.toString()),
+                                    field("assigned_at", assignedAt.toString()))));
                 }
             }
         }

@@ -64,14 +64,16 @@ class BadInputIntegrationTest extends SpringWorkerHarness {
     @Test
     void everyCorpusRecordGetsItsOutcomeOrDeadLetterAndTheNextValidRequestInEveryPartitionIsProcessed() {
         List<BadInputCorpus.Entry> corpus = BadInputCorpus.load();
-        corpus.forEach(entry -> kafka().send(requestsTopic, entry.key(), entry.value()));
-        // The corpus's keys spread it over every partition: one valid request behind it in each proves none stalled.
         List<ChannelAssignmentRequest> followUps = new ArrayList<>();
         for (int partition = 0; partition < partitions; partition++) {
-            ChannelAssignmentRequest followUp = validRequest();
+            followUps.add(validRequest());
+        }
+        corpus.forEach(entry -> kafka().send(requestsTopic, entry.key(), entry.value()));
+        // The corpus's keys spread it over every partition: one valid request behind it in each proves none stalled.
+        for (int partition = 0; partition < partitions; partition++) {
+            ChannelAssignmentRequest followUp = followUps.get(partition);
             kafka().send(new ProducerRecord<>(requestsTopic, partition, utf8(followUp.getOrganizationId()),
                     contract.encodeRequest(followUp)));
-            followUps.add(followUp);
         }
 
         Map<String, List<String>> results = resultsByKey(corpus.size(), "corpus-");
@@ -106,10 +108,10 @@ class BadInputIntegrationTest extends SpringWorkerHarness {
         RandomBadInput generator = new RandomBadInput(20261127L);
         int count = 150;
         String run = UUID.randomUUID().toString().substring(0, 6);
+        ChannelAssignmentRequest valid = validRequest();
         for (int i = 0; i < count; i++) {
             kafka().send(requestsTopic, "random-" + run + "-" + i, generator.next(i));
         }
-        ChannelAssignmentRequest valid = validRequest();
         send(valid);
 
         Map<String, List<String>> results = resultsByKey(count, "random-" + run + "-");
@@ -128,7 +130,7 @@ class BadInputIntegrationTest extends SpringWorkerHarness {
         DirectoryFixture directory = new DirectoryFixture();
         Identity agent = directory.identity("timekeeper");
         Mailbox mailbox = directory.mailbox();
-        directory.loadWith(directoryLoader);
+        directory.publishTo(worker());
         List<ChannelAssignmentRequest> requests = new ArrayList<>();
         List<OutcomeStatus> expected = new ArrayList<>();
         for (BadInputCorpusWriter.ExtremeInstant at : BadInputCorpusWriter.EXTREME_REQUESTED_AT) {
@@ -178,11 +180,11 @@ class BadInputIntegrationTest extends SpringWorkerHarness {
     @Test
     void echoesAnOversizedKeyCutTo1024BytesOnTheOutcome() {
         ChannelAssignmentRequest request = validRequest();
+        ChannelAssignmentRequest followUp = validRequest();
         byte[] key = oversizedKey("oversized-valid-");
         int partition = 1;
         kafka().send(new ProducerRecord<>(requestsTopic, partition, key, contract.encodeRequest(request)));
         // The key is what is under test, so the follow-up shares the partition instead.
-        ChannelAssignmentRequest followUp = validRequest();
         kafka().send(new ProducerRecord<>(requestsTopic, partition, utf8(followUp.getOrganizationId()),
                 contract.encodeRequest(followUp)));
 
@@ -198,8 +200,8 @@ class BadInputIntegrationTest extends SpringWorkerHarness {
         byte[] key = oversizedKey("oversized-garbage-");
         byte[] garbage = "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8);
         int partition = 2;
-        kafka().send(new ProducerRecord<>(requestsTopic, partition, key, garbage));
         ChannelAssignmentRequest followUp = validRequest();
+        kafka().send(new ProducerRecord<>(requestsTopic, partition, key, garbage));
         kafka().send(new ProducerRecord<>(requestsTopic, partition, utf8(followUp.getOrganizationId()),
                 contract.encodeRequest(followUp)));
 
@@ -310,12 +312,15 @@ class BadInputIntegrationTest extends SpringWorkerHarness {
         assertThat(KafkaTestClient.header(deadLetter, "dlt-original-value-sha256")).isEqualTo(sha256(original));
     }
 
-    /** A valid assignment in an organization of its own, whose identity and mailbox exist: it gets ASSIGNED. */
+    /**
+     * A valid assignment in an organization of its own, whose identity and mailbox the worker has applied: it gets
+     * ASSIGNED on any partition. Made before the bad input is sent, so a stall shows in the follow-up's answer.
+     */
     private ChannelAssignmentRequest validRequest() {
         DirectoryFixture directory = new DirectoryFixture();
         Identity agent = directory.identity("survivor");
         Mailbox mailbox = directory.mailbox();
-        directory.loadWith(directoryLoader);
+        directory.publishTo(worker());
         return anAssignment().inOrganization(agent.organizationId()).forHandle("survivor").ofMailbox(mailbox.id())
                 .build();
     }

@@ -23,7 +23,7 @@ class ChannelAssignmentCliIntegrationTest extends SpringWorkerHarness {
         DirectoryFixture directory = new DirectoryFixture();
         directory.identity("sales-agent");
         Mailbox mailbox = directory.mailbox();
-        directory.loadWith(directoryLoader);
+        directory.publishTo(worker());
         String requestId = "cli-" + UUID.randomUUID();
 
         CliRun send = cli("send", "--request-id", requestId, "--organization-id", directory.organizationId(),
@@ -50,7 +50,7 @@ class ChannelAssignmentCliIntegrationTest extends SpringWorkerHarness {
     void aRejectionIsAnAnswerToo() {
         DirectoryFixture directory = new DirectoryFixture();
         directory.identity("sales-agent");
-        directory.loadWith(directoryLoader);
+        directory.publishTo(worker());
 
         CliRun send = cli("send", "--organization-id", directory.organizationId(), "--agent-handle", "nobody",
                 "--operation", "UNASSIGN", "--channel-type", "PHONE_NUMBER", "--json");

@@ -18,6 +18,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.json.JsonParserFactory;
 
 /**
  * {@code directory show} against the database of a worker that applied directory loads and requests from a real
@@ -70,6 +71,58 @@ class DirectoryShowIntegrationTest extends SpringWorkerHarness {
                         + "CHANNEL_NOT_FOUND"))
                 .anySatisfy(line -> assertThat(line).contains("UNASSIGN MAILBOX  UNASSIGNED changed=true  channel="
                         + MAILBOX));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void printsTheIdentityItsChannelsAndOutcomesAsOneJsonObjectForScripts() throws IOException {
+        load(FIRST, "active", null, MAILBOX);
+        CliRun rejected = cli("send", "--topic", requestsTopic, "--request-id", "json-rejected", "--organization-id",
+                organization, "--agent-handle", "sales-agent", "--operation", "ASSIGN", "--channel-type",
+                "PHONE_NUMBER", "--channel-id", UNKNOWN_NUMBER);
+        assertThat(rejected.stdout()).as(rejected.stderr()).contains("REJECTED CHANNEL_NOT_FOUND");
+
+        CliRun show = show("--organization-id", organization, "--agent-handle", "@sales-agent", "--outcomes", "1",
+                "--json");
+
+        assertThat(show.status()).as(show.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
+        assertThat(show.stdout().lines()).hasSize(1);
+        Map<String, Object> json = JsonParserFactory.getJsonParser().parseMap(show.stdout());
+        assertThat(json).containsEntry("organization_id", organization).containsEntry("agent_handle", "sales-agent");
+        Map<String, Object> held = jdbc.queryForMap("""
+                SELECT i.version, m.version AS mailbox_version, p.version AS phone_number_version
+                  FROM identities i, mailboxes m, phone_numbers p
+                 WHERE i.organization_id = ? AND i.id = ?::uuid AND m.organization_id = i.organization_id
+                   AND m.id = ?::uuid AND p.organization_id = i.organization_id AND p.id = ?::uuid
+                """, organization, FIRST, MAILBOX, NUMBER);
+        assertThat((List<Map<String, Object>>) json.get("identities")).singleElement().satisfies(identity -> {
+            assertThat(identity).containsEntry("id", FIRST).containsEntry("agent_handle", "sales-agent")
+                    .containsEntry("status", "active").containsKeys("created_at", "updated_at");
+            assertThat(((Number) identity.get("version")).longValue()).isEqualTo(held.get("version"));
+            assertThat((Map<String, Object>) identity.get("mailbox")).containsEntry("id", MAILBOX)
+                    .containsEntry("email_address", "sales@acme.example").containsEntry("deleted", false)
+                    .containsKeys("updated_at", "assigned_at")
+                    .satisfies(mailbox -> assertThat(((Number) mailbox.get("version")).longValue())
+                            .isEqualTo(held.get("mailbox_version")));
+            assertThat((Map<String, Object>) identity.get("phone_number")).containsEntry("id", NUMBER)
+                    .containsEntry("number", "+18335794607").containsEntry("status", "active")
+                    .containsKeys("updated_at", "assigned_at")
+                    .satisfies(number -> assertThat(((Number) number.get("version")).longValue())
+                            .isEqualTo(held.get("phone_number_version")));
+        });
+        assertThat((List<Map<String, Object>>) json.get("outcomes")).singleElement()
+                .satisfies(outcome -> assertThat(outcome).containsEntry("request_id", "json-rejected")
+                        .containsEntry("status", "REJECTED"));
+    }
+
+    @Test
+    void aHandleNoIdentityEverHadIsNotFoundInJsonToo() {
+        CliRun show = show("--organization-id", organization, "--agent-handle", "nobody", "--outcomes", "0",
+                "--json");
+
+        assertThat(show.status()).isEqualTo(DirectoryShow.NOT_FOUND);
+        assertThat(show.stdout()).isEqualTo("{\"organization_id\": \"" + organization + "\", \"agent_handle\": "
+                + "\"nobody\", \"identities\": [], \"outcomes\": []}" + System.lineSeparator());
     }
 
     @Test

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.DirectoryChange;
-import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.testing.DirectoryChurn;
+import com.channelassignment.worker.testing.DirectoryPublisher;
 import com.channelassignment.worker.testing.Figures;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.OutcomeWatcher;
 import com.channelassignment.worker.testing.RequestStream;
+import com.channelassignment.worker.testing.RunningWorker;
 import com.channelassignment.worker.testing.StreamCheck;
 import com.channelassignment.worker.testing.TestServices;
 import com.channelassignment.worker.testing.WorkerProcess;
@@ -33,10 +34,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
- * One fault scenario end to end: a fresh database with the {@link Workload}'s directory, fresh topics, a paced request
- * stream with a few undecodable records, a {@code read_committed} watcher counting outcomes and dead letters, and the
- * worker instances. The scenario injects its faults while the stream flows; {@link #finish()} then drains, stops the
- * workers with SIGTERM, prints the figures and asserts them.
+ * One fault scenario end to end: a fresh database, fresh topics, the {@link Workload}'s directory published on the
+ * requests topic, a paced request stream with a few undecodable records, a {@code read_committed} watcher counting
+ * outcomes and dead letters, and the worker instances. The scenario injects its faults while the stream flows;
+ * {@link #finish()} then drains, stops the workers with SIGTERM, prints the figures and asserts them.
  *
  * <p>The workers' PostgreSQL connections carry an application_name unique to the run, so that a fault aimed at their
  * backends ({@code pg_terminate_backend}) can be scoped to this run's database and workers alone. A second deployment
@@ -67,6 +68,7 @@ final class FaultRun implements AutoCloseable {
     private final String applicationName;
     private final String groupId;
     private final String requestsTopic;
+    private final RunningWorker worker;
     private final FaultRun primary;
     private final JdbcTemplate jdbc;
     private final Workload workload;
@@ -109,11 +111,11 @@ final class FaultRun implements AutoCloseable {
         this.jdbc = new JdbcTemplate(new DriverManagerDataSource(database.jdbcUrl(), database.username(),
                 database.password()));
         this.workload = new Workload(seed, ORGANIZATIONS, PER_ORGANIZATION);
-        new JdbcDirectoryLoader(jdbc).load(workload.directory());
         this.check = new StreamCheck(workload.directory());
 
         KafkaTestClient.createTopics(bootstrapServers, PARTITIONS, primary == null
                 ? List.of(requests, outcomes, deadLetters) : List.of(outcomes, deadLetters));
+        this.worker = new RunningWorker(bootstrapServers, requests, outcomes, groupId);
         this.watcher = OutcomeWatcher.start(bootstrapServers, List.of(outcomes, deadLetters), record -> {
             if (record.topic().equals(deadLetters)) {
                 check.deadLetter(record.value(), KafkaTestClient.header(record, StreamCheck.ORIGINAL_SIZE_HEADER),
@@ -257,13 +259,20 @@ final class FaultRun implements AutoCloseable {
     }
 
     /**
-     * Starts producing at the size's pace, until at least its minimum is sent and {@link #finish()} says the faults
-     * are over: every fault lands while requests keep coming. One undecodable record every {@code garbageEvery}.
+     * Publishes the {@link Workload}'s directory on the requests topic and waits until this run's workers have applied
+     * it, then starts producing at the size's pace, until at least its minimum is sent and {@link #finish()} says the
+     * faults are over: every fault lands while requests keep coming. One undecodable record every
+     * {@code garbageEvery}.
      */
     void startStream() {
         if (primary != null) {
             throw new IllegalStateException("a deployment alongside another one shares that one's stream");
         }
+        // Version 0, as the churn numbers each entry's changes from 1. A deployment alongside reads the same changes
+        // first in every partition: the stream is produced only after the broker acknowledged them all.
+        DirectoryPublisher.load(worker, workload.directory(), 0, size.drainTimeout());
+        log("directory published and applied: %d identities, %d channels".formatted(
+                workload.directory().identities().size(), workload.directory().channels().size()));
         producer = new Thread(() -> {
             try {
                 long interval = 1_000_000_000L / size.requestsPerSecond();

@@ -9,16 +9,17 @@ import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Decision;
 import com.channelassignment.worker.domain.Operation;
-import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.IdentityDetail;
 import com.channelassignment.worker.testing.BrokerProcess;
+import com.channelassignment.worker.testing.DirectoryPublisher;
 import com.channelassignment.worker.testing.ExpectedAnswers;
 import com.channelassignment.worker.testing.Figures;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.ProcessCpu;
 import com.channelassignment.worker.testing.ReferenceModel;
+import com.channelassignment.worker.testing.RunningWorker;
 import com.channelassignment.worker.testing.TestServices;
 import com.channelassignment.worker.testing.Tokens;
 import com.channelassignment.worker.testing.WorkerProcess;
@@ -102,6 +103,7 @@ class GatewayInstancesIntegrationTest {
         try (Deployment deployment = new Deployment("two-consumers", 5151)) {
             Instance first = deployment.start("gateway-1", true);
             Instance second = deployment.start("gateway-2", true);
+            deployment.publishDirectory();
 
             // Warm-up: both JVMs compile the call path before the measured phase; its calls are checked too.
             deployment.load("warm-up", List.of(first, second), 8, 600);
@@ -117,6 +119,7 @@ class GatewayInstancesIntegrationTest {
         try (Deployment deployment = new Deployment("gateway-only", 6161)) {
             Instance consumer = deployment.start("consumer", true);
             Instance gatewayOnly = deployment.start("gateway-only", false);
+            deployment.publishDirectory();
 
             Phase phase = deployment.load("mixed", List.of(consumer, gatewayOnly), 8, 800);
 
@@ -173,6 +176,7 @@ class GatewayInstancesIntegrationTest {
         private final TestServices.Database database;
         private final JdbcTemplate jdbc;
         private final DirectoryRows directory;
+        private final RunningWorker worker;
         private final Map<String, List<Channel>> channelsByOrganization = new HashMap<>();
         private final Map<String, String> tokens = new HashMap<>();
         private final List<String> arguments;
@@ -196,7 +200,6 @@ class GatewayInstancesIntegrationTest {
             this.jdbc = new JdbcTemplate(new DriverManagerDataSource(database.jdbcUrl(), database.username(),
                     database.password()));
             this.directory = new Workload(seed, ORGANIZATIONS, PER_ORGANIZATION).directory();
-            new JdbcDirectoryLoader(jdbc).load(directory);
             directory.channels().forEach(channel -> channelsByOrganization
                     .computeIfAbsent(channel.organizationId(), organization -> new ArrayList<>()).add(channel));
             for (int org = 0; org < ORGANIZATIONS; org++) {
@@ -206,6 +209,7 @@ class GatewayInstancesIntegrationTest {
             String outcomes = run + "-outcomes";
             KafkaTestClient.createTopics(broker.bootstrapServers(), PARTITIONS,
                     List.of(requests, outcomes, requests + ".dlt"));
+            this.worker = new RunningWorker(broker.bootstrapServers(), requests, outcomes, run);
             this.arguments = List.of("--server.address=127.0.0.1",
                     "--spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
                     "--spring.datasource.url=" + database.jdbcUrl(),
@@ -218,6 +222,11 @@ class GatewayInstancesIntegrationTest {
                     "--channel-assignment.topics.partitions=" + PARTITIONS,
                     "--spring.security.oauth2.resourceserver.jwt.public-key-location="
                             + TOKENS.publicKeyLocation());
+        }
+
+        /** Publishes the directory on the requests topic and waits until the consuming instances have applied it. */
+        void publishDirectory() {
+            DirectoryPublisher.load(worker, directory, 1, READY_TIMEOUT);
         }
 
         Instance start(String name, boolean consumes) {

@@ -6,9 +6,9 @@ import com.channelassignment.worker.domain.Identity;
 import com.channelassignment.worker.domain.IdentityStatus;
 import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.domain.PhoneNumber;
-import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
 import com.channelassignment.worker.testing.DirectoryFixture;
+import com.channelassignment.worker.testing.RunningWorker;
 import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.Tokens;
 import java.io.IOException;
@@ -28,6 +28,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.MessageListenerContainer;
@@ -55,12 +56,8 @@ class HttpApiIntegrationTest {
     @LocalServerPort
     int port;
 
-    JdbcDirectoryLoader directoryLoader;
-
     @Autowired
-    void directoryLoaderOn(JdbcTemplate jdbc) {
-        directoryLoader = new JdbcDirectoryLoader(jdbc);
-    }
+    Environment environment;
 
     @Autowired
     JdbcTemplate jdbc;
@@ -284,7 +281,7 @@ class HttpApiIntegrationTest {
         fixture.identity("sales-bot", IdentityStatus.ACTIVE);
         Directory directory = new Directory(fixture, agent, fixture.mailbox(), fixture.mailbox(),
                 fixture.phoneNumber());
-        fixture.loadWith(directoryLoader);
+        fixture.publishTo(RunningWorker.of(environment));
         return directory;
     }
 

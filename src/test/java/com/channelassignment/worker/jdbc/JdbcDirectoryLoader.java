@@ -13,10 +13,7 @@ import java.util.Locale;
 import java.util.function.Function;
 import org.springframework.jdbc.core.JdbcOperations;
 
-/**
- * Test fixture: writes directory rows and links straight into the tables, for tests of the store and the use case that
- * run without a broker. The worker itself learns its directory from directory changes only.
- */
+/** For store-level tests only, without a broker: writes directory rows and links straight into the worker's tables. */
 public class JdbcDirectoryLoader {
 
     private static final int CHUNK = 5_000;

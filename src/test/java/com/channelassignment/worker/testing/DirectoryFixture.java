@@ -10,12 +10,16 @@ import com.channelassignment.worker.domain.PhoneNumber;
 import com.channelassignment.worker.domain.PhoneNumberStatus;
 import com.channelassignment.worker.domain.PhoneNumberType;
 import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** Directory rows for one test, in an organization of its own, written through the documented loader. */
+/**
+ * Directory rows for one test, in an organization of its own: published to a running worker as directory changes
+ * (its links as assignment requests), or written straight into the tables for tests of the store below Kafka.
+ */
 public final class DirectoryFixture {
 
     private static final Instant CREATED = Instant.parse("2026-01-15T10:00:00Z");
@@ -78,7 +82,20 @@ public final class DirectoryFixture {
         links.add(new ChannelLink(identity.id(), identity.organizationId(), channel.type(), channel.id()));
     }
 
+    /**
+     * Publishes the rows on the worker's requests topic as changes of version 1, the links as ASSIGN requests after
+     * them, and returns once the worker has applied them all.
+     */
+    public void publishTo(RunningWorker worker) {
+        DirectoryPublisher.load(worker, rows(), 1, Duration.ofSeconds(60));
+    }
+
+    /** Writes the rows into the tables, for tests of the store and the use case without a broker. */
     public void loadWith(JdbcDirectoryLoader loader) {
-        loader.load(new DirectoryRows(identities, channels, links));
+        loader.load(rows());
+    }
+
+    private DirectoryRows rows() {
+        return new DirectoryRows(identities, channels, links);
     }
 }

@@ -234,19 +234,28 @@ public final class KafkaTestClient implements AutoCloseable {
      * every record was consumed, including those that gave nothing to read.
      */
     public static void awaitGroupAtEnd(String bootstrapServers, String groupId, String topic, Duration timeout) {
+        awaitGroupReached(bootstrapServers, groupId, endOffsets(bootstrapServers, topic), timeout);
+    }
+
+    /**
+     * Waits until the group's committed offset on each of the partitions has reached the offset given for it. The
+     * worker commits its offsets in the Kafka transaction that follows the database commit of the same records, so
+     * once they have, the worker has applied every record below them.
+     */
+    public static void awaitGroupReached(String bootstrapServers, String groupId, Map<TopicPartition, Long> offsets,
+            Duration timeout) {
         try (Admin admin = admin(bootstrapServers)) {
-            Map<TopicPartition, Long> end = endOffsets(admin, topic);
             long deadline = System.nanoTime() + timeout.toNanos();
-            Map<TopicPartition, Long> committed = committedOffsets(admin, groupId, topic);
-            while (!end.entrySet().stream()
+            Map<TopicPartition, Long> committed = committedOffsets(admin, groupId);
+            while (!offsets.entrySet().stream()
                     .allMatch(partition -> committed.getOrDefault(partition.getKey(), -1L) >= partition.getValue())) {
                 if (System.nanoTime() > deadline) {
-                    throw new AssertionError("group %s has not consumed %s to its end after %s: committed %s, end %s"
-                            .formatted(groupId, topic, timeout, committed, end));
+                    throw new AssertionError("group %s has not consumed up to %s after %s: committed %s"
+                            .formatted(groupId, offsets, timeout, committed));
                 }
-                Thread.sleep(200);
+                Thread.sleep(100);
                 committed.clear();
-                committed.putAll(committedOffsets(admin, groupId, topic));
+                committed.putAll(committedOffsets(admin, groupId));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -287,9 +296,16 @@ public final class KafkaTestClient implements AutoCloseable {
 
     private static Map<TopicPartition, Long> committedOffsets(Admin admin, String groupId, String topic)
             throws InterruptedException, ExecutionException {
+        Map<TopicPartition, Long> committed = committedOffsets(admin, groupId);
+        committed.keySet().removeIf(partition -> !partition.topic().equals(topic));
+        return committed;
+    }
+
+    private static Map<TopicPartition, Long> committedOffsets(Admin admin, String groupId)
+            throws InterruptedException, ExecutionException {
         Map<TopicPartition, Long> committed = new HashMap<>();
         admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get().forEach((partition, offset) -> {
-            if (partition.topic().equals(topic) && offset != null) {
+            if (offset != null) {
                 committed.put(partition, offset.offset());
             }
         });

@@ -1,6 +1,5 @@
 package com.channelassignment.worker.testing;
 
-import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -28,13 +28,6 @@ public abstract class SpringWorkerHarness {
     @Autowired
     protected JdbcTemplate jdbc;
 
-    protected JdbcDirectoryLoader directoryLoader;
-
-    @Autowired
-    void directoryLoaderOn(JdbcTemplate jdbc) {
-        directoryLoader = new JdbcDirectoryLoader(jdbc);
-    }
-
     @Autowired
     protected AvroContract contract;
 
@@ -46,6 +39,12 @@ public abstract class SpringWorkerHarness {
 
     @Value("${channel-assignment.topics.dead-letter}")
     protected String deadLetterTopic;
+
+    @Value("${spring.kafka.consumer.group-id}")
+    protected String groupId;
+
+    @Autowired
+    private Environment environment;
 
     @DynamicPropertySource
     static void realServices(DynamicPropertyRegistry registry) {
@@ -85,6 +84,11 @@ public abstract class SpringWorkerHarness {
             kafka.close();
             kafka = null;
         }
+    }
+
+    /** This context's worker, for {@link DirectoryFixture#publishTo}: the directory reaches it through its topic. */
+    protected RunningWorker worker() {
+        return RunningWorker.of(environment);
     }
 
     /** Sends the request keyed by its organization, as producers are told to. */
