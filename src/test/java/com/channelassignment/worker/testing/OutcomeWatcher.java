@@ -30,6 +30,7 @@ public final class OutcomeWatcher implements AutoCloseable {
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private final AtomicReference<CompletableFuture<Void>> catchUp = new AtomicReference<>();
     private volatile boolean watching = true;
+    private volatile boolean pausing;
 
     private OutcomeWatcher(String bootstrapServers, List<String> topics,
             Consumer<ConsumerRecord<byte[], byte[]>> onRecord, Map<String, Object> consumerSettings) {
@@ -88,10 +89,33 @@ public final class OutcomeWatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops fetching until {@link #resume()}, so that a phase that measures latency by other means (the HTTP callers)
+     * does not also pay for this reader's fetches on the same cores. Nothing is skipped: reading goes on from where it
+     * stopped.
+     */
+    public void pause() {
+        pausing = true;
+    }
+
+    public void resume() {
+        pausing = false;
+    }
+
     private void watch() {
         Map<TopicPartition, Long> catchUpTo = null;
+        boolean paused = false;
         try {
             while (watching) {
+                // The consumer is used by this thread only: pause() and resume() take effect here.
+                if (pausing != paused) {
+                    paused = pausing;
+                    if (paused) {
+                        consumer.pause(consumer.assignment());
+                    } else {
+                        consumer.resume(consumer.assignment());
+                    }
+                }
                 consumer.poll(Duration.ofMillis(50)).forEach(onRecord);
                 CompletableFuture<Void> caughtUp = catchUp.get();
                 if (caughtUp != null) {
