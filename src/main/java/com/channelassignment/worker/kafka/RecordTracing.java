@@ -1,0 +1,137 @@
+package com.channelassignment.worker.kafka;
+
+import com.channelassignment.worker.application.RecordTrace;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.TraceContext;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * W3C trace context on Kafka records, one span per record. A record that carries {@code traceparent} gets a span of
+ * its own, a child of the producer's, even though it is applied in a batch with others; the outcomes and dead letters
+ * written while that span is current carry its context on. A record without {@code traceparent} gets no span: the
+ * worker continues traces, it does not start them. Off ({@code management.tracing.export.enabled=false}), nothing is
+ * read, made or written.
+ */
+public final class RecordTracing {
+
+    public static final String TRACEPARENT = "traceparent";
+    static final String SPAN_NAME_PREFIX = "process ";
+
+    private static final RecordTracing OFF = new RecordTracing(null, null);
+
+    private final Tracer tracer;
+    private final Propagator propagator;
+
+    private RecordTracing(Tracer tracer, Propagator propagator) {
+        this.tracer = tracer;
+        this.propagator = propagator;
+    }
+
+    public static RecordTracing off() {
+        return OFF;
+    }
+
+    public static RecordTracing on(Tracer tracer, Propagator propagator) {
+        return new RecordTracing(tracer, propagator);
+    }
+
+    public boolean isOn() {
+        return tracer != null;
+    }
+
+    /**
+     * Starts the span of a consumed record, a child of the context its headers carry, or returns {@link RecordSpan#NONE}
+     * when tracing is off or the record carries no {@code traceparent}. The caller ends it.
+     */
+    RecordSpan start(ConsumerRecord<?, ?> record) {
+        if (tracer == null || record.headers().lastHeader(TRACEPARENT) == null) {
+            return RecordSpan.NONE;
+        }
+        // OpenTelemetry semantic conventions for messaging: "process <destination>", a consumer span.
+        Span span = propagator.extract(record.headers(), RecordTracing::lastValue)
+                .name(SPAN_NAME_PREFIX + record.topic())
+                .kind(Span.Kind.CONSUMER)
+                .tag("messaging.system", "kafka")
+                .tag("messaging.operation.type", "process")
+                .tag("messaging.destination.name", record.topic())
+                .tag("messaging.destination.partition.id", Integer.toString(record.partition()))
+                .tag("messaging.kafka.offset", record.offset())
+                .start();
+        return new RecordSpan(tracer, span);
+    }
+
+    /**
+     * Writes the current span's context into a record about to be produced, replacing whatever trace context the
+     * headers held (a dead letter copies its original's). Without a current span, or off, the headers stay as they are.
+     */
+    public void injectCurrent(Headers headers) {
+        if (tracer == null) {
+            return;
+        }
+        TraceContext current = tracer.currentTraceContext().context();
+        if (current == null) {
+            return;
+        }
+        List<String> fields = propagator.fields();
+        fields.forEach(headers::remove);
+        propagator.inject(current, headers,
+                (carrier, key, value) -> carrier.add(key, value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String lastValue(Headers headers, String key) {
+        Header header = headers.lastHeader(key);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** The span of one consumed record; {@link #NONE} for a record that is not traced. */
+    static final class RecordSpan implements RecordTrace {
+
+        static final RecordSpan NONE = new RecordSpan(null, null);
+
+        private final Tracer tracer;
+        private final Span span;
+
+        private RecordSpan(Tracer tracer, Span span) {
+            this.tracer = tracer;
+            this.span = span;
+        }
+
+        boolean isTraced() {
+            return span != null;
+        }
+
+        RecordSpan tag(String key, String value) {
+            if (span != null && value != null) {
+                span.tag(key, value);
+            }
+            return this;
+        }
+
+        @Override
+        public Scope enter() {
+            if (span == null) {
+                return Scope.NOTHING;
+            }
+            Tracer.SpanInScope scope = tracer.withSpan(span);
+            return scope::close;
+        }
+
+        void failed(Throwable failure) {
+            if (span != null) {
+                span.error(failure);
+            }
+        }
+
+        void end() {
+            if (span != null) {
+                span.end();
+            }
+        }
+    }
+}
