@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.testing.KafkaTestClient;
+import com.channelassignment.worker.testing.OtlpReceiver;
 import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.TestServices;
 import com.channelassignment.worker.testing.Tokens;
+import com.channelassignment.worker.testing.TraceParent;
 import com.channelassignment.worker.testing.WireRequests;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
@@ -23,11 +25,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +47,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
-import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.test.utils.ContainerTestUtils;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -66,6 +70,7 @@ class TracingIntegrationTest {
     private static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("channel_assignment.request_id");
 
     private static KafkaTestClient kafka;
+    private static OtlpReceiver otlp;
 
     @TestConfiguration(proxyBeanMethods = false)
     static class CaughtSpans {
@@ -82,6 +87,8 @@ class TracingIntegrationTest {
         SpringWorkerHarness.ownServices(registry, "tracing", PARTITIONS);
         registry.add("spring.security.oauth2.resourceserver.jwt.public-key-location", TOKENS::publicKeyLocation);
         registry.add("management.opentelemetry.tracing.export.schedule-delay", () -> "50ms");
+        otlp = OtlpReceiver.start();
+        registry.add("management.opentelemetry.tracing.export.otlp.endpoint", otlp::endpoint);
     }
 
     @Autowired
@@ -107,14 +114,19 @@ class TracingIntegrationTest {
 
     @BeforeEach
     void consumerHoldsTheRequestPartitions() {
-        ContainerTestUtils.waitForAssignment(listener(), PARTITIONS);
+        ContainerTestUtils.waitForAssignment(
+                listeners.getListenerContainer(AssignmentRequestListener.DEFAULT_LISTENER_ID), PARTITIONS);
     }
 
     @AfterAll
-    static void closeClient() {
+    static void closeClients() {
         if (kafka != null) {
             kafka.close();
             kafka = null;
+        }
+        if (otlp != null) {
+            otlp.close();
+            otlp = null;
         }
     }
 
@@ -137,7 +149,6 @@ class TracingIntegrationTest {
         batch.add(withTraceParent(new ProducerRecord<>(requestsTopic, utf8(organization), utf8("not avro")),
                 garbageParent));
 
-        // Sent while the consumer is paused, so that one poll hands all six records to one batch.
         sendAsOneBatch(batch);
 
         List<String> allIds = new ArrayList<>(tracedIds);
@@ -145,7 +156,10 @@ class TracingIntegrationTest {
         List<ConsumerRecord<byte[], byte[]>> outcomes = kafka().readOutcomes(outcomesTopic, allIds);
         List<ConsumerRecord<byte[], byte[]>> deadLetters = kafka().readUntil(deadLetterTopic, true,
                 records -> !records.isEmpty(), Duration.ofSeconds(60), Duration.ZERO);
-        List<SpanData> recordSpans = awaitSpans(span -> span.getName().equals("process " + requestsTopic), 5);
+        List<String> traceIds = new ArrayList<>(parents.stream().map(TraceParent::traceId).toList());
+        traceIds.add(garbageParent.traceId());
+        List<SpanData> recordSpans = awaitSpans(span -> span.getName().equals("process " + requestsTopic)
+                && traceIds.contains(span.getTraceId()), 5);
         assertThat(output.getOut()).as("the six records were one batch").contains("batch of 6 records");
 
         for (int i = 0; i < tracedIds.size(); i++) {
@@ -173,7 +187,8 @@ class TracingIntegrationTest {
                 .filter(record -> untracedId.equals(header(record, "request_id"))).findFirst().orElseThrow();
         assertThat(untraced.headers().headers("traceparent")).as("a record without trace context starts none")
                 .isEmpty();
-        assertThat(recordSpans).noneMatch(span -> untracedId.equals(span.getAttributes().get(REQUEST_ID)));
+        assertThat(spans.getFinishedSpanItems())
+                .noneMatch(span -> untracedId.equals(span.getAttributes().get(REQUEST_ID)));
 
         SpanData garbageSpan = onlySpanWithParent(recordSpans, garbageParent);
         assertThat(deadLetters).singleElement().satisfies(deadLetter -> {
@@ -197,7 +212,7 @@ class TracingIntegrationTest {
                         URI.create("http://localhost:" + port + "/identities/nobody/mailbox"))
                 .header("Authorization", "Bearer " + TOKENS.forOrganization(organization))
                 .header("Idempotency-Key", requestId)
-                .header("traceparent", caller.toString())
+                .header(TraceParent.HEADER, caller.toString())
                 .DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(404);
 
@@ -214,24 +229,17 @@ class TracingIntegrationTest {
                 .isEqualTo("00-" + caller.traceId() + "-" + workerSpan.getSpanId() + "-01");
     }
 
-    /** A W3C {@code traceparent} of a sampled producer span. */
-    record TraceParent(String traceId, String spanId) {
+    @Test
+    void exportsTheSpansByOtlpToTheConfiguredEndpoint() throws Exception {
+        String organization = "org-" + UUID.randomUUID();
+        String requestId = "exported-" + UUID.randomUUID();
+        TraceParent parent = TraceParent.random();
 
-        static TraceParent random() {
-            return new TraceParent(hex(16), hex(8));
-        }
+        kafka().send(withTraceParent(request(organization, requestId), parent));
 
-        @Override
-        public String toString() {
-            return "00-" + traceId + "-" + spanId + "-01";
-        }
-
-        private static String hex(int bytes) {
-            byte[] random = new byte[bytes];
-            ThreadLocalRandom.current().nextBytes(random);
-            random[0] |= 1; // never all zeros, which W3C calls invalid
-            return HexFormat.of().formatHex(random);
-        }
+        kafka().readOutcomes(outcomesTopic, List.of(requestId));
+        // OTLP/HTTP sends protobuf, in which a span's trace id is its 16 bytes as they are.
+        otlp.awaitExportContaining(HexFormat.of().parseHex(parent.traceId()), Duration.ofSeconds(30));
     }
 
     private ProducerRecord<byte[], byte[]> request(String organization, String requestId) {
@@ -242,22 +250,24 @@ class TracingIntegrationTest {
 
     private static ProducerRecord<byte[], byte[]> withTraceParent(ProducerRecord<byte[], byte[]> record,
             TraceParent parent) {
-        record.headers().add("traceparent", utf8(parent.toString()));
+        record.headers().add(TraceParent.HEADER, utf8(parent.toString()));
         return record;
     }
 
-    private void sendAsOneBatch(List<ProducerRecord<byte[], byte[]>> records) throws InterruptedException {
-        MessageListenerContainer container = listener();
-        container.pause();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!container.isPauseRequested() || !container.isContainerPaused()) {
-            assertThat(System.nanoTime()).as("the consumer pauses within 30 s").isLessThan(deadline);
-            Thread.sleep(50);
-        }
-        try {
-            records.forEach(kafka()::send);
-        } finally {
-            container.resume();
+    /**
+     * Produced in one transaction: the worker reads read_committed, so the records become visible to it together, at
+     * the commit, and one fetch hands them all to one batch.
+     */
+    private static void sendAsOneBatch(List<ProducerRecord<byte[], byte[]>> records) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.kafkaBootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tracing-test-" + UUID.randomUUID(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            records.forEach(producer::send);
+            producer.commitTransaction();
         }
     }
 
@@ -278,10 +288,6 @@ class TracingIntegrationTest {
         assertThat(children).as("spans of trace %s", parent.traceId()).singleElement()
                 .satisfies(span -> assertThat(span.getParentSpanId()).isEqualTo(parent.spanId()));
         return children.get(0);
-    }
-
-    private MessageListenerContainer listener() {
-        return listeners.getListenerContainer(AssignmentRequestListener.DEFAULT_LISTENER_ID);
     }
 
     private static synchronized KafkaTestClient kafka() {

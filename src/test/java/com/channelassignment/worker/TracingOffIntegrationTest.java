@@ -3,8 +3,8 @@ package com.channelassignment.worker;
 import static com.channelassignment.worker.testing.KafkaTestClient.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.channelassignment.worker.TracingIntegrationTest.TraceParent;
 import com.channelassignment.worker.testing.SpringWorkerHarness;
+import com.channelassignment.worker.testing.TraceParent;
 import com.channelassignment.worker.testing.WireRequests;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +65,7 @@ class TracingOffIntegrationTest extends SpringWorkerHarness {
 
     private static ProducerRecord<byte[], byte[]> withTraceParent(ProducerRecord<byte[], byte[]> record,
             TraceParent parent) {
-        record.headers().add("traceparent", utf8(parent.toString()));
+        record.headers().add(TraceParent.HEADER, utf8(parent.toString()));
         return record;
     }
 
