@@ -22,6 +22,12 @@ public final class RecordTracing {
 
     public static final String TRACEPARENT = "traceparent";
     static final String SPAN_NAME_PREFIX = "process ";
+    /**
+     * The most a propagated field other than {@code traceparent} may hold: W3C's limit for {@code baggage}. The
+     * propagator copies baggage whatever its size, and an outcome must fit the producer's limit whatever a request
+     * carried (docs/design.md, "Nothing after the commit fails on content"), so a larger one is left out.
+     */
+    static final int MAX_FIELD_BYTES = 8192;
 
     private static final RecordTracing OFF = new RecordTracing(null, null);
 
@@ -69,6 +75,7 @@ public final class RecordTracing {
     /**
      * Writes the current span's context into a record about to be produced, replacing whatever trace context the
      * headers held (a dead letter copies its original's). Without a current span, or off, the headers stay as they are.
+     * {@code traceparent} always fits; {@code tracestate} or {@code baggage} over {@link #MAX_FIELD_BYTES} is left out.
      */
     public void injectCurrent(Headers headers) {
         if (tracer == null) {
@@ -80,8 +87,12 @@ public final class RecordTracing {
         }
         List<String> fields = propagator.fields();
         fields.forEach(headers::remove);
-        propagator.inject(current, headers,
-                (carrier, key, value) -> carrier.add(key, value.getBytes(StandardCharsets.UTF_8)));
+        propagator.inject(current, headers, (carrier, key, value) -> {
+            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            if (key.equals(TRACEPARENT) || bytes.length <= MAX_FIELD_BYTES) {
+                carrier.add(key, bytes);
+            }
+        });
     }
 
     private static String lastValue(Headers headers, String key) {
