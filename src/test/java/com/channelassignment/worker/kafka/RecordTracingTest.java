@@ -73,6 +73,14 @@ class RecordTracingTest {
     }
 
     @Test
+    void anInvalidTraceParentStartsANewTrace() {
+        RecordTracing.RecordSpan span = tracing.start(record("00-not-a-trace-01", null));
+        span.end();
+
+        assertThat(onlySpan().getParentSpanContext().isValid()).isFalse();
+    }
+
+    @Test
     void replacesTheContextARecordCameWith() {
         TraceParent parent = TraceParent.random();
         RecordTracing.RecordSpan span = tracing.start(record(parent.toString(), null));
