@@ -10,6 +10,8 @@ import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * W3C trace context on Kafka records, one span per record. A record that carries {@code traceparent} gets a span of
@@ -29,6 +31,7 @@ public final class RecordTracing {
      */
     static final int MAX_FIELD_BYTES = 8192;
 
+    private static final Logger log = LoggerFactory.getLogger(RecordTracing.class);
     private static final RecordTracing OFF = new RecordTracing(null, null);
 
     private final Tracer tracer;
@@ -53,14 +56,24 @@ public final class RecordTracing {
 
     /**
      * Starts the span of a consumed record, a child of the context its headers carry, or returns {@link RecordSpan#NONE}
-     * when tracing is off or the record carries no {@code traceparent}. The caller ends it.
+     * when tracing is off or the record carries no {@code traceparent}. The caller ends it. Never throws on what the
+     * headers hold: a record that failed here would fail its batch on every delivery.
      */
     RecordSpan start(ConsumerRecord<?, ?> record) {
         if (tracer == null || record.headers().lastHeader(TRACEPARENT) == null) {
             return RecordSpan.NONE;
         }
+        try {
+            return new RecordSpan(tracer, childSpan(record));
+        } catch (RuntimeException e) {
+            log.debug("no span for {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
+            return RecordSpan.NONE;
+        }
+    }
+
+    private Span childSpan(ConsumerRecord<?, ?> record) {
         // OpenTelemetry semantic conventions for messaging: "process <destination>", a consumer span.
-        Span span = propagator.extract(record.headers(), RecordTracing::lastValue)
+        return propagator.extract(record.headers(), RecordTracing::lastValue)
                 .name(SPAN_NAME_PREFIX + record.topic())
                 .kind(Span.Kind.CONSUMER)
                 .tag("messaging.system", "kafka")
@@ -69,7 +82,6 @@ public final class RecordTracing {
                 .tag("messaging.destination.partition.id", Integer.toString(record.partition()))
                 .tag("messaging.kafka.offset", record.offset())
                 .start();
-        return new RecordSpan(tracer, span);
     }
 
     /**
