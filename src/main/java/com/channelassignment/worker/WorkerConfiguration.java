@@ -63,7 +63,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
 @EnableScheduling
 class WorkerConfiguration {
 
-    static final String TRACING_ENABLED = "management.tracing.export.enabled";
+    private static final String TRACING_ENABLED = "management.tracing.export.enabled";
 
     @Bean
     Clock clock() {
