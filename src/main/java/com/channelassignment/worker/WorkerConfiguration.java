@@ -18,11 +18,14 @@ import com.channelassignment.worker.kafka.PartitionAssignments;
 import com.channelassignment.worker.kafka.PartitionStalls;
 import com.channelassignment.worker.kafka.PartitionStallsHealthIndicator;
 import com.channelassignment.worker.kafka.RecordBudget;
+import com.channelassignment.worker.kafka.RecordTracing;
 import com.channelassignment.worker.kafka.RestartAfterFencing;
 import com.channelassignment.worker.kafka.StallReportingAfterRollbackProcessor;
 import com.channelassignment.worker.kafka.TopicIds;
 import com.channelassignment.worker.kafka.WorkerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -31,12 +34,14 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.kafka.config.ContainerCustomizer;
@@ -58,6 +63,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
 @EnableScheduling
 class WorkerConfiguration {
 
+    private static final String TRACING_ENABLED = "management.tracing.export.enabled";
 
     @Bean
     Clock clock() {
@@ -110,19 +116,34 @@ class WorkerConfiguration {
                 : Integer.parseInt(configured));
     }
 
+    /**
+     * A span per traced record and W3C trace context on requests, outcomes and dead letters, with Spring Boot's tracer
+     * (Micrometer Tracing over OpenTelemetry). Boot's switch for exporting and propagating traces,
+     * {@code management.tracing.export.enabled=false}, turns it off whole: no header is read or written, no span made.
+     */
+    @Bean
+    RecordTracing recordTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator,
+            Environment environment) {
+        boolean enabled = environment.getProperty(TRACING_ENABLED, Boolean.class, true);
+        Tracer available = tracer.getIfAvailable();
+        Propagator propagation = propagator.getIfAvailable();
+        return enabled && available != null && available != Tracer.NOOP && propagation != null
+                ? RecordTracing.on(available, propagation) : RecordTracing.off();
+    }
+
     @Bean
     DeadLetterPublishingRecoverer deadLetterPublishingRecoverer(KafkaTemplate<byte[], byte[]> kafkaTemplate,
-            WorkerProperties properties, RecordBudget budget) {
+            WorkerProperties properties, RecordBudget budget, RecordTracing tracing) {
         String deadLetterTopic = properties.topics().deadLetter();
         // Partition -1 lets the producer's partitioner place the dead letter by its original key.
         return new BoundedDeadLetterPublishingRecoverer(kafkaTemplate,
-                (record, exception) -> new TopicPartition(deadLetterTopic, -1), budget);
+                (record, exception) -> new TopicPartition(deadLetterTopic, -1), budget, tracing);
     }
 
     @Bean
     KafkaOutcomePublisher kafkaOutcomePublisher(KafkaTemplate<byte[], byte[]> kafkaTemplate,
-            DeadLetterPublishingRecoverer deadLetters, WorkerProperties properties) {
-        return new KafkaOutcomePublisher(kafkaTemplate, deadLetters, properties.topics().outcomes());
+            DeadLetterPublishingRecoverer deadLetters, WorkerProperties properties, RecordTracing tracing) {
+        return new KafkaOutcomePublisher(kafkaTemplate, deadLetters, properties.topics().outcomes(), tracing);
     }
 
     @Bean
@@ -144,7 +165,7 @@ class WorkerConfiguration {
     AssignmentRequestListener assignmentRequestListener(AvroContract contract,
             ApplyAssignmentRequests applyAssignmentRequests, KafkaOutcomePublisher publisher, WorkerMetrics metrics,
             Clock clock, WorkerProperties properties, PartitionStalls stalls, TopicIds topicIds,
-            JdbcTemplate jdbcTemplate, KafkaBrokerHealthIndicator kafkaHealth) {
+            JdbcTemplate jdbcTemplate, KafkaBrokerHealthIndicator kafkaHealth, RecordTracing tracing) {
         JdbcReachability database = new JdbcReachability(jdbcTemplate);
         DependencyProbe dependencies = () -> {
             if (!database.isReachable()) {
@@ -154,7 +175,7 @@ class WorkerConfiguration {
         };
         return new AssignmentRequestListener(contract, applyAssignmentRequests, publisher, metrics, clock,
                 properties.retry().poisonAttempts(), stalls, topicIds, dependencies,
-                properties.topics().requests());
+                properties.topics().requests(), tracing);
     }
 
     /**
@@ -166,14 +187,15 @@ class WorkerConfiguration {
     @Bean
     @ConditionalOnProperty(name = "channel-assignment.http.enabled", havingValue = "true", matchIfMissing = true)
     KafkaRequestChannel kafkaRequestChannel(ProducerFactory<byte[], byte[]> producerFactory, AvroContract contract,
-            WorkerProperties properties, KafkaProperties kafkaProperties) {
+            WorkerProperties properties, KafkaProperties kafkaProperties, RecordTracing tracing) {
         // No linger: a caller waits for this record, and a lone one would sit out the whole linger. Under load the
         // producer still batches what accumulates while earlier sends are in flight.
         KafkaTemplate<byte[], byte[]> calls = new KafkaTemplate<>(producerFactory,
                 Map.of(ProducerConfig.LINGER_MS_CONFIG, 0));
         calls.setAllowNonTransactional(true);
         return new KafkaRequestChannel(calls, contract, properties.topics().requests(), properties.topics().outcomes(),
-                kafkaProperties.buildConsumerProperties(), WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE - 1);
+                kafkaProperties.buildConsumerProperties(), WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE - 1,
+                tracing);
     }
 
     @Bean

@@ -63,6 +63,13 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "org.springframework.kafka..")
             .because("Kafka stays in one package");
 
+    // The application sees a record's trace only as an opaque RecordTrace, entered while its lines are logged.
+    @ArchTest
+    static final ArchRule onlyTheKafkaAdapterAndTheWiringUseTheTracer = noClasses()
+            .that().resideOutsideOfPackages(KAFKA, ROOT)
+            .should().dependOnClassesThat().resideInAnyPackage("io.micrometer.tracing..", "io.opentelemetry..")
+            .because("trace context travels in Kafka record headers, read and written by the Kafka adapter");
+
     @ArchTest
     static final ArchRule onlyTheJdbcAdapterAndTheWiringUseSpringJdbc = noClasses()
             .that().resideOutsideOfPackages(JDBC, ROOT)

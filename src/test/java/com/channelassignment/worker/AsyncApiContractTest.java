@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.kafka.BoundedDeadLetterPublishingRecoverer;
 import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
+import com.channelassignment.worker.kafka.RecordTracing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -268,7 +269,8 @@ class AsyncApiContractTest {
 
         JsonNode outcome = document.at("/components/messages/ChannelAssignmentOutcome/headers");
         expectHeaders(violations, "outcome", outcome, Set.of(KafkaOutcomePublisher.REQUEST_ID_HEADER,
-                KafkaOutcomePublisher.CORRELATION_ID_HEADER, KafkaOutcomePublisher.TRUNCATED_HEADER));
+                KafkaOutcomePublisher.CORRELATION_ID_HEADER, KafkaOutcomePublisher.TRUNCATED_HEADER,
+                RecordTracing.TRACEPARENT));
         if (!contains(outcome.path("required"), KafkaOutcomePublisher.REQUEST_ID_HEADER)) {
             violations.add("outcome: " + KafkaOutcomePublisher.REQUEST_ID_HEADER + " is not required");
         }
@@ -283,7 +285,7 @@ class AsyncApiContractTest {
                 BoundedDeadLetterPublishingRecoverer.ORIGINAL_VALUE_SHA256_HEADER,
                 BoundedDeadLetterPublishingRecoverer.ORIGINAL_KEY_SIZE_HEADER,
                 BoundedDeadLetterPublishingRecoverer.ORIGINAL_KEY_SHA256_HEADER,
-                KafkaOutcomePublisher.TRUNCATED_HEADER, replayOf);
+                KafkaOutcomePublisher.TRUNCATED_HEADER, replayOf, RecordTracing.TRACEPARENT);
         expectHeaders(violations, "dead letter", deadLetter, deadLetterHeaders);
         // Every header the CLI's dlt commands read is one the document gives the dead letters.
         cliDeadLetterHeaders().forEach(header -> {
@@ -300,7 +302,7 @@ class AsyncApiContractTest {
 
         for (String message : List.of("ChannelAssignmentRequest", "DirectoryChange")) {
             JsonNode headers = resolve(document, document.at("/components/messages/" + message + "/headers"));
-            expectHeaders(violations, message, headers, Set.of(replayOf));
+            expectHeaders(violations, message, headers, Set.of(replayOf, RecordTracing.TRACEPARENT));
         }
         return violations;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.TraceParent;
 import com.channelassignment.worker.testing.WireRequests;
 import com.channelassignment.worker.testing.WorkerProcess;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -25,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code logging.structured.format.console} turns the worker's console into one JSON object per line, with the
- * record a line is about as fields. The worker runs as its own process, configured as the jar is: in the test JVM,
+ * record a line is about, and its trace, as fields. The worker runs as its own process, configured as the jar is: in the test JVM,
  * the test's logback configuration would win over the property.
  */
 class StructuredLogsIntegrationTest {
@@ -42,6 +44,7 @@ class StructuredLogsIntegrationTest {
         String organization = "org-" + run;
         String requestId = "logged-" + UUID.randomUUID();
         String correlationId = "workflow-" + UUID.randomUUID();
+        TraceParent trace = TraceParent.random();
 
         try (WorkerProcess worker = WorkerProcess.startFromClasses(List.of(
                 "--logging.structured.format.console=ecs",
@@ -59,9 +62,12 @@ class StructuredLogsIntegrationTest {
                 KafkaTestClient kafka = new KafkaTestClient(TestServices.kafkaBootstrapServers())) {
             worker.awaitReady(Duration.ofSeconds(90));
             int partition = KafkaTestClient.partitionOf(organization.getBytes(StandardCharsets.UTF_8), PARTITIONS);
-            kafka.send(run + "-requests", organization, new AvroContract().encodeRequest(WireRequests.anAssignment()
-                    .withRequestId(requestId).inOrganization(organization).forHandle("nobody")
-                    .withCorrelationId(correlationId).build()));
+            ProducerRecord<byte[], byte[]> traced = new ProducerRecord<>(run + "-requests",
+                    organization.getBytes(StandardCharsets.UTF_8), new AvroContract().encodeRequest(
+                            WireRequests.anAssignment().withRequestId(requestId).inOrganization(organization)
+                                    .forHandle("nobody").withCorrelationId(correlationId).build()));
+            traced.headers().add(TraceParent.HEADER, trace.toString().getBytes(StandardCharsets.UTF_8));
+            kafka.send(traced);
             kafka.send(run + "-requests", organization, "not avro".getBytes(StandardCharsets.UTF_8));
 
             JsonNode rejection = awaitLine(log, line -> requestId.equals(text(line, "request_id"))
@@ -71,6 +77,9 @@ class StructuredLogsIntegrationTest {
             assertThat(text(rejection, "partition")).isEqualTo(Integer.toString(partition));
             assertThat(text(rejection, "offset")).isEqualTo("0");
             assertThat(level(rejection)).isEqualTo("DEBUG");
+            assertThat(text(rejection, "traceId")).as("the record's trace").isEqualTo(trace.traceId());
+            assertThat(text(rejection, "spanId")).as("the worker's span, a child of the producer's").hasSize(16)
+                    .isNotEqualTo(trace.spanId());
 
             JsonNode deadLetter = awaitLine(log, line -> message(line).startsWith("dead-lettering"));
             assertThat(text(deadLetter, "partition")).isEqualTo(Integer.toString(partition));

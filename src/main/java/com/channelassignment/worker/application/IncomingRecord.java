@@ -4,4 +4,7 @@ package com.channelassignment.worker.application;
 public sealed interface IncomingRecord permits IncomingRequest, IncomingChange {
 
     RecordPosition position();
+
+    /** The trace the record continues, {@link RecordTrace#NONE} when it carried no trace context. */
+    RecordTrace trace();
 }

@@ -8,8 +8,9 @@ import org.slf4j.MDC;
 
 /**
  * The MDC entries of every line logged while one record is handled: {@code request_id}, {@code correlation_id},
- * {@code topic}, {@code partition} and {@code offset}. The text console shows the request id; the structured (JSON)
- * console writes every MDC entry as a field, so a tracer's trace and span ids join them when one is present.
+ * {@code topic}, {@code partition} and {@code offset}; and the record's trace, entered for as long, so that the
+ * tracer adds {@code traceId} and {@code spanId}. The text console shows the request id and the trace id; the
+ * structured (JSON) console writes every MDC entry as a field.
  */
 public final class RecordLogContext implements AutoCloseable {
 
@@ -22,29 +23,32 @@ public final class RecordLogContext implements AutoCloseable {
     // Scopes nest (a batch isolating poison applies each record alone, and the use case opens its own scope for the
     // same record): closing restores what the enclosing scope had instead of clearing it.
     private final Deque<Map.Entry<String, String>> replaced = new ArrayDeque<>();
+    private final RecordTrace.Scope trace;
 
-    private RecordLogContext() {
+    private RecordLogContext(RecordTrace trace) {
+        this.trace = trace.enter();
     }
 
     /** A decoded record: its position, and the id its outcomes carry (a request's, or a directory change's). */
     public static RecordLogContext of(IncomingRecord record) {
         if (record instanceof IncomingRequest incoming) {
-            return of(record.position(), incoming.request().echoedRequestId(),
+            return of(record.position(), record.trace(), incoming.request().echoedRequestId(),
                     incoming.request().echoedCorrelationId());
         }
         if (record instanceof IncomingChange change) {
-            return of(record.position(), change.change().changeId(), null);
+            return of(record.position(), record.trace(), change.change().changeId(), null);
         }
         throw new IllegalStateException("unknown record " + record);
     }
 
-    /** A record known only by its position, such as one that could not be decoded. */
-    public static RecordLogContext at(RecordPosition position) {
-        return of(position, null, null);
+    /** A record known only by its position and trace, such as one that could not be decoded. */
+    public static RecordLogContext at(RecordPosition position, RecordTrace trace) {
+        return of(position, trace, null, null);
     }
 
-    private static RecordLogContext of(RecordPosition position, String requestId, String correlationId) {
-        return new RecordLogContext()
+    private static RecordLogContext of(RecordPosition position, RecordTrace trace, String requestId,
+            String correlationId) {
+        return new RecordLogContext(trace)
                 .put(TOPIC, position.topic())
                 .put(PARTITION, Integer.toString(position.partition()))
                 .put(OFFSET, Long.toString(position.offset()))
@@ -72,5 +76,6 @@ public final class RecordLogContext implements AutoCloseable {
                 MDC.put(entry.getKey(), entry.getValue());
             }
         }
+        trace.close();
     }
 }

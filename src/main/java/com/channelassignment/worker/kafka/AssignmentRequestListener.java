@@ -9,6 +9,7 @@ import com.channelassignment.worker.application.IncomingRequest;
 import com.channelassignment.worker.application.PublishableOutcome;
 import com.channelassignment.worker.application.RecordLogContext;
 import com.channelassignment.worker.application.RecordPosition;
+import com.channelassignment.worker.application.RecordTrace;
 import com.channelassignment.worker.application.RefusedChange;
 import java.time.Clock;
 import java.time.Instant;
@@ -36,6 +37,9 @@ public class AssignmentRequestListener {
 
     public static final String DEFAULT_LISTENER_ID = "channel-assignment-worker";
 
+    static final String REQUEST_ID_TAG = "channel_assignment.request_id";
+    static final String CHANGE_ID_TAG = "channel_assignment.change_id";
+
     private static final Logger log = LoggerFactory.getLogger(AssignmentRequestListener.class);
 
     /** A decoded request or directory change with the record it came in. */
@@ -53,8 +57,9 @@ public class AssignmentRequestListener {
         }
     }
 
-    /** A record that could not be decoded, and why. */
-    private record Undecodable(ConsumerRecord<byte[], byte[]> record, UndecodableRecordException reason) {
+    /** A record that could not be decoded, why, and its span. */
+    private record Undecodable(ConsumerRecord<byte[], byte[]> record, RecordTrace trace,
+            UndecodableRecordException reason) {
     }
 
     /** What became of a batch's decoded records: outcomes to publish, poison to dead-letter, skipped redeliveries. */
@@ -66,7 +71,7 @@ public class AssignmentRequestListener {
     }
 
     /** A record that failed alone, with the dependencies up: dead-lettered with its failure. */
-    private record Poison(ConsumerRecord<byte[], byte[]> record, RuntimeException failure) {
+    private record Poison(Decoded decoded, RuntimeException failure) {
     }
 
     private final AvroContract contract;
@@ -79,10 +84,12 @@ public class AssignmentRequestListener {
     private final TopicIds topicIds;
     private final DependencyProbe dependencies;
     private final String requestsTopic;
+    private final RecordTracing tracing;
 
     public AssignmentRequestListener(AvroContract contract, ApplyAssignmentRequests applyRequests,
             KafkaOutcomePublisher publisher, WorkerMetrics metrics, Clock clock, int poisonAttempts,
-            PartitionStalls stalls, TopicIds topicIds, DependencyProbe dependencies, String requestsTopic) {
+            PartitionStalls stalls, TopicIds topicIds, DependencyProbe dependencies, String requestsTopic,
+            RecordTracing tracing) {
         this.contract = contract;
         this.applyRequests = applyRequests;
         this.publisher = publisher;
@@ -93,6 +100,7 @@ public class AssignmentRequestListener {
         this.topicIds = topicIds;
         this.dependencies = dependencies;
         this.requestsTopic = requestsTopic;
+        this.tracing = tracing;
     }
 
     /**
@@ -109,6 +117,20 @@ public class AssignmentRequestListener {
             topics = "#{__listener.requestsTopic()}", batch = "true",
             autoStartup = "${channel-assignment.consumer.enabled:true}")
     public void onBatch(List<ConsumerRecord<byte[], byte[]>> records) {
+        // One span per traced record, though the batch is applied as one: each ends when the batch is handed to the
+        // container's Kafka transaction, or fails. A failed batch comes again, and each attempt has its own spans.
+        List<RecordTracing.RecordSpan> spans = new ArrayList<>();
+        try {
+            handle(records, spans);
+        } catch (RuntimeException | Error failure) {
+            spans.forEach(span -> span.failed(failure));
+            throw failure;
+        } finally {
+            spans.forEach(RecordTracing.RecordSpan::end);
+        }
+    }
+
+    private void handle(List<ConsumerRecord<byte[], byte[]>> records, List<RecordTracing.RecordSpan> spans) {
         long started = System.nanoTime();
         Map<TopicPartition, Long> firstOffsets = StallReportingAfterRollbackProcessor.firstOffsets(records);
         stalls.starting(firstOffsets);
@@ -116,15 +138,23 @@ public class AssignmentRequestListener {
         List<Undecodable> undecodable = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             RecordPosition position = new RecordPosition(record.topic(), record.partition(), record.offset());
+            RecordTracing.RecordSpan span = tracing.start(record);
+            if (span.isTraced()) {
+                spans.add(span);
+            }
             try {
                 // Directory changes and requests share the topic, so an organization's changes and requests keep the
                 // order they were produced in; the schema fingerprint tells them apart.
-                decoded.add(new Decoded(record, contract.isDirectoryChange(record.value())
-                        ? new IncomingChange(position, contract.decodeChange(record.value()))
-                        : new IncomingRequest(position, contract.decodeRequest(record.value()))));
+                IncomingRecord incoming = contract.isDirectoryChange(record.value())
+                        ? new IncomingChange(position, contract.decodeChange(record.value()), span)
+                        : new IncomingRequest(position, contract.decodeRequest(record.value()), span);
+                decoded.add(new Decoded(record, incoming));
+                if (span.isTraced()) {
+                    tagWithId(span, incoming);
+                }
             } catch (UndecodableRecordException e) {
                 // Retrying cannot fix them, and they never reach the database: dead-lettered on every delivery.
-                undecodable.add(new Undecodable(record, e));
+                undecodable.add(new Undecodable(record, span, e));
             }
         }
 
@@ -144,10 +174,10 @@ public class AssignmentRequestListener {
 
         // The database has committed. What follows is bounded by construction and must not throw on content.
         for (Undecodable record : undecodable) {
-            deadLetter(record.record(), record.reason());
+            deadLetter(record.record(), record.trace(), record.reason());
         }
         for (Poison poison : answers.poison()) {
-            deadLetter(poison.record(), poison.failure());
+            deadLetter(poison.decoded().record(), poison.decoded().request().trace(), poison.failure());
         }
         Instant publishedAt = clock.instant();
         for (Answer answer : answers.outcomes()) {
@@ -187,7 +217,7 @@ public class AssignmentRequestListener {
                     poison.addAll(answered.poison());
                     skipped += answered.skipped();
                 } catch (PoisonRecordException e) {
-                    poison.add(new Poison(one.record(), e.failure));
+                    poison.add(new Poison(one, e.failure));
                 }
             }
         }
@@ -254,18 +284,30 @@ public class AssignmentRequestListener {
         List<Poison> refused = new ArrayList<>();
         for (RefusedChange change : applied.refusedChanges()) {
             // Not applied and not recorded: a redelivery is refused again, so its dead letter is never lost.
-            refused.add(new Poison(byPosition.get(change.position()).record(),
+            refused.add(new Poison(byPosition.get(change.position()),
                     new RefusedDirectoryChangeException(change.reason())));
         }
         return new Answers(answers, refused, applied.skipped().size());
     }
 
-    private void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception reason) {
+    /** The record's span is current meanwhile, so the dead letter carries its trace context on. */
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, RecordTrace trace, Exception reason) {
         try (RecordLogContext context = RecordLogContext.at(
-                new RecordPosition(record.topic(), record.partition(), record.offset()))) {
+                new RecordPosition(record.topic(), record.partition(), record.offset()), trace)) {
             log.warn("dead-lettering {}: {}", position(record), PartitionStalls.describe(reason));
             publisher.deadLetter(record, reason);
             metrics.deadLettered(reason);
+        }
+    }
+
+    /** Tags the record's span with the id its outcomes carry, once the record is decoded. */
+    private static void tagWithId(RecordTracing.RecordSpan span, IncomingRecord record) {
+        if (record instanceof IncomingRequest incoming) {
+            span.tag(REQUEST_ID_TAG, incoming.request().echoedRequestId());
+        } else if (record instanceof IncomingChange change) {
+            span.tag(CHANGE_ID_TAG, change.change().changeId());
+        } else {
+            throw new IllegalStateException("unknown record " + record);
         }
     }
 

@@ -26,7 +26,8 @@ import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
  * <p>Every dead letter carries the original value's size and SHA-256. One too large to carry its original key, value
  * and headers carries a reference instead: the key is cut, then the value left out, then the original headers dropped,
  * until the record fits, and the {@code truncated} header says which. The exception headers hold the exception's class,
- * its root cause's class and a bounded message; never a stack trace, which would carry SQL text and internals.
+ * its root cause's class and a bounded message; never a stack trace, which would carry SQL text and internals. The
+ * trace context it came with is replaced by that of the span current while it is dead-lettered, the record's own.
  */
 public class BoundedDeadLetterPublishingRecoverer extends DeadLetterPublishingRecoverer {
 
@@ -37,11 +38,20 @@ public class BoundedDeadLetterPublishingRecoverer extends DeadLetterPublishingRe
     static final int MAX_EXCEPTION_MESSAGE_CHARS = 1000;
 
     private final RecordBudget budget;
+    private final RecordTracing tracing;
 
+    /** Without tracing: the trace context the record came with stays as it was. */
     public BoundedDeadLetterPublishingRecoverer(KafkaOperations<?, ?> template,
             BiFunction<ConsumerRecord<?, ?>, Exception, TopicPartition> destinationResolver, RecordBudget budget) {
+        this(template, destinationResolver, budget, RecordTracing.off());
+    }
+
+    public BoundedDeadLetterPublishingRecoverer(KafkaOperations<?, ?> template,
+            BiFunction<ConsumerRecord<?, ?>, Exception, TopicPartition> destinationResolver, RecordBudget budget,
+            RecordTracing tracing) {
         super(template, destinationResolver);
         this.budget = budget;
+        this.tracing = tracing;
         setExceptionHeadersCreator((headers, exception, isKey, names) -> {
             var info = names.getExceptionInfo();
             // The record's own headers come along, and a producer can put exception headers there, a stack trace
@@ -64,6 +74,8 @@ public class BoundedDeadLetterPublishingRecoverer extends DeadLetterPublishingRe
         byte[] originalKey = key != null ? key : (byte[]) record.key();
         byte[] originalValue = value != null ? value : (byte[]) record.value();
         Headers withOriginals = new RecordHeaders(headers.toArray());
+        // Before the budget is checked: the trace context is a few dozen bytes, counted like every other header.
+        tracing.injectCurrent(withOriginals);
         List<String> truncated = new ArrayList<>();
         if (originalValue != null) {
             withOriginals.add(ORIGINAL_VALUE_SIZE_HEADER, utf8(Integer.toString(originalValue.length)));

@@ -22,15 +22,20 @@ public class KafkaOutcomePublisher {
     private final KafkaOperations<byte[], byte[]> kafka;
     private final DeadLetterPublishingRecoverer deadLetters;
     private final String outcomesTopic;
+    private final RecordTracing tracing;
 
     public KafkaOutcomePublisher(KafkaOperations<byte[], byte[]> kafka, DeadLetterPublishingRecoverer deadLetters,
-            String outcomesTopic) {
+            String outcomesTopic, RecordTracing tracing) {
         this.kafka = kafka;
         this.deadLetters = deadLetters;
         this.outcomesTopic = outcomesTopic;
+        this.tracing = tracing;
     }
 
-    /** The outcome carries its request's key, so it lands in order with the other outcomes of that organization. */
+    /**
+     * The outcome carries its request's key, so it lands in order with the other outcomes of that organization, and the
+     * context of the request's span when that is current, so whoever reads the outcome continues the request's trace.
+     */
     public void publish(ConsumerRecord<byte[], byte[]> request, PublishableOutcome outcome) {
         // The payload and both ids are capped by the domain; only the key can still be any size the broker took.
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(outcomesTopic, null,
@@ -42,6 +47,7 @@ public class KafkaOutcomePublisher {
         if (RecordBudget.keyTooLong(request.key())) {
             record.headers().add(new RecordHeader(TRUNCATED_HEADER, utf8("key")));
         }
+        tracing.injectCurrent(record.headers());
         kafka.send(record);
     }
 

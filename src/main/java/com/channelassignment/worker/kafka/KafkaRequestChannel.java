@@ -104,14 +104,23 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     private volatile Thread reader;
     private volatile boolean running;
     private final int phase;
+    private final RecordTracing tracing;
+
+    /** Without tracing: requests carry no trace context. */
+    public KafkaRequestChannel(KafkaOperations<byte[], byte[]> kafka, AvroContract contract, String requestsTopic,
+            String outcomesTopic, Map<String, Object> consumerProperties, int phase) {
+        this(kafka, contract, requestsTopic, outcomesTopic, consumerProperties, phase, RecordTracing.off());
+    }
 
     /**
      * {@code phase} is the lifecycle phase of the reader: it must start before the HTTP server accepts calls and stop
-     * after the server's graceful shutdown has let the calls in flight read their answers.
+     * after the server's graceful shutdown has let the calls in flight read their answers. Each request carries the
+     * context of the span current when it is sent (the HTTP call's), so the worker that applies it continues the trace.
      */
     public KafkaRequestChannel(KafkaOperations<byte[], byte[]> kafka, AvroContract contract, String requestsTopic,
-            String outcomesTopic, Map<String, Object> consumerProperties, int phase) {
+            String outcomesTopic, Map<String, Object> consumerProperties, int phase, RecordTracing tracing) {
         this.kafka = kafka;
+        this.tracing = tracing;
         this.phase = phase;
         this.contract = contract;
         this.requestsTopic = requestsTopic;
@@ -150,7 +159,10 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         byte[] key = request.organizationId() == null ? null
                 : request.organizationId().getBytes(StandardCharsets.UTF_8);
         try {
-            kafka.send(new ProducerRecord<>(requestsTopic, key, contract.encodeRequest(request)))
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(requestsTopic, key,
+                    contract.encodeRequest(request));
+            tracing.injectCurrent(record.headers());
+            kafka.send(record)
                     .whenComplete((sent, failure) -> {
                         if (failure != null) {
                             answer.completeExceptionally(failure);

@@ -3,6 +3,8 @@ package com.channelassignment.worker.application;
 import static com.channelassignment.worker.domain.AssignmentRequests.anAssignment;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
@@ -35,13 +37,30 @@ class RecordLogContextTest {
         IncomingRequest outer = new IncomingRequest(POSITION, anAssignment().withRequestId("req-outer").build());
 
         try (RecordLogContext context = RecordLogContext.of(outer)) {
-            try (RecordLogContext undecodable = RecordLogContext.at(new RecordPosition("requests", 2, 42))) {
+            try (RecordLogContext undecodable = RecordLogContext.at(new RecordPosition("requests", 2, 42),
+                    RecordTrace.NONE)) {
                 assertThat(MDC.get("request_id")).isNull();
                 assertThat(MDC.get("offset")).isEqualTo("42");
             }
             assertThat(MDC.get("request_id")).isEqualTo("req-outer");
             assertThat(MDC.get("offset")).isEqualTo("41");
         }
+    }
+
+    @Test
+    void entersTheRecordsTraceForTheScopeAndLeavesItAfterTheMdc() {
+        List<String> events = new ArrayList<>();
+        RecordTrace trace = () -> {
+            events.add("entered");
+            return () -> events.add("left with request_id " + MDC.get("request_id"));
+        };
+        IncomingRequest incoming = new IncomingRequest(POSITION, anAssignment().withRequestId("req-8").build(), trace);
+
+        try (RecordLogContext context = RecordLogContext.of(incoming)) {
+            assertThat(events).containsExactly("entered");
+        }
+
+        assertThat(events).containsExactly("entered", "left with request_id null");
     }
 
     @Test

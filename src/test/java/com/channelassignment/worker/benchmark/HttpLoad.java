@@ -7,6 +7,7 @@ import com.channelassignment.worker.domain.Operation;
 import com.channelassignment.worker.testing.ExpectedAnswers;
 import com.channelassignment.worker.testing.StreamCheck;
 import com.channelassignment.worker.testing.Tokens;
+import com.channelassignment.worker.testing.TraceParent;
 import com.channelassignment.worker.testing.Workload;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,13 +51,16 @@ final class HttpLoad implements AutoCloseable {
     private final Workload workload;
     private final StreamCheck check;
     private final int organizations;
+    private final boolean traced;
     private final Map<Integer, String> tokens = new ConcurrentHashMap<>();
     private final ExecutorService clientThreads = Executors.newFixedThreadPool(4);
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).executor(clientThreads).build();
 
-    HttpLoad(URI base, Workload workload, StreamCheck check, Tokens tokens, int organizations) {
+    /** {@code traced}: every call carries the {@code traceparent} of a new sampled trace. */
+    HttpLoad(URI base, Workload workload, StreamCheck check, Tokens tokens, int organizations, boolean traced) {
         this.base = base;
+        this.traced = traced;
         this.workload = workload;
         this.check = check;
         this.organizations = organizations;
@@ -163,6 +167,9 @@ final class HttpLoad implements AutoCloseable {
                 + (request.channelType() == ChannelType.MAILBOX ? "/mailbox" : "/phone_number");
         HttpRequest.Builder http = HttpRequest.newBuilder(base.resolve(path)).timeout(CALL_TIMEOUT)
                 .header("Authorization", "Bearer " + tokens.get(org)).header("Idempotency-Key", key);
+        if (traced) {
+            http.header(TraceParent.HEADER, TraceParent.random().toString());
+        }
         if (request.operation() == Operation.ASSIGN) {
             String field = request.channelType() == ChannelType.MAILBOX ? "mailbox_id" : "phone_number_id";
             http.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(

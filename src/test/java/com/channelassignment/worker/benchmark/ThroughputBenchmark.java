@@ -113,6 +113,11 @@ public final class ThroughputBenchmark {
     private final String workerJar = System.getProperty("benchmark.worker-jar", "");
     // Round-trip time added between the worker (and the raw loop) and PostgreSQL, as if it ran on another host.
     private final int databaseRttMillis = Integer.getInteger("benchmark.database-rtt-ms", 0);
+    // "on": every request, on the topic or over HTTP, carries the traceparent of a new sampled trace, and the worker
+    // samples every trace it starts itself, so each request has a recorded span. Nothing is exported: no OTLP endpoint
+    // is set, so the figure holds the spans, the context on every record and the span processor, not the network.
+    // "off": no trace context anywhere, the worker as configured by default.
+    private final boolean tracing = onOrOff(System.getProperty("benchmark.tracing", "off"));
 
     public static void main(String[] args) throws Exception {
         boolean verified = new ThroughputBenchmark().run();
@@ -157,7 +162,7 @@ public final class ThroughputBenchmark {
         // Not idempotent: right after topic creation the broker (then in-process) answered NOT_LEADER_OR_FOLLOWER and
         // an idempotent producer's retry then failed for two minutes with OUT_OF_ORDER_SEQUENCE_NUMBER. No broker
         // restarts here, so one request in flight keeps retries in order and free of duplicates.
-        try (RequestStream stream = RequestStream.withoutIdempotence(bootstrap, REQUESTS, check);
+        try (RequestStream stream = traced(RequestStream.withoutIdempotence(bootstrap, REQUESTS, check));
                 // A 5 ms fetch wait, as a synchronous caller's reader would use: idle, the reader asks again that often.
                 OutcomeWatcher watcher = OutcomeWatcher.start(bootstrap, List.of(OUTCOMES), this::onOutcome,
                         Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5))) {
@@ -234,6 +239,7 @@ public final class ThroughputBenchmark {
                 figures.put("database_rtt_added_ms", databaseRttMillis);
                 figures.put("worker_jar", jar.toString());
                 figures.put("concurrency", Integer.parseInt(concurrency));
+                figures.put("tracing", tracing ? "on: every request traced and sampled, nothing exported" : "off");
             }
         }
 
@@ -301,7 +307,7 @@ public final class ThroughputBenchmark {
      * reader that fetches with a 5 ms wait: what a synchronous caller pays on every call, whatever the load.
      */
     private void measureIdleRoundTrips(String bootstrap, WorkerProcess worker) throws Exception {
-        try (RequestStream oneAtATime = RequestStream.withoutLinger(bootstrap, REQUESTS, check)) {
+        try (RequestStream oneAtATime = traced(RequestStream.withoutLinger(bootstrap, REQUESTS, check))) {
             for (int i = 0; i < idleRequests; i++) {
                 AssignmentRequest request = workload.next(IDLE);
                 CompletableFuture<ConsumerRecord<byte[], byte[]>> answer = new CompletableFuture<>();
@@ -334,7 +340,8 @@ public final class ThroughputBenchmark {
         // The callers measure every call's latency and check every answer; the benchmark's reader only has to see
         // every outcome eventually, so it reads between the phases, not on the cores the phases measure.
         watcher.pause();
-        try (HttpLoad http = new HttpLoad(api, workload, check, tokens, Math.min(httpOrganizations, organizations))) {
+        try (HttpLoad http = new HttpLoad(api, workload, check, tokens, Math.min(httpOrganizations, organizations),
+                tracing)) {
             HttpLoad.Result warmUp = http.closedLoop("hw", httpCallers, Duration.ofSeconds(httpWarmupSeconds));
             log("http warm-up: %d calls, %.0f/s, %d errors %s", warmUp.calls(), warmUp.callsPerSecond(),
                     warmUp.errors(), warmUp.firstErrors());
@@ -451,10 +458,27 @@ public final class ThroughputBenchmark {
                 "--channel-assignment.retention.purge-interval=1h",
                 "--server.address=127.0.0.1",
                 "--spring.security.oauth2.resourceserver.jwt.public-key-location=" + tokens.publicKeyLocation()));
+        if (tracing) {
+            arguments.add("--management.tracing.sampling.probability=1.0");
+        }
         if (!workerArguments.isBlank()) {
             arguments.addAll(List.of(workerArguments.split("\\|")));
         }
         return arguments;
+    }
+
+    private RequestStream traced(RequestStream stream) {
+        return tracing ? stream.traceEveryRequest() : stream;
+    }
+
+    private static boolean onOrOff(String value) {
+        if (value.equals("on")) {
+            return true;
+        }
+        if (value.equals("off")) {
+            return false;
+        }
+        throw new IllegalArgumentException("benchmark.tracing must be on or off, not " + value);
     }
 
     private void produce(RequestStream stream, String phase, int requests) {

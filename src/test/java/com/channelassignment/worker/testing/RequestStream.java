@@ -35,6 +35,7 @@ public final class RequestStream implements AutoCloseable {
     private final List<StreamCheck> checks = new CopyOnWriteArrayList<>();
     private final AtomicInteger failedSends = new AtomicInteger();
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
+    private volatile boolean traced;
     private final Callback onCompletion = (metadata, exception) -> {
         if (exception != null) {
             failedSends.incrementAndGet();
@@ -75,6 +76,15 @@ public final class RequestStream implements AutoCloseable {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
     }
 
+    /**
+     * From now on every request carries the {@code traceparent} of a new sampled trace, as a producer that traces its
+     * requests sends them.
+     */
+    public RequestStream traceEveryRequest() {
+        traced = true;
+        return this;
+    }
+
     /** Another deployment's check, fed with every send from now on: for deployments consuming the same topic. */
     public void alsoRecordIn(StreamCheck other) {
         checks.add(other);
@@ -89,7 +99,11 @@ public final class RequestStream implements AutoCloseable {
     /** {@link #send(AssignmentRequest)} under a key of the caller's choosing instead of the organization. */
     public synchronized void send(AssignmentRequest request, byte[] key) {
         checks.forEach(check -> check.sent(request));
-        producer.send(new ProducerRecord<>(topic, key, encode(request)), onCompletion);
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, encode(request));
+        if (traced) {
+            record.headers().add(TraceParent.HEADER, utf8(TraceParent.random().toString()));
+        }
+        producer.send(record, onCompletion);
     }
 
     /**
