@@ -60,7 +60,8 @@ import org.springframework.test.context.DynamicPropertySource;
 // Rejections are logged at DEBUG: one line per request, written while its span is current. Set here, not as a dynamic
 // property: the logging system reads its levels before those are added.
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "logging.level.com.channelassignment.worker.application=DEBUG")
+        properties = {"logging.level.com.channelassignment.worker.application=DEBUG",
+            "logging.level.com.channelassignment.worker.kafka.AssignmentRequestListener=DEBUG"})
 @Import(TracingIntegrationTest.CaughtSpans.class)
 @ExtendWith(OutputCaptureExtension.class)
 class TracingIntegrationTest {
