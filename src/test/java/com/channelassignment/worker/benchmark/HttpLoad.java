@@ -72,9 +72,13 @@ final class HttpLoad implements AutoCloseable {
 
     /**
      * {@code callers} threads, each calling again as soon as it has its answer, for {@code duration}. Caller {@code c}
-     * calls for the organizations whose index is {@code c} modulo {@code callers}, in turn.
+     * calls for the organizations whose index is {@code c} modulo {@code callers}, in turn, and for no other: two
+     * callers of one organization would race, and the worker could apply their calls in another order than the model.
      */
     Result closedLoop(String prefix, int callers, Duration duration) throws InterruptedException {
+        if (callers > organizations) {
+            throw new IllegalArgumentException(callers + " callers need as many organizations, not " + organizations);
+        }
         Tally tally = new Tally();
         AtomicInteger sequence = new AtomicInteger();
         long started = System.nanoTime();
@@ -83,7 +87,8 @@ final class HttpLoad implements AutoCloseable {
         for (int caller = 0; caller < callers; caller++) {
             int own = caller;
             Thread thread = new Thread(() -> {
-                for (int org = own; System.nanoTime() < deadline; org = (org + callers) % organizations) {
+                for (int org = own; System.nanoTime() < deadline; org = org + callers < organizations
+                        ? org + callers : own) {
                     Call call = prepare(org, prefix + "-" + sequence.incrementAndGet());
                     long due = System.nanoTime();
                     try {
