@@ -118,13 +118,13 @@ class WorkerConfiguration {
 
     /**
      * A span per traced record and W3C trace context on requests, outcomes and dead letters, with Spring Boot's tracer
-     * (Micrometer Tracing over OpenTelemetry). Boot's switch for exporting and propagating traces,
-     * {@code management.tracing.export.enabled=false}, turns it off whole: no header is read or written, no span made.
+     * (Micrometer Tracing over OpenTelemetry), when Boot's switch for exporting and propagating traces,
+     * {@code management.tracing.export.enabled}, is on. Off, the default, no header is read or written, no span made.
      */
     @Bean
     RecordTracing recordTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator,
             Environment environment) {
-        boolean enabled = environment.getProperty(TRACING_ENABLED, Boolean.class, true);
+        boolean enabled = environment.getProperty(TRACING_ENABLED, Boolean.class, false);
         Tracer available = tracer.getIfAvailable();
         Propagator propagation = propagator.getIfAvailable();
         return enabled && available != null && available != Tracer.NOOP && propagation != null

@@ -49,6 +49,7 @@ class StructuredLogsIntegrationTest {
         try (WorkerProcess worker = WorkerProcess.startFromClasses(List.of(
                 "--logging.structured.format.console=ecs",
                 "--logging.level.com.channelassignment.worker.application=DEBUG",
+                "--management.tracing.export.enabled=true",
                 "--spring.datasource.url=" + database.jdbcUrl(),
                 "--spring.datasource.username=" + database.username(),
                 "--spring.datasource.password=" + database.password(),

@@ -60,7 +60,10 @@ import org.springframework.test.context.DynamicPropertySource;
 // Rejections are logged at DEBUG: one line per request, written while its span is current. Set here, not as a dynamic
 // property: the logging system reads its levels before those are added.
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"logging.level.com.channelassignment.worker.application=DEBUG",
+        // Here, not in the property source below: the log pattern gets its trace ids only when tracing is on as the
+        // logging system starts, which is before dynamic properties are added.
+        properties = {"management.tracing.export.enabled=true",
+            "logging.level.com.channelassignment.worker.application=DEBUG",
             "logging.level.com.channelassignment.worker.kafka.AssignmentRequestListener=DEBUG"})
 @Import(TracingIntegrationTest.CaughtSpans.class)
 @ExtendWith(OutputCaptureExtension.class)

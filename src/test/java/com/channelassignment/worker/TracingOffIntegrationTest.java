@@ -26,8 +26,8 @@ import org.springframework.context.annotation.Import;
  * and makes no span, whatever the records carry: a dead letter keeps the context it came with, as it keeps every
  * original header.
  */
-@SpringBootTest(properties = { "management.tracing.export.enabled=false",
-        "management.opentelemetry.tracing.export.schedule-delay=50ms" })
+// Off is the default: nothing here turns it off.
+@SpringBootTest(properties = "management.opentelemetry.tracing.export.schedule-delay=50ms")
 @Import(TracingIntegrationTest.CaughtSpans.class)
 @ExtendWith(OutputCaptureExtension.class)
 class TracingOffIntegrationTest extends SpringWorkerHarness {

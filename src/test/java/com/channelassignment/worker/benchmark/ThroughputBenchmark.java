@@ -459,6 +459,7 @@ public final class ThroughputBenchmark {
                 "--server.address=127.0.0.1",
                 "--spring.security.oauth2.resourceserver.jwt.public-key-location=" + tokens.publicKeyLocation()));
         if (tracing) {
+            arguments.add("--management.tracing.export.enabled=true");
             arguments.add("--management.tracing.sampling.probability=1.0");
         }
         if (!workerArguments.isBlank()) {
