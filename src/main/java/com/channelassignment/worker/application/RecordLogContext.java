@@ -1,5 +1,6 @@
 package com.channelassignment.worker.application;
 
+import com.channelassignment.worker.domain.AssignmentRequest;
 import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -7,10 +8,10 @@ import java.util.Map;
 import org.slf4j.MDC;
 
 /**
- * The MDC entries of every line logged while one record is handled: {@code request_id}, {@code correlation_id},
- * {@code topic}, {@code partition} and {@code offset}; and the record's trace, entered for as long, so that the
- * tracer adds {@code traceId} and {@code spanId}. The text console shows the request id and the trace id; the
- * structured (JSON) console writes every MDC entry as a field.
+ * The MDC entries of every line logged while one record, or one HTTP call, is handled: {@code request_id},
+ * {@code correlation_id}, {@code topic}, {@code partition} and {@code offset}; and the record's trace, entered for as
+ * long, so that the tracer adds {@code traceId} and {@code spanId}. The text console shows the request id and the
+ * trace id; the structured (JSON) console writes every MDC entry as a field.
  */
 public final class RecordLogContext implements AutoCloseable {
 
@@ -39,6 +40,13 @@ public final class RecordLogContext implements AutoCloseable {
             return of(record.position(), record.trace(), change.change().changeId(), null);
         }
         throw new IllegalStateException("unknown record " + record);
+    }
+
+    /** A call of the HTTP API, before its request is a record: the ids the request carries. */
+    public static RecordLogContext ofCall(AssignmentRequest request) {
+        return new RecordLogContext(RecordTrace.NONE)
+                .put(REQUEST_ID, request.echoedRequestId())
+                .put(CORRELATION_ID, request.echoedCorrelationId());
     }
 
     /** A record known only by its position and trace, such as one that could not be decoded. */

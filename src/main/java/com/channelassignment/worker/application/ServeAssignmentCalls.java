@@ -7,6 +7,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves a synchronous call: sends its request through the pipeline and waits for the answer, with the number of calls
@@ -31,7 +33,10 @@ public class ServeAssignmentCalls {
     public record TimedOut(String requestId) implements CallResult {
     }
 
+    private static final Logger log = LoggerFactory.getLogger(ServeAssignmentCalls.class);
+
     private final RequestChannel channel;
+    private final int maxInFlight;
     private final Semaphore inFlight;
     private final Duration answerTimeout;
     private final Duration retryAfter;
@@ -39,13 +44,22 @@ public class ServeAssignmentCalls {
     public ServeAssignmentCalls(RequestChannel channel, int maxInFlight, Duration answerTimeout,
             Duration retryAfter) {
         this.channel = channel;
+        this.maxInFlight = maxInFlight;
         this.inFlight = new Semaphore(maxInFlight);
         this.answerTimeout = answerTimeout;
         this.retryAfter = retryAfter;
     }
 
     public CallResult serve(AssignmentRequest request) throws InterruptedException {
+        // Lines logged while the call is served (here, the producer's, Spring's) carry its request_id.
+        try (RecordLogContext context = RecordLogContext.ofCall(request)) {
+            return serveWithin(request);
+        }
+    }
+
+    private CallResult serveWithin(AssignmentRequest request) throws InterruptedException {
         if (!inFlight.tryAcquire()) {
+            log.debug("{} calls are waiting for their answers: call refused, retry after {}", maxInFlight, retryAfter);
             return new Busy(retryAfter);
         }
         CompletableFuture<Answer> answer = null;
@@ -53,8 +67,10 @@ public class ServeAssignmentCalls {
             answer = channel.send(request);
             return new Answered(answer.get(answerTimeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
+            log.warn("no outcome within {}: answered 504; a retry under the same key reads it", answerTimeout);
             return new TimedOut(request.requestId());
         } catch (ExecutionException e) {
+            log.warn("the request could not be sent or its answer read: {}", e.getCause().toString());
             throw new DependencyUnavailableException("the request could not be sent: " + e.getCause(), e.getCause());
         } finally {
             if (answer != null) {

@@ -1,6 +1,8 @@
 package com.channelassignment.worker.http;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import com.channelassignment.worker.domain.Identity;
 import com.channelassignment.worker.domain.IdentityStatus;
@@ -23,16 +25,19 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.test.utils.ContainerTestUtils;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -42,6 +47,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * document ({@link OpenApiContract}), so the document cannot drift from what the worker answers.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ExtendWith(OutputCaptureExtension.class)
 class HttpApiIntegrationTest {
 
     private static final Tokens TOKENS = Tokens.generate();
@@ -213,7 +219,7 @@ class HttpApiIntegrationTest {
     }
 
     @Test
-    void answers504WhileNoConsumerAnswersAndTheRealResultToARetryOnceItIsBack() throws Exception {
+    void answers504WhileNoConsumerAnswersAndTheRealResultToARetryOnceItIsBack(CapturedOutput output) throws Exception {
         Directory directory = directory();
         String key = "order-" + UUID.randomUUID();
         String body = "{\"mailbox_id\": \"" + directory.mailbox().id() + "\"}";
@@ -225,6 +231,9 @@ class HttpApiIntegrationTest {
 
             assertThat(waited.statusCode()).isEqualTo(504);
             assertThat(json(waited)).containsEntry("request_id", key);
+            assertThat(output.getOut().lines().filter(line -> line.contains("no outcome within")))
+                    .as("the timeout is logged with the call's request_id").singleElement(as(STRING))
+                    .contains("WARN [request_id=" + key + "]");
         } finally {
             consumer.start();
         }
