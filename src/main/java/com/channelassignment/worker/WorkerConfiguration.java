@@ -121,6 +121,16 @@ class WorkerConfiguration {
      * (Micrometer Tracing over OpenTelemetry), when Boot's switch for exporting and propagating traces,
      * {@code management.tracing.export.enabled}, is on. Off, the default, no header is read or written, no span made.
      */
+    /**
+     * With tracing off, no tracer at all: Spring Boot keeps its OpenTelemetry tracer when only export and propagation
+     * are switched off, and Spring's server observation would still open a span for every HTTP call.
+     */
+    @Bean
+    @ConditionalOnProperty(name = TRACING_ENABLED, havingValue = "false", matchIfMissing = true)
+    Tracer noTracer() {
+        return Tracer.NOOP;
+    }
+
     @Bean
     RecordTracing recordTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator,
             Environment environment) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.TraceParent;
 import com.channelassignment.worker.testing.WireRequests;
+import io.micrometer.tracing.Tracer;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,6 +35,15 @@ class TracingOffIntegrationTest extends SpringWorkerHarness {
 
     @Autowired
     InMemorySpanExporter spans;
+
+    @Autowired
+    Tracer tracer;
+
+    @Test
+    void hasNoTracerForSpringsObservationsEither() {
+        // Spring Boot keeps its tracer when only export and propagation are off; every HTTP call would get a span.
+        assertThat(tracer).isSameAs(Tracer.NOOP);
+    }
 
     @Test
     void addsNoTraceContextAndMakesNoSpan(CapturedOutput output) throws Exception {

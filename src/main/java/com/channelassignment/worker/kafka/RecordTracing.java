@@ -99,12 +99,19 @@ public final class RecordTracing {
         }
         List<String> fields = propagator.fields();
         fields.forEach(headers::remove);
-        propagator.inject(current, headers, (carrier, key, value) -> {
-            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-            if (key.equals(TRACEPARENT) || bytes.length <= MAX_FIELD_BYTES) {
-                carrier.add(key, bytes);
-            }
-        });
+        try {
+            propagator.inject(current, headers, (carrier, key, value) -> {
+                byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+                if (key.equals(TRACEPARENT) || bytes.length <= MAX_FIELD_BYTES) {
+                    carrier.add(key, bytes);
+                }
+            });
+        } catch (RuntimeException e) {
+            // This runs after the database commit, on baggage a request brought: an outcome goes out without trace
+            // context rather than fail its batch on every delivery.
+            fields.forEach(headers::remove);
+            log.debug("no trace context on an outgoing record: {}", e.toString());
+        }
     }
 
     private static String lastValue(Headers headers, String key) {
