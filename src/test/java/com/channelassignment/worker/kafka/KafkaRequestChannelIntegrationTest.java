@@ -92,6 +92,26 @@ class KafkaRequestChannelIntegrationTest {
     }
 
     @Test
+    void answersTwoOrganizationsUsingOneRequestIdEachWithItsOwnOutcome() throws Exception {
+        KafkaTestClient.createTopics(bootstrap, 1, List.of(requests, outcomes));
+        channel = started();
+        // Keys are scoped to the organization: two organizations may use the same one at the same moment.
+        AssignmentRequest first = new AssignmentRequest("shared-key", "org-first", "support-bot", Operation.ASSIGN,
+                ChannelType.MAILBOX, UUID.randomUUID().toString(), Instant.now(), null);
+        AssignmentRequest second = new AssignmentRequest("shared-key", "org-second", "support-bot", Operation.ASSIGN,
+                ChannelType.MAILBOX, first.channelId(), Instant.now(), null);
+
+        CompletableFuture<Answer> firstAnswer = channel.send(first);
+        CompletableFuture<Answer> secondAnswer = channel.send(second);
+        publish(Outcome.rejected(UUID.randomUUID(), second, new Decision.Rejected(RejectionCode.CHANNEL_NOT_FOUND,
+                "no such mailbox"), Instant.now()), 0, "shared-key");
+        publish(assigned(first), 0, "shared-key");
+
+        assertThat(secondAnswer.get(30, TimeUnit.SECONDS).rejectionCode()).isEqualTo(RejectionCode.CHANNEL_NOT_FOUND);
+        assertThat(firstAnswer.get(30, TimeUnit.SECONDS).status()).isEqualTo(OutcomeStatus.ASSIGNED);
+    }
+
+    @Test
     void readsTheRequestIdHeaderBeforeDecodingAnOutcome() throws Exception {
         KafkaTestClient.createTopics(bootstrap, 1, List.of(requests, outcomes));
         channel = started();
