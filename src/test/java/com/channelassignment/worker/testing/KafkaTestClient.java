@@ -29,6 +29,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -130,9 +131,7 @@ public final class KafkaTestClient implements AutoCloseable {
             // Producing into partitions whose leaders are still being elected provoked out-of-order sequence
             // errors on the in-process broker; wait until every partition has a leader.
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!admin.describeTopics(topics).allTopicNames().get().values().stream()
-                    .allMatch(topic -> topic.partitions().size() == partitions
-                            && topic.partitions().stream().allMatch(partition -> partition.leader() != null))) {
+            while (!allLed(admin, topics, partitions)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("topics " + topics + " have no leaders after 30 s");
                 }
@@ -143,6 +142,22 @@ public final class KafkaTestClient implements AutoCloseable {
             throw new IllegalStateException(e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot create topics " + topics, e.getCause());
+        }
+    }
+
+    private static boolean allLed(Admin admin, List<String> topics, int partitions)
+            throws InterruptedException, ExecutionException {
+        try {
+            return admin.describeTopics(topics).allTopicNames().get().values().stream()
+                    .allMatch(topic -> topic.partitions().size() == partitions
+                            && topic.partitions().stream().allMatch(partition -> partition.leader() != null));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                // Created, but not yet in the metadata of the broker that answered: the controller commits a new
+                // topic before the brokers have applied it.
+                return false;
+            }
+            throw e;
         }
     }
 
