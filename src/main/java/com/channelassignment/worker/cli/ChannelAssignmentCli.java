@@ -105,16 +105,36 @@ public final class ChannelAssignmentCli {
         }
         ChannelAssignmentCli cli = new ChannelAssignmentCli(out, err, Clock.systemUTC());
         try {
-            if (command instanceof CliCommand.Send send) {
-                return cli.send(send, clientConfig);
-            }
-            if (command instanceof CliCommand.Tail tail) {
-                return cli.tail(tail, clientConfig);
-            }
-            throw new IllegalStateException("unhandled command " + command);
+            return againstKafka(connectionOf(command).bootstrapServers(), err, () -> {
+                if (command instanceof CliCommand.Send send) {
+                    return cli.send(send, clientConfig);
+                }
+                if (command instanceof CliCommand.Tail tail) {
+                    return cli.tail(tail, clientConfig);
+                }
+                throw new IllegalStateException("unhandled command " + command);
+            });
+        } catch (RuntimeException e) {
+            err.println("failed: " + e);
+            return FAILED;
+        }
+    }
+
+    /** A command's work against Kafka, returning the exit status. */
+    interface KafkaWork {
+
+        int run() throws InterruptedException;
+    }
+
+    /**
+     * Runs {@code work}, turning the ways Kafka fails it into the client's exit statuses: a timeout (naming the
+     * bootstrap servers), any other Kafka error, and an interrupt. Every command that talks to Kafka goes through it.
+     */
+    static int againstKafka(String bootstrapServers, PrintStream err, KafkaWork work) {
+        try {
+            return work.run();
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            err.printf("timed out talking to Kafka at %s: %s%n", connectionOf(command).bootstrapServers(),
-                    e.getMessage());
+            err.printf("timed out talking to Kafka at %s: %s%n", bootstrapServers, e.getMessage());
             return TIMED_OUT;
         } catch (KafkaException e) {
             err.println("Kafka error: " + e.getMessage());
@@ -122,9 +142,6 @@ public final class ChannelAssignmentCli {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("interrupted");
-            return FAILED;
-        } catch (RuntimeException e) {
-            err.println("failed: " + e);
             return FAILED;
         }
     }

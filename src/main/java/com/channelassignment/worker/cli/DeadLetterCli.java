@@ -152,19 +152,8 @@ final class DeadLetterCli {
             return ChannelAssignmentCli.BAD_USAGE;
         }
         DeadLetterCli cli = new DeadLetterCli(out, err);
-        try {
-            return command.replay() ? cli.replay(command, clientConfig) : cli.list(command, clientConfig);
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            err.printf("timed out talking to Kafka at %s: %s%n", command.bootstrapServers(), e.getMessage());
-            return ChannelAssignmentCli.TIMED_OUT;
-        } catch (KafkaException e) {
-            err.println("Kafka error: " + e.getMessage());
-            return ChannelAssignmentCli.FAILED;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            err.println("interrupted");
-            return ChannelAssignmentCli.FAILED;
-        }
+        return ChannelAssignmentCli.againstKafka(command.bootstrapServers(), err,
+                () -> command.replay() ? cli.replay(command, clientConfig) : cli.list(command, clientConfig));
     }
 
     private int list(Command command, Properties clientConfig) {

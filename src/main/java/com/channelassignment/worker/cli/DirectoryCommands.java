@@ -105,8 +105,9 @@ final class DirectoryCommands {
                     out.print(USAGE);
                     return ChannelAssignmentCli.DONE;
                 }
-                return commands.load(new CliArguments(CliArguments.flags("directory load", flags, LOAD_FLAGS)),
-                        flags.contains("--no-wait"));
+                CliArguments arguments = new CliArguments(CliArguments.flags("directory load", flags, LOAD_FLAGS));
+                return ChannelAssignmentCli.againstKafka(arguments.connection().bootstrapServers(), err,
+                        () -> commands.load(arguments, flags.contains("--no-wait")));
             }
             if (rest.get(0).equals("show")) {
                 List<String> flags = rest.subList(1, rest.size());
@@ -127,16 +128,6 @@ final class DirectoryCommands {
         } catch (DirectoryFile.InvalidDirectoryFileException e) {
             err.println("not loaded: " + e.getMessage());
             return INVALID_FILE;
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            err.println("timed out talking to Kafka: " + e.getMessage());
-            return ChannelAssignmentCli.TIMED_OUT;
-        } catch (KafkaException e) {
-            err.println("Kafka error: " + e.getMessage());
-            return ChannelAssignmentCli.FAILED;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            err.println("interrupted");
-            return ChannelAssignmentCli.FAILED;
         }
     }
 
