@@ -234,8 +234,8 @@ final class DirectoryShow {
         UUID[] ids = identities.stream().map(IdentityRow::id).toArray(UUID[]::new);
         List<HeldChannel> held = new ArrayList<>();
         if (ids.length > 0) {
-            held.addAll(mailboxes(connection, query.organizationId(), ids));
-            held.addAll(phoneNumbers(connection, query.organizationId(), ids));
+            held.addAll(held(connection, MAILBOXES, query.organizationId(), ids, DirectoryShow::mailbox));
+            held.addAll(held(connection, PHONE_NUMBERS, query.organizationId(), ids, DirectoryShow::phoneNumber));
         }
         List<ChannelAssignmentOutcome> outcomes = query.outcomes() > 0
                 ? outcomes(connection, query, Set.of(ids)) : List.of();
@@ -307,58 +307,56 @@ final class DirectoryShow {
         return rows;
     }
 
-    private static List<HeldChannel> mailboxes(Connection connection, String organizationId, UUID[] identities)
-            throws SQLException {
+    /** The channels of one type that {@code identities} hold, one row each, made by {@code row}. */
+    private static List<HeldChannel> held(Connection connection, String sql, String organizationId,
+            UUID[] identities, HeldChannelRow row) throws SQLException {
         List<HeldChannel> held = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(MAILBOXES)) {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, organizationId);
             statement.setArray(2, connection.createArrayOf("uuid", identities));
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    UUID id = rs.getObject("id", UUID.class);
-                    String address = rs.getString("email_address");
-                    boolean deleted = rs.getBoolean("deleted");
-                    long version = rs.getLong("version");
-                    Instant updatedAt = instant(rs, "updated_at");
-                    Instant assignedAt = instant(rs, "assigned_at");
-                    held.add(new HeldChannel(rs.getObject("identity_id", UUID.class), MAILBOX,
-                            "MAILBOX       %s  %s  %s  version=%d  updated_at=%s  assigned_at=%s".formatted(id,
-                                    address, deleted ? "deleted" : "live", version, updatedAt, assignedAt),
-                            "{%s, %s, \"deleted\": %b, \"version\": %d, %s, %s}".formatted(field("id", id.toString()),
-                                    field("email_address", address), deleted, version,
-                                    field("updated_at", updatedAt.toString()),
-                                    field("assigned_at", assignedAt.toString()))));
+                    held.add(row.of(rs));
                 }
             }
         }
         return held;
     }
 
-    private static List<HeldChannel> phoneNumbers(Connection connection, String organizationId, UUID[] identities)
-            throws SQLException {
-        List<HeldChannel> held = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(PHONE_NUMBERS)) {
-            statement.setString(1, organizationId);
-            statement.setArray(2, connection.createArrayOf("uuid", identities));
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    UUID id = rs.getObject("id", UUID.class);
-                    String number = rs.getString("number");
-                    String status = rs.getString("status");
-                    long version = rs.getLong("version");
-                    Instant updatedAt = instant(rs, "updated_at");
-                    Instant assignedAt = instant(rs, "assigned_at");
-                    held.add(new HeldChannel(rs.getObject("identity_id", UUID.class), PHONE_NUMBER,
-                            "PHONE_NUMBER  %s  %s  %s  version=%d  updated_at=%s  assigned_at=%s".formatted(id,
-                                    number, status, version, updatedAt, assignedAt),
-                            "{%s, %s, %s, \"version\": %d, %s, %s}".formatted(field("id", id.toString()),
-                                    field("number", number), field("status", status), version,
-                                    field("updated_at", updatedAt.toString()),
-                                    field("assigned_at", assignedAt.toString()))));
-                }
-            }
-        }
-        return held;
+    /** Reads one held channel from the current row of its type's query. */
+    private interface HeldChannelRow {
+
+        HeldChannel of(ResultSet rs) throws SQLException;
+    }
+
+    private static HeldChannel mailbox(ResultSet rs) throws SQLException {
+        UUID id = rs.getObject("id", UUID.class);
+        String address = rs.getString("email_address");
+        boolean deleted = rs.getBoolean("deleted");
+        long version = rs.getLong("version");
+        Instant updatedAt = instant(rs, "updated_at");
+        Instant assignedAt = instant(rs, "assigned_at");
+        return new HeldChannel(rs.getObject("identity_id", UUID.class), MAILBOX,
+                "MAILBOX       %s  %s  %s  version=%d  updated_at=%s  assigned_at=%s".formatted(id, address,
+                        deleted ? "deleted" : "live", version, updatedAt, assignedAt),
+                "{%s, %s, \"deleted\": %b, \"version\": %d, %s, %s}".formatted(field("id", id.toString()),
+                        field("email_address", address), deleted, version, field("updated_at", updatedAt.toString()),
+                        field("assigned_at", assignedAt.toString())));
+    }
+
+    private static HeldChannel phoneNumber(ResultSet rs) throws SQLException {
+        UUID id = rs.getObject("id", UUID.class);
+        String number = rs.getString("number");
+        String status = rs.getString("status");
+        long version = rs.getLong("version");
+        Instant updatedAt = instant(rs, "updated_at");
+        Instant assignedAt = instant(rs, "assigned_at");
+        return new HeldChannel(rs.getObject("identity_id", UUID.class), PHONE_NUMBER,
+                "PHONE_NUMBER  %s  %s  %s  version=%d  updated_at=%s  assigned_at=%s".formatted(id, number, status,
+                        version, updatedAt, assignedAt),
+                "{%s, %s, %s, \"version\": %d, %s, %s}".formatted(field("id", id.toString()),
+                        field("number", number), field("status", status), version,
+                        field("updated_at", updatedAt.toString()), field("assigned_at", assignedAt.toString())));
     }
 
     /**
