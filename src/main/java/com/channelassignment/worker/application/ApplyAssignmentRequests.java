@@ -19,7 +19,6 @@ import com.channelassignment.worker.domain.RejectionCode;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -246,7 +245,7 @@ public class ApplyAssignmentRequests {
         byte[] fingerprint = request.contentFingerprint();
         RequestKey key = RequestKey.of(request);
         ProcessedRequest earlier = processed.get(key);
-        if (earlier != null && Arrays.equals(earlier.fingerprint(), fingerprint)) {
+        if (earlier != null && request.hasFingerprint(earlier.fingerprint())) {
             log.debug("replaying the stored outcome {}", earlier.eventId());
             return PublishableOutcome.replayOf(earlier, position);
         }

@@ -4,11 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
  * A request as the producer sent it, unvalidated: the rules decide what an invalid one gets, so building one never
- * fails on content.
+ * fails on content. The one thing made canonical is a channel id written as a UUID ({@link ChannelIds#canonical}),
+ * whichever door the request came through.
  */
 public record AssignmentRequest(
         String requestId,
@@ -29,6 +31,7 @@ public record AssignmentRequest(
         Objects.requireNonNull(operation, "operation");
         Objects.requireNonNull(channelType, "channelType");
         Objects.requireNonNull(requestedAt, "requestedAt");
+        channelId = ChannelIds.canonical(channelId);
     }
 
     public boolean hasOrganization() {
@@ -37,7 +40,12 @@ public record AssignmentRequest(
 
     /** The handle as the directory stores it: like the HTTP API, one leading {@code @} is ignored. */
     public String normalizedHandle() {
-        return agentHandle.startsWith("@") ? agentHandle.substring(1) : agentHandle;
+        return normalizedHandle(agentHandle);
+    }
+
+    /** A handle as the directory stores it: one leading {@code @} is ignored. */
+    public static String normalizedHandle(String sent) {
+        return sent.startsWith("@") ? sent.substring(1) : sent;
     }
 
     /**
@@ -79,6 +87,24 @@ public record AssignmentRequest(
      * ASSIGN because UNASSIGN ignores it.
      */
     public byte[] contentFingerprint() {
+        return fingerprintOf(channelId);
+    }
+
+    /**
+     * Whether an idempotency record's fingerprint is this request's. A record written before channel ids were made
+     * canonical holds the fingerprint of the id as it was sent; producers that write UUIDs with capitals write them
+     * wholly in capitals, so that spelling is the one other tried, and such a request is still answered its stored
+     * outcome rather than IDEMPOTENCY_KEY_REUSED.
+     */
+    public boolean hasFingerprint(byte[] recorded) {
+        if (MessageDigest.isEqual(recorded, contentFingerprint())) {
+            return true;
+        }
+        return operation == Operation.ASSIGN && ChannelIds.isUuid(channelId)
+                && MessageDigest.isEqual(recorded, fingerprintOf(channelId.toUpperCase(Locale.ROOT)));
+    }
+
+    private byte[] fingerprintOf(String spelledChannelId) {
         MessageDigest digest = sha256();
         for (String part : new String[] {
                 requestId,
@@ -86,7 +112,7 @@ public record AssignmentRequest(
                 normalizedHandle(),
                 operation.name(),
                 channelType.name(),
-                operation == Operation.ASSIGN ? channelId : null}) {
+                operation == Operation.ASSIGN ? spelledChannelId : null}) {
             if (part == null) {
                 digest.update((byte) 0);
             } else {

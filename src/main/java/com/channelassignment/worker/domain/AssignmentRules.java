@@ -2,7 +2,6 @@ package com.channelassignment.worker.domain;
 
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * The channel assignment rules, checked in the HTTP API's order: authorization, validation, lookups, conflicts.
@@ -15,10 +14,6 @@ public final class AssignmentRules {
     /** Not in the HTTP API's docs; bounds what a request can make the worker store and echo. */
     public static final int MAX_ORGANIZATION_ID_LENGTH = 255;
     public static final int MAX_CORRELATION_ID_LENGTH = 255;
-
-    // UUID.fromString accepts "1-2-3-4-5"; the API wants the canonical 8-4-4-4-12 hex form.
-    private static final Pattern CANONICAL_UUID =
-            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     public Decision decide(AssignmentRequest request, Directory directory) {
         if (!request.hasOrganization()) {
@@ -64,7 +59,7 @@ public final class AssignmentRules {
         if (request.operation() == Operation.ASSIGN && request.channelId() == null) {
             return Optional.of("channel_id is required to assign a channel");
         }
-        if (request.operation() == Operation.ASSIGN && !CANONICAL_UUID.matcher(request.channelId()).matches()) {
+        if (request.operation() == Operation.ASSIGN && !ChannelIds.isUuid(request.channelId())) {
             return Optional.of("channel_id must be a UUID");
         }
         return Optional.empty();

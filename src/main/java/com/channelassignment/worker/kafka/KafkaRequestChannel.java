@@ -3,6 +3,7 @@ package com.channelassignment.worker.kafka;
 import com.channelassignment.worker.application.Answer;
 import com.channelassignment.worker.application.RequestChannel;
 import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.ChannelIds;
 import com.channelassignment.worker.domain.Operation;
 import com.channelassignment.worker.domain.OutcomeStatus;
 import com.channelassignment.worker.domain.RejectionCode;
@@ -54,7 +55,7 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
      * under one key but with different content (a reused key) get different outcomes: the stored one and an
      * IDEMPOTENCY_KEY_REUSED refusal. Each must read its own, not whichever comes first.
      */
-    private record Asked(String handle, String operation, String channelType, String channelId) {
+    record Asked(String handle, String operation, String channelType, String channelId) {
 
         static Asked of(AssignmentRequest request) {
             AssignmentRequest echoed = request.echoed();
@@ -69,14 +70,15 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
 
         private static Asked of(String handle, String operation, String channelType, String channelId) {
             // As in AssignmentRequest.contentFingerprint: the handle without its '@', the channel id of an
-            // assignment only (an unassignment's outcome names the channel it released).
-            return new Asked(handle.startsWith("@") ? handle.substring(1) : handle, operation, channelType,
-                    operation.equals(Operation.ASSIGN.name()) ? channelId : null);
+            // assignment only (an unassignment's outcome names the channel it released), canonical on both sides: an
+            // outcome stored before requests were made canonical echoes the id as it was sent.
+            return new Asked(AssignmentRequest.normalizedHandle(handle), operation, channelType,
+                    operation.equals(Operation.ASSIGN.name()) ? ChannelIds.canonical(channelId) : null);
         }
     }
 
     /** One call waiting for its answer: whose (the organization as the outcome echoes it) and what it asked. */
-    private record Waiter(String organizationId, Asked asked, CompletableFuture<Answer> answer) {
+    record Waiter(String organizationId, Asked asked, CompletableFuture<Answer> answer) {
 
         static Waiter of(AssignmentRequest request, CompletableFuture<Answer> answer) {
             return new Waiter(organizationOf(request), Asked.of(request), answer);

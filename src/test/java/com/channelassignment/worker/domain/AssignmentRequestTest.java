@@ -47,6 +47,53 @@ class AssignmentRequestTest {
         assertSameFingerprint(assignment().forHandle("sales-bot"), assignment().forHandle("@sales-bot"));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"3F2B8C1E-9D4A-4E7B-8A61-0C5D2E7F9B34", "3f2B8c1E-9d4A-4e7B-8a61-0C5d2E7f9B34"})
+    void keepsAChannelIdWrittenWithCapitalsInLowerCase(String spelled) {
+        AssignmentRequest request = assignment().withChannelId(spelled).build();
+
+        assertThat(request.channelId()).isEqualTo(CHANNEL_ID);
+        assertThat(request.echoed().channelId()).isEqualTo(CHANNEL_ID);
+        assertSameFingerprint(assignment(), assignment().withChannelId(spelled));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"NOT-A-UUID", "3F2B8C1E-9D4A-4E7B-8A61-0C5D2E7F9B3", " 3F2B8C1E-9D4A-4E7B-8A61-0C5D2E7F9B34"})
+    void leavesAChannelIdThatIsNoUuidAsItWasSent(String sent) {
+        assertThat(assignment().withChannelId(sent).build().channelId()).isEqualTo(sent);
+    }
+
+    @Test
+    void recognisesTheFingerprintRecordedForItsIdWrittenInCapitalsBeforeIdsWereCanonical() {
+        AssignmentRequest request = assignment().build();
+        byte[] recordedForCapitals = legacyFingerprint(request, CHANNEL_ID.toUpperCase(java.util.Locale.ROOT));
+
+        assertThat(legacyFingerprint(request, CHANNEL_ID)).isEqualTo(request.contentFingerprint());
+        assertThat(request.hasFingerprint(request.contentFingerprint())).isTrue();
+        assertThat(request.hasFingerprint(recordedForCapitals)).isTrue();
+        assertThat(request.hasFingerprint(legacyFingerprint(request, "3F2b8c1e-9d4a-4e7b-8a61-0c5d2e7f9b34")))
+                .as("a mixed spelling is not tried").isFalse();
+        assertThat(request.hasFingerprint(assignment().forHandle("support-bot").build().contentFingerprint()))
+                .isFalse();
+    }
+
+    /** The fingerprint an earlier version recorded: over the channel id exactly as it was sent. */
+    private static byte[] legacyFingerprint(AssignmentRequest request, String sentChannelId) {
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            for (String part : new String[] {request.requestId(), request.organizationId(), request.normalizedHandle(),
+                    request.operation().name(), request.channelType().name(), sentChannelId}) {
+                byte[] bytes = part.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                digest.update((byte) 1);
+                digest.update(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
+                digest.update(bytes);
+            }
+            return digest.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void fingerprintDiffersWhenOrganizationDiffers() {
         assertDifferentFingerprint(assignment(), assignment().inOrganization("org-xyz789"));
