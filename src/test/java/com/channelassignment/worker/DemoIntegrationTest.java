@@ -13,17 +13,23 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Starts the demo entry point as a user would and holds every demo record to the outcome the README promises, then
  * calls its HTTP API the way the README shows: with a token the CLI mints from the development key.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class DemoIntegrationTest {
 
     @Test
-    void everyDemoRequestGetsTheOutcomeTheReadmeSaysAndTheApiAnswersADevelopmentToken() throws Exception {
+    void everyDemoRequestGetsTheOutcomeTheReadmeSaysAndTheApiAnswersADevelopmentToken(CapturedOutput output)
+            throws Exception {
         try (ConfigurableApplicationContext context = TestChannelAssignmentWorkerApplication.start(
                 "--spring.kafka.consumer.group-id=demo-test", "--server.port=0",
                 "--channel-assignment.topics.requests=demo-requests",
@@ -36,6 +42,14 @@ class DemoIntegrationTest {
             assertThat(report.outcomesByResult().values().stream().mapToInt(Integer::intValue).sum())
                     .isEqualTo(steps - 1);
             assertThat(report.deadLettered()).isEqualTo(1);
+            assertThat(report.rows()).extracting(DemoRun.Row::number)
+                    .containsExactlyElementsOf(IntStream.rangeClosed(1, steps).boxed().toList());
+            assertThat(report.rows().get(2).eventId()).as("row 3 replays row 1's stored outcome")
+                    .isEqualTo(report.rows().get(0).eventId());
+            String printed = output.getOut();
+            assertThat(printed).containsSubsequence("Demo: the directory", "$ java -jar ", " directory load --file "
+                    + "src/test/resources/demo/directory.json --bootstrap-servers ", "Waiting for the",
+                    report.table());
 
             // The README's curl call: race-b asks for the mailbox race-a won in the demo.
             String port = context.getEnvironment().getProperty("local.server.port");

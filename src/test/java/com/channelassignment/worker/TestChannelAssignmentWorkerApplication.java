@@ -27,6 +27,10 @@ public final class TestChannelAssignmentWorkerApplication {
     public static void main(String[] args) {
         List<String> arguments = new ArrayList<>(Arrays.asList(args));
         boolean exitAfterDemo = arguments.remove("--demo.exit-after");
+        if (System.getProperty(TestServices.PREFERRED_KAFKA_PORT) == null) {
+            // Kafka's usual port when it is free, so the README's CLI commands reach the demo's broker as printed.
+            System.setProperty(TestServices.PREFERRED_KAFKA_PORT, "9092");
+        }
         ConfigurableApplicationContext context;
         try {
             context = start(arguments.toArray(String[]::new));
@@ -40,10 +44,13 @@ public final class TestChannelAssignmentWorkerApplication {
             boolean allAsExpected = context.getBean(DemoRun.class).report().allAsExpected();
             System.exit(SpringApplication.exit(context, () -> allAsExpected ? 0 : 1));
         }
-        System.out.printf("The worker keeps running; Ctrl-C stops it. Kafka: %s  HTTP: http://localhost:%s  "
-                + "token: java -jar target/channel-assignment-worker-*.jar token --organization-id org-acme "
-                + "--private-key %s%n", context.getEnvironment().getProperty("spring.kafka.bootstrap-servers"),
-                context.getEnvironment().getProperty("local.server.port"), DEVELOPMENT_PRIVATE_KEY);
+        var environment = context.getEnvironment();
+        System.out.printf("""
+                The worker keeps running; Ctrl-C stops it.
+                  Kafka: %s   HTTP API: http://localhost:%s/identities
+                  A token for org-acme: java -jar %s token --organization-id org-acme --private-key %s
+                """, environment.getProperty("spring.kafka.bootstrap-servers"),
+                environment.getProperty("local.server.port"), DemoRun.jar(), DEVELOPMENT_PRIVATE_KEY);
     }
 
     static ConfigurableApplicationContext start(String... args) {

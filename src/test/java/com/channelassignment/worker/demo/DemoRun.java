@@ -14,10 +14,12 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -35,12 +37,14 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.core.io.ClassPathResource;
 
 /**
- * Loads the demo directory with the CLI's {@code directory load}, as an operator would, then produces the demo stream, prints each outcome and dead letter as it arrives, then a
- * summary that compares what arrived with what {@link DemoScenario} expects.
+ * Loads the demo directory with the CLI's {@code directory load}, as an operator would, then produces the demo stream
+ * and, once every outcome and the dead letter arrived, prints them in the README table's order with a summary that
+ * compares what arrived with what {@link DemoScenario} expects.
  */
 public class DemoRun implements ApplicationRunner {
 
     private static final Duration DEMO_TIMEOUT = Duration.ofSeconds(90);
+    private static final String DIRECTORY = "demo/directory.json";
 
     private final AvroContract contract;
     private final WorkerProperties properties;
@@ -63,13 +67,17 @@ public class DemoRun implements ApplicationRunner {
 
     @Override
     public void run(ApplicationArguments args) throws IOException {
-        loadDirectory();
         List<DemoScenario.Step> steps = new DemoScenario(contract).steps();
-        out.printf("%nDemo: %d records on %s (directory: 2 organizations, 7 identities, 5 mailboxes, 3 numbers)%n%n",
-                steps.size(), properties.topics().requests());
+        out.printf("%nDemo: the directory (2 organizations, 7 identities, 5 mailboxes, 3 numbers), then %d records "
+                + "on %s (Kafka: %s)%n", steps.size(), properties.topics().requests(), bootstrapServers);
+        loadDirectory();
         produce(steps);
+        out.printf("%nWaiting for the %d records' outcomes and dead letter...%n", steps.size());
         report = watch(steps);
+        // Printed once everything has arrived: in the README table's order, and not interleaved with the worker's own
+        // lines (the dead letter's WARN).
         out.println();
+        out.println(report.table());
         out.println(report.summary());
         out.println();
     }
@@ -77,19 +85,27 @@ public class DemoRun implements ApplicationRunner {
     /** Through the topic, like every directory: the demo's requests queue behind the changes they depend on. */
     private void loadDirectory() throws IOException {
         Path file = Files.createTempFile("demo-directory", ".json");
-        try (InputStream json = new ClassPathResource("demo/directory.json").getInputStream()) {
+        try (InputStream json = new ClassPathResource(DIRECTORY).getInputStream()) {
             Files.copy(json, file, StandardCopyOption.REPLACE_EXISTING);
-            String[] command = {"directory", "load", "--file", file.toString(),
-                    "--bootstrap-servers", bootstrapServers, "--topic", properties.topics().requests(),
-                    "--outcomes-topic", properties.topics().outcomes()};
-            out.printf("%n$ java -jar channel-assignment-worker.jar %s%n", String.join(" ", command));
-            int status = ChannelAssignmentCli.run(command, out, out);
+            List<String> options = List.of("--bootstrap-servers", bootstrapServers,
+                    "--topic", properties.topics().requests(), "--outcomes-topic", properties.topics().outcomes());
+            // The command as a user would run it from the project folder, after ./mvnw package.
+            out.printf("%n$ java -jar %s directory load --file src/test/resources/%s %s%n", jar(), DIRECTORY,
+                    String.join(" ", options));
+            List<String> command = new ArrayList<>(List.of("directory", "load", "--file", file.toString()));
+            command.addAll(options);
+            int status = ChannelAssignmentCli.run(command.toArray(String[]::new), out, out);
             if (status != 0) {
                 throw new IllegalStateException("the demo directory was not loaded: exit status " + status);
             }
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    /** The jar {@code ./mvnw package} builds, as {@code spring-boot:test-run} names it. */
+    public static String jar() {
+        return System.getProperty("demo.jar", "target/channel-assignment-worker-*.jar");
     }
 
     private void produce(List<DemoScenario.Step> steps) {
@@ -107,16 +123,17 @@ public class DemoRun implements ApplicationRunner {
     }
 
     private DemoReport watch(List<DemoScenario.Step> steps) {
-        Map<String, List<DemoScenario.Step>> pendingByRequestId = new HashMap<>();
-        List<DemoScenario.Step> pendingDeadLetters = new ArrayList<>();
-        for (DemoScenario.Step step : steps) {
+        Map<String, List<Integer>> pendingByRequestId = new HashMap<>();
+        List<Integer> pendingDeadLetters = new ArrayList<>();
+        for (int row = 0; row < steps.size(); row++) {
+            DemoScenario.Step step = steps.get(row);
             if (step.expected().deadLetter()) {
-                pendingDeadLetters.add(step);
+                pendingDeadLetters.add(row);
             } else {
-                pendingByRequestId.computeIfAbsent(step.requestId(), id -> new ArrayList<>()).add(step);
+                pendingByRequestId.computeIfAbsent(step.requestId(), id -> new ArrayList<>()).add(row);
             }
         }
-        DemoReport.Builder report = new DemoReport.Builder(steps.size());
+        DemoReport.Builder report = new DemoReport.Builder(steps);
         String outcomes = properties.topics().outcomes();
         String deadLetters = properties.topics().deadLetter();
         try (KafkaConsumer<byte[], byte[]> consumer = readCommittedConsumer()) {
@@ -126,33 +143,24 @@ public class DemoRun implements ApplicationRunner {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     report.firstArrival(uptimeMillis());
                     if (record.topic().equals(deadLetters) && !pendingDeadLetters.isEmpty()) {
-                        DemoScenario.Step step = pendingDeadLetters.remove(0);
                         String reason = header(record, "kafka_dlt-exception-fqcn");
-                        out.printf("  %-48s -> dead-lettered (%s)%n", step.label(),
+                        report.deadLettered(pendingDeadLetters.remove(0),
                                 reason == null ? "?" : reason.substring(reason.lastIndexOf('.') + 1));
-                        report.deadLettered();
                     } else if (record.topic().equals(outcomes)) {
                         ChannelAssignmentOutcome outcome = contract.decodeOutcome(record.value());
-                        List<DemoScenario.Step> candidates = pendingByRequestId.get(outcome.getRequestId());
+                        List<Integer> candidates = pendingByRequestId.get(outcome.getRequestId());
                         if (candidates == null) {
                             continue;
                         }
-                        DemoScenario.Step step = candidates.remove(0);
+                        int row = candidates.remove(0);
                         if (candidates.isEmpty()) {
                             pendingByRequestId.remove(outcome.getRequestId());
                         }
-                        String actual = describe(outcome);
-                        boolean asExpected = actual.equals(step.expected().toString());
-                        out.printf("  %-48s %-8s %-8s %-12s -> %s%s%n", step.label(), outcome.getRequestId(),
-                                outcome.getOperation(), outcome.getChannelType(), actual,
-                                asExpected ? "" : "   (expected " + step.expected() + ")");
-                        report.outcome(outcome, step, asExpected);
+                        report.outcome(row, outcome);
                     }
                 }
             }
         }
-        pendingByRequestId.values().forEach(list -> list.forEach(report::missing));
-        pendingDeadLetters.forEach(report::missing);
         return report.build();
     }
 
@@ -180,12 +188,31 @@ public class DemoRun implements ApplicationRunner {
         return ManagementFactory.getRuntimeMXBean().getUptime();
     }
 
+    /** One row of the demo table as it came out: its number, the record, and what it got. */
+    public record Row(int number, String label, String requestId, String result, String eventId, boolean asExpected,
+            String expected) {
+
+        String line() {
+            return "%3d  %-48s %-9s %-45s %s%s".formatted(number, label, requestId == null ? "-" : requestId, result,
+                    eventId == null ? "" : eventId.substring(0, 8),
+                    asExpected ? "" : "   (expected " + expected + ")");
+        }
+    }
+
     /** What a demo run saw, for the summary and for the demo test. */
-    public record DemoReport(int records, Map<String, Integer> outcomesByResult, int deadLettered,
+    public record DemoReport(int records, List<Row> rows, Map<String, Integer> outcomesByResult, int deadLettered,
             List<String> mismatches, long firstOutcomeAfterStartMillis) {
 
         public boolean allAsExpected() {
             return mismatches.isEmpty();
+        }
+
+        /** The rows in the README table's order; a record that got nothing has no row. */
+        public String table() {
+            StringBuilder table = new StringBuilder("%3s  %-48s %-9s %-45s %s%n".formatted("#", "record", "request_id",
+                    "result", "event_id (first 8)"));
+            rows.forEach(row -> table.append(row.line()).append(System.lineSeparator()));
+            return table.toString();
         }
 
         String summary() {
@@ -199,14 +226,15 @@ public class DemoRun implements ApplicationRunner {
         }
 
         static final class Builder {
-            private final int records;
+            private final List<DemoScenario.Step> steps;
+            private final Row[] rows;
             private final Map<String, Integer> outcomesByResult = new TreeMap<>();
-            private final List<String> mismatches = new ArrayList<>();
             private int deadLettered;
             private long firstArrival = -1;
 
-            Builder(int records) {
-                this.records = records;
+            Builder(List<DemoScenario.Step> steps) {
+                this.steps = steps;
+                this.rows = new Row[steps.size()];
             }
 
             void firstArrival(long uptime) {
@@ -215,28 +243,38 @@ public class DemoRun implements ApplicationRunner {
                 }
             }
 
-            void deadLettered() {
+            void deadLettered(int row, String reason) {
                 deadLettered++;
+                DemoScenario.Step step = steps.get(row);
+                rows[row] = new Row(row + 1, step.label(), null, "dead-lettered (" + reason + ")", null,
+                        step.expected().deadLetter(), step.expected().toString());
             }
 
-            void outcome(ChannelAssignmentOutcome outcome, DemoScenario.Step step, boolean asExpected) {
+            void outcome(int row, ChannelAssignmentOutcome outcome) {
+                DemoScenario.Step step = steps.get(row);
                 String result = outcome.getRejection() == null ? outcome.getStatus().toString()
                         : outcome.getRejection().getCode().toString();
                 outcomesByResult.merge(result, 1, Integer::sum);
-                if (!asExpected) {
-                    mismatches.add("%s: got %s, expected %s".formatted(step.label(), describe(outcome),
-                            step.expected()));
-                }
-            }
-
-            void missing(DemoScenario.Step step) {
-                mismatches.add("%s: nothing arrived, expected %s".formatted(step.label(), step.expected()));
+                String actual = describe(outcome);
+                rows[row] = new Row(row + 1, step.label(), outcome.getRequestId(), actual, outcome.getEventId(),
+                        actual.equals(step.expected().toString()), step.expected().toString());
             }
 
             DemoReport build() {
-                return new DemoReport(records, Collections.unmodifiableMap(new TreeMap<>(outcomesByResult)), deadLettered,
-                        List.copyOf(mismatches),
-                        firstArrival);
+                List<String> mismatches = new ArrayList<>();
+                for (int row = 0; row < rows.length; row++) {
+                    DemoScenario.Step step = steps.get(row);
+                    if (rows[row] == null) {
+                        mismatches.add("%d %s: nothing arrived, expected %s".formatted(row + 1, step.label(),
+                                step.expected()));
+                    } else if (!rows[row].asExpected()) {
+                        mismatches.add("%d %s: got %s, expected %s".formatted(row + 1, step.label(),
+                                rows[row].result(), step.expected()));
+                    }
+                }
+                return new DemoReport(steps.size(), Arrays.stream(rows).filter(Objects::nonNull).toList(),
+                        Collections.unmodifiableMap(new TreeMap<>(outcomesByResult)), deadLettered,
+                        List.copyOf(mismatches), firstArrival);
             }
         }
     }

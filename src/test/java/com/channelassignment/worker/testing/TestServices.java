@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.springframework.boot.SpringApplication;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
@@ -41,6 +42,12 @@ public final class TestServices {
             "transaction.state.log.min.isr", "1",
             "offsets.topic.replication.factor", "1",
             "group.initial.rebalance.delay.ms", "0");
+
+    /**
+     * A port the in-process broker takes when it is free ({@code -Dtest.kafka.port}), else a random one: the demo asks
+     * for Kafka's usual 9092, so the CLI's default address reaches it.
+     */
+    public static final String PREFERRED_KAFKA_PORT = "test.kafka.port";
 
     private static volatile Kafka kafka;
     private static volatile Postgres postgres;
@@ -153,8 +160,13 @@ public final class TestServices {
         static Kafka inProcess() {
             EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
             broker.brokerProperties(BROKER_PROPERTIES);
+            int preferred = Integer.getInteger(PREFERRED_KAFKA_PORT, 0);
+            if (preferred > 0 && !answers("127.0.0.1", preferred)) {
+                broker.kafkaPorts(preferred);
+            }
             broker.afterPropertiesSet();
-            Runtime.getRuntime().addShutdownHook(new Thread(broker::destroy, "embedded-kafka-shutdown"));
+            // After the Spring contexts have closed, so their clients do not warn about a broker that went first.
+            SpringApplication.getShutdownHandlers().add(broker::destroy);
             return broker::getBrokersAsString;
         }
 
@@ -179,7 +191,8 @@ public final class TestServices {
             this.port = port;
             this.username = username;
             this.password = password;
-            Runtime.getRuntime().addShutdownHook(new Thread(this::dropCreatedDatabases, "test-database-cleanup"));
+            // After the Spring contexts have closed: a database dropped under a running worker fails its connections.
+            SpringApplication.getShutdownHandlers().add(this::dropCreatedDatabases);
         }
 
         static Postgres localOrEmbedded() {
@@ -188,13 +201,13 @@ public final class TestServices {
             }
             try {
                 EmbeddedPostgres embedded = EmbeddedPostgres.builder().start();
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                SpringApplication.getShutdownHandlers().add(() -> {
                     try {
                         embedded.close();
                     } catch (IOException ignored) {
                         // the JVM is exiting; the temporary data directory goes with it
                     }
-                }));
+                });
                 return new Postgres("127.0.0.1", embedded.getPort(), "postgres", "postgres");
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
@@ -237,14 +250,14 @@ public final class TestServices {
         private String url(String database) {
             return "jdbc:postgresql://%s:%d/%s".formatted(host, port, database);
         }
+    }
 
-        private static boolean answers(String host, int port) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(host, port), 500);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
+    private static boolean answers(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 }
