@@ -193,7 +193,7 @@ public class DemoRun implements ApplicationRunner {
             String expected) {
 
         String line() {
-            return "%3d  %-48s %-9s %-45s %s%s".formatted(number, label, requestId == null ? "-" : requestId, result,
+            return "%3d  %-48s %-9s %-48s %s%s".formatted(number, label, requestId == null ? "-" : requestId, result,
                     eventId == null ? "" : eventId.substring(0, 8),
                     asExpected ? "" : "   (expected " + expected + ")");
         }
@@ -209,7 +209,7 @@ public class DemoRun implements ApplicationRunner {
 
         /** The rows in the README table's order; a record that got nothing has no row. */
         public String table() {
-            StringBuilder table = new StringBuilder("%3s  %-48s %-9s %-45s %s%n".formatted("#", "record", "request_id",
+            StringBuilder table = new StringBuilder("%3s  %-48s %-9s %-48s %s%n".formatted("#", "record", "request_id",
                     "result", "event_id (first 8)"));
             rows.forEach(row -> table.append(row.line()).append(System.lineSeparator()));
             return table.toString();

@@ -7,7 +7,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 
 /**
- * A TCP proxy on a free loopback port: each accepted client gets its own connection to the target, and the subclass
+ * A TCP proxy on a loopback port: each accepted client gets its own connection to the target, and the subclass
  * relays between the two as the fault or delay it stands for requires.
  */
 public abstract class LoopbackProxy implements AutoCloseable {
@@ -17,8 +17,13 @@ public abstract class LoopbackProxy implements AutoCloseable {
     private final int targetPort;
 
     protected LoopbackProxy(String targetHost, int targetPort) {
+        this(0, targetHost, targetPort);
+    }
+
+    /** On {@code port}, or on a free one for 0. */
+    protected LoopbackProxy(int port, String targetHost, int targetPort) {
         try {
-            this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            this.server = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -44,8 +44,8 @@ public final class TestServices {
             "group.initial.rebalance.delay.ms", "0");
 
     /**
-     * A port the in-process broker takes when it is free ({@code -Dtest.kafka.port}), else a random one: the demo asks
-     * for Kafka's usual 9092, so the CLI's default address reaches it.
+     * A port the in-process broker is also reached on when it is free ({@code -Dtest.kafka.port}): the demo asks for
+     * Kafka's usual 9092, so the CLI's default address reaches it.
      */
     public static final String PREFERRED_KAFKA_PORT = "test.kafka.port";
 
@@ -160,13 +160,17 @@ public final class TestServices {
         static Kafka inProcess() {
             EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
             broker.brokerProperties(BROKER_PROPERTIES);
-            int preferred = Integer.getInteger(PREFERRED_KAFKA_PORT, 0);
-            if (preferred > 0 && !answers("127.0.0.1", preferred)) {
-                broker.kafkaPorts(preferred);
-            }
             broker.afterPropertiesSet();
             // After the Spring contexts have closed, so their clients do not warn about a broker that went first.
             SpringApplication.getShutdownHandlers().add(broker::destroy);
+            int preferred = Integer.getInteger(PREFERRED_KAFKA_PORT, 0);
+            if (preferred > 0 && !answers("127.0.0.1", preferred)) {
+                // The KRaft test broker takes no fixed port; a client needs one only to bootstrap, and the broker's
+                // metadata then names its own address.
+                String[] address = broker.getBrokersAsString().split(",")[0].split(":");
+                ForwardingProxy.start(preferred, address[0], Integer.parseInt(address[1]));
+                return () -> "localhost:" + preferred;
+            }
             return broker::getBrokersAsString;
         }
 
