@@ -9,6 +9,7 @@ import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -70,7 +71,11 @@ public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @Defau
             @Min(1) @DefaultValue("1000") int maxInFlight,
             @NotNull @DefaultValue("10s") Duration answerTimeout,
             @NotNull @DefaultValue("1s") Duration retryAfter,
-            @Min(0) @DefaultValue("4096") int rememberedTokens) {
+            @Min(0) @DefaultValue("4096") int rememberedTokens,
+            // Far above the one UUID a body carries; a larger body is refused (413) before it is read.
+            @NotNull @DefaultValue("16KB") DataSize maxBodySize,
+            // Spring Security's own default, kept: issuers' and callers' clocks drift by seconds, not minutes.
+            @NotNull @DefaultValue("60s") Duration tokenClockSkew) {
     }
 
     /** Whether this instance consumes the requests topic; off for an instance that only serves the HTTP API. */

@@ -14,6 +14,10 @@ public final class AssignmentRules {
     /** Not in the HTTP API's docs; bounds what a request can make the worker store and echo. */
     public static final int MAX_ORGANIZATION_ID_LENGTH = 255;
     public static final int MAX_CORRELATION_ID_LENGTH = 255;
+    /** The refusal of an ASSIGN without a channel id; a door that read the id names its own field in its place. */
+    public static final String CHANNEL_ID_REQUIRED = "channel_id is required to assign a channel";
+    /** The refusal of an ASSIGN whose channel id is not a canonical UUID. */
+    public static final String CHANNEL_ID_NOT_A_UUID = "channel_id must be a UUID";
 
     public Decision decide(AssignmentRequest request, Directory directory) {
         if (!request.hasOrganization()) {
@@ -57,10 +61,10 @@ public final class AssignmentRules {
             return Optional.of("correlation_id must be at most %d characters".formatted(MAX_CORRELATION_ID_LENGTH));
         }
         if (request.operation() == Operation.ASSIGN && request.channelId() == null) {
-            return Optional.of("channel_id is required to assign a channel");
+            return Optional.of(CHANNEL_ID_REQUIRED);
         }
         if (request.operation() == Operation.ASSIGN && !ChannelIds.isUuid(request.channelId())) {
-            return Optional.of("channel_id must be a UUID");
+            return Optional.of(CHANNEL_ID_NOT_A_UUID);
         }
         return Optional.empty();
     }

@@ -5,7 +5,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,15 +13,18 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
@@ -31,10 +34,13 @@ import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.firewall.StrictHttpFirewall;
+import org.springframework.util.StringUtils;
+import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -48,6 +54,8 @@ public class HttpApiConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(HttpApiConfiguration.class);
     private static final String JWT = "spring.security.oauth2.resourceserver.jwt.";
+    /** RFC 9728's well-known path, under which Spring Security serves the protected resource metadata. */
+    static final String RESOURCE_METADATA = "/.well-known/oauth-protected-resource";
 
     @Bean
     IdentityChannelsController identityChannelsController(ServeAssignmentCalls calls, Clock clock,
@@ -56,13 +64,26 @@ public class HttpApiConfiguration {
         return new IdentityChannelsController(calls, clock, organizationClaim, correlationHeader);
     }
 
+    /**
+     * Every 401 names the protected resource metadata (RFC 9728) in its challenge; it is served here, without a
+     * token, with the issuer (when one is configured) as the authorization server.
+     */
     @Bean
     @Order(1)
-    SecurityFilterChain identitiesApi(HttpSecurity http) throws Exception {
+    SecurityFilterChain identitiesApi(HttpSecurity http,
+            @Value("${spring.security.oauth2.resourceserver.jwt.issuer-uri:}") String issuer) throws Exception {
         AuthenticationEntryPoint unauthenticated = new ProblemAuthenticationEntryPoint();
-        return http.securityMatcher("/identities/**")
-                .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
+        return http.securityMatcher("/identities/**", RESOURCE_METADATA, RESOURCE_METADATA + "/**")
+                .authorizeHttpRequests(requests -> requests
+                        .requestMatchers(RESOURCE_METADATA, RESOURCE_METADATA + "/**").permitAll()
+                        .anyRequest().authenticated())
                 .oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults())
+                        .protectedResourceMetadata(metadata -> metadata.protectedResourceMetadataCustomizer(
+                                resource -> {
+                                    if (StringUtils.hasText(issuer)) {
+                                        resource.authorizationServer(issuer);
+                                    }
+                                }))
                         .authenticationEntryPoint(unauthenticated))
                 .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(unauthenticated))
                 .csrf(csrf -> csrf.disable())
@@ -132,6 +153,53 @@ public class HttpApiConfiguration {
         };
     }
 
+    /**
+     * How long past its {@code exp} (or before its {@code nbf}) a token is still accepted. Boot hands every
+     * {@code OAuth2TokenValidator<Jwt>} bean to the decoder it builds, beside its issuer and audience validators, and
+     * Spring Security adds its own timestamp validator (60 s of skew) only when none is among them.
+     */
+    @Bean
+    JwtTimestampValidator tokenLifetime(Clock clock,
+            @Value("${channel-assignment.http.token-clock-skew:60s}") Duration clockSkew) {
+        JwtTimestampValidator lifetime = new JwtTimestampValidator(clockSkew);
+        lifetime.setClock(clock);
+        return lifetime;
+    }
+
+    /** Before Spring Security, so that an oversized body is refused before any token is checked or body read. */
+    @Bean
+    FilterRegistrationBean<BodySizeLimit> bodySizeLimit(
+            @Value("${channel-assignment.http.max-body-size:16KB}") DataSize maxBodySize) {
+        FilterRegistrationBean<BodySizeLimit> registration = new FilterRegistrationBean<>(
+                new BodySizeLimit(maxBodySize));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        return registration;
+    }
+
+    /** Replaces Spring Boot's BasicErrorController, which Boot backs off from when an ErrorController exists. */
+    @Bean
+    ProblemErrorController problemErrorController() {
+        return new ProblemErrorController();
+    }
+
+    @Bean
+    MvcProblems mvcProblems() {
+        return new MvcProblems();
+    }
+
+    /**
+     * Tomcat answers what it refuses before any servlet runs (a header over the size limit, a malformed request line)
+     * with its own error report; the host's report valve is made ours, so those are problem documents too.
+     */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReports() {
+        return factory -> factory.addContextCustomizers(context -> {
+            if (context.getParent() instanceof org.apache.catalina.core.StandardHost host) {
+                host.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
+            }
+        });
+    }
+
     @Bean
     @Conditional(NoTokenKeyConfigured.class)
     JwtDecoder refuseEveryToken() {
@@ -154,15 +222,11 @@ public class HttpApiConfiguration {
         public void commence(HttpServletRequest request, HttpServletResponse response,
                 AuthenticationException exception) throws IOException {
             challenge.commence(request, response, exception);
-            Map<String, Object> problem = new LinkedHashMap<>();
-            problem.put("type", "about:blank");
-            problem.put("title", HttpStatus.UNAUTHORIZED.getReasonPhrase());
-            problem.put("status", HttpStatus.UNAUTHORIZED.value());
-            problem.put("detail", exception instanceof OAuth2AuthenticationException invalid
-                    && invalid.getError().getDescription() != null ? invalid.getError().getDescription()
-                    : "a bearer token is required");
-            problem.put("instance", request.getRequestURI());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+            Map<String, Object> problem = Problems.document(HttpStatus.UNAUTHORIZED.value(),
+                    exception instanceof OAuth2AuthenticationException invalid
+                            && invalid.getError().getDescription() != null ? invalid.getError().getDescription()
+                            : "a bearer token is required", request.getRequestURI());
+            response.setContentType(Problems.CONTENT_TYPE);
             JsonMapper.shared().writeValue(response.getOutputStream(), problem);
         }
     }

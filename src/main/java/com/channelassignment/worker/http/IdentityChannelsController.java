@@ -12,6 +12,8 @@ import com.channelassignment.worker.domain.AssignmentRules;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Operation;
 import com.channelassignment.worker.domain.OutcomeStatus;
+import com.channelassignment.worker.domain.RejectionCode;
+import com.channelassignment.worker.http.RequestBodies.BodyField;
 import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -42,6 +44,11 @@ class IdentityChannelsController {
 
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     static final MediaType PROBLEM = MediaType.APPLICATION_PROBLEM_JSON;
+    // A body may be JSON under its own name or a structured suffix; anything else is 415. Calls answer the identity
+    // detail (or nothing) and problem documents; an Accept that excludes both is 406. Both before the call is sent.
+    private static final String JSON = MediaType.APPLICATION_JSON_VALUE;
+    private static final String SUFFIXED_JSON = "application/*+json";
+    private static final String PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
 
     private final ServeAssignmentCalls calls;
     private final Clock clock;
@@ -56,20 +63,22 @@ class IdentityChannelsController {
         this.correlationHeader = correlationHeader;
     }
 
-    @PostMapping("/identities/{agentHandle}/mailbox")
+    @PostMapping(path = "/identities/{agentHandle}/mailbox", consumes = {JSON, SUFFIXED_JSON},
+            produces = {JSON, PROBLEM_JSON})
     ResponseEntity<?> assignMailbox(@PathVariable String agentHandle, @RequestBody(required = false) byte[] body,
             @RequestHeader HttpHeaders headers, @AuthenticationPrincipal Jwt token) throws InterruptedException {
         return call(token, headers, agentHandle, Operation.ASSIGN, ChannelType.MAILBOX,
                 RequestBodies.channelId(body, "mailbox_id"));
     }
 
-    @DeleteMapping("/identities/{agentHandle}/mailbox")
+    @DeleteMapping(path = "/identities/{agentHandle}/mailbox", produces = {JSON, PROBLEM_JSON})
     ResponseEntity<?> unassignMailbox(@PathVariable String agentHandle, @RequestHeader HttpHeaders headers,
             @AuthenticationPrincipal Jwt token) throws InterruptedException {
         return call(token, headers, agentHandle, Operation.UNASSIGN, ChannelType.MAILBOX, null);
     }
 
-    @PostMapping("/identities/{agentHandle}/phone_number")
+    @PostMapping(path = "/identities/{agentHandle}/phone_number", consumes = {JSON, SUFFIXED_JSON},
+            produces = {JSON, PROBLEM_JSON})
     ResponseEntity<?> assignPhoneNumber(@PathVariable String agentHandle,
             @RequestBody(required = false) byte[] body, @RequestHeader HttpHeaders headers,
             @AuthenticationPrincipal Jwt token) throws InterruptedException {
@@ -77,28 +86,29 @@ class IdentityChannelsController {
                 RequestBodies.channelId(body, "phone_number_id"));
     }
 
-    @DeleteMapping("/identities/{agentHandle}/phone_number")
+    @DeleteMapping(path = "/identities/{agentHandle}/phone_number", produces = {JSON, PROBLEM_JSON})
     ResponseEntity<?> unassignPhoneNumber(@PathVariable String agentHandle, @RequestHeader HttpHeaders headers,
             @AuthenticationPrincipal Jwt token) throws InterruptedException {
         return call(token, headers, agentHandle, Operation.UNASSIGN, ChannelType.PHONE_NUMBER, null);
     }
 
     private ResponseEntity<?> call(Jwt token, HttpHeaders headers, String agentHandle, Operation operation,
-            ChannelType type, String channelId) throws InterruptedException {
+            ChannelType type, BodyField channelId) throws InterruptedException {
         String requestId = headers.getFirst(IDEMPOTENCY_KEY);
         if (requestId == null) {
             requestId = UUID.randomUUID().toString();
         } else if (!AssignmentRules.isValidRequestId(requestId)) {
-            // Refused here only because an answer must be matched to its call by this very key; the message is the
-            // rules' own.
-            return problem(HttpStatus.valueOf(422), "INVALID_REQUEST",
-                    AssignmentRules.requestIdInvalidity(), requestId);
+            // Refused here only because an answer must be matched to its call by this very key.
+            return problem(HttpStatus.valueOf(422), RejectionCode.INVALID_REQUEST.name(),
+                    "%s must be 1 to %d characters, none of them NUL".formatted(IDEMPOTENCY_KEY,
+                            AssignmentRules.MAX_REQUEST_ID_LENGTH), requestId);
         }
-        AssignmentRequest request = new AssignmentRequest(requestId, token.getClaimAsString(organizationClaim),
-                agentHandle, operation, type, channelId, clock.instant(), headers.getFirst(correlationHeader));
+        AssignmentRequest request = new AssignmentRequest(requestId, organizationOf(token), agentHandle, operation,
+                type, channelId == null ? null : channelId.value(), clock.instant(),
+                headers.getFirst(correlationHeader));
         CallResult result = calls.serve(request);
         if (result instanceof Answered answered) {
-            return responseOf(answered.answer());
+            return responseOf(answered.answer(), channelId);
         }
         if (result instanceof Busy busy) {
             ResponseEntity<ProblemDetail> busyResponse = problem(HttpStatus.SERVICE_UNAVAILABLE, null,
@@ -128,10 +138,19 @@ class IdentityChannelsController {
                 .contentType(PROBLEM).body(unavailable.getBody());
     }
 
-    private static ResponseEntity<?> responseOf(Answer answer) {
+    /**
+     * The organization claim, only when it is a non-empty string: a number or a list is not stringified into an
+     * organization the issuer never named, and the rules refuse the call as ORGANIZATION_MISSING.
+     */
+    private String organizationOf(Jwt token) {
+        return token.getClaims().get(organizationClaim) instanceof String organization && !organization.isEmpty()
+                ? organization : null;
+    }
+
+    private static ResponseEntity<?> responseOf(Answer answer, BodyField channelId) {
         if (answer.status() == OutcomeStatus.REJECTED) {
-            return problem(HttpStatus.valueOf(answer.httpStatus()), answer.rejectionCode().name(), answer.message(),
-                    answer.requestId());
+            return problem(HttpStatus.valueOf(answer.httpStatus()), answer.rejectionCode().name(),
+                    detailOf(answer, channelId), answer.requestId());
         }
         if (answer.status() == OutcomeStatus.UNASSIGNED) {
             return ResponseEntity.noContent().header(IDEMPOTENCY_KEY, answer.requestId()).build();
@@ -142,6 +161,24 @@ class IdentityChannelsController {
                     .body(IdentityJson.of(answer.identity()));
         }
         throw new IllegalStateException("unknown outcome status " + answer.status());
+    }
+
+    /**
+     * The refusal's message in the call's terms: the rules speak of the request's {@code channel_id}, the caller sent
+     * a body with {@code mailbox_id} or {@code phone_number_id}, and only the door knows what was wrong with it. The
+     * outcome event keeps the rules' message.
+     */
+    static String detailOf(Answer answer, BodyField channelId) {
+        if (channelId == null || answer.rejectionCode() != RejectionCode.INVALID_REQUEST) {
+            return answer.message();
+        }
+        if (AssignmentRules.CHANNEL_ID_REQUIRED.equals(answer.message())) {
+            return channelId.fault() != null ? channelId.fault() : channelId.name() + " is required";
+        }
+        if (AssignmentRules.CHANNEL_ID_NOT_A_UUID.equals(answer.message())) {
+            return channelId.name() + " must be a UUID";
+        }
+        return answer.message();
     }
 
     static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String detail, String requestId) {

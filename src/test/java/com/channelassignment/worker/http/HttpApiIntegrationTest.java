@@ -174,6 +174,51 @@ class HttpApiIntegrationTest {
     }
 
     @Test
+    void namesTheHttpFieldAndWhatWasWrongWithTheBody() throws Exception {
+        Directory directory = directory();
+
+        assertDetail(post(directory.token(), "/identities/support-bot/mailbox", "{\"mailbox_id\": \"42\"}", null),
+                "mailbox_id must be a UUID");
+        assertDetail(post(directory.token(), "/identities/support-bot/mailbox", "", null),
+                "a JSON object with mailbox_id is required as the body");
+        assertDetail(post(directory.token(), "/identities/support-bot/mailbox", "{not json", null),
+                "the body is not JSON");
+        assertDetail(post(directory.token(), "/identities/support-bot/mailbox", "[\"mailbox_id\"]", null),
+                "the body must be a JSON object with mailbox_id");
+        assertDetail(post(directory.token(), "/identities/support-bot/mailbox", "{\"mailboxId\": \"x\"}", null),
+                "mailbox_id is required");
+        assertDetail(post(directory.token(), "/identities/support-bot/phone_number", "{\"phone_number_id\": 7}",
+                null), "phone_number_id must be a string");
+        assertDetail(post(directory.token(), "/identities/support-bot/phone_number",
+                "{\"phone_number_id\": \"not-a-uuid\"}", null), "phone_number_id must be a UUID");
+    }
+
+    @Test
+    void refusesAnOrganizationClaimThatIsNotANonEmptyString() throws Exception {
+        Directory directory = directory();
+        String body = "{\"mailbox_id\": \"" + directory.mailbox().id() + "\"}";
+
+        for (Object claim : List.of(123, List.of(directory.organizationId()), "", Map.of("id", "x"))) {
+            assertProblem(post(TOKENS.withOrganizationClaim(claim), "/identities/support-bot/mailbox", body, null),
+                    403, "ORGANIZATION_MISSING");
+        }
+    }
+
+    /** The default token-clock-skew, 60 s: a token expired seconds ago still passes, one expired minutes ago not. */
+    @Test
+    void acceptsATokenExpiredWithinTheDefaultClockSkewOnly() throws Exception {
+        Directory directory = directory();
+
+        HttpResponse<String> justExpired = delete(TOKENS.expiredFor(directory.organizationId(),
+                java.time.Duration.ofSeconds(5)), "/identities/support-bot/mailbox", null);
+        HttpResponse<String> longExpired = delete(TOKENS.expiredFor(directory.organizationId(),
+                java.time.Duration.ofSeconds(90)), "/identities/support-bot/mailbox", null);
+
+        assertThat(justExpired.statusCode()).as(justExpired.body()).isEqualTo(204);
+        assertThat(longExpired.statusCode()).as(longExpired.body()).isEqualTo(401);
+    }
+
+    @Test
     void remembersTheTokensBootsDecoderAccepts() {
         assertThat(tokenDecoder).isInstanceOf(RememberedJwtDecoder.class);
     }
@@ -301,6 +346,11 @@ class HttpApiIntegrationTest {
         Map<String, Object> problem = json(response);
         assertThat(problem).containsEntry("status", status).containsEntry("code", code)
                 .containsKeys("detail", "request_id");
+    }
+
+    private static void assertDetail(HttpResponse<String> response, String detail) {
+        assertProblem(response, 422, "INVALID_REQUEST");
+        assertThat(json(response)).containsEntry("detail", detail);
     }
 
     private HttpResponse<String> post(String token, String path, String body, String idempotencyKey)

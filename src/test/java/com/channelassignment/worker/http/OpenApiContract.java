@@ -40,6 +40,8 @@ final class OpenApiContract {
 
     // The registry resolves $refs against this IRI and finds the document under it, so nothing is ever fetched.
     private static final String DOCUMENT_IRI = "urn:channel-assignment-api";
+    /** The document's extension listing the responses to a path or method no operation describes. */
+    static final String ANY_OTHER_REQUEST = "x-any-other-request";
 
     private final JsonNode document;
     private final SchemaRegistry schemas;
@@ -86,13 +88,17 @@ final class OpenApiContract {
     /** What in this response the document does not describe; empty when it describes all of it. */
     List<String> violations(String method, String path, int status, HttpHeaders headers, String body) {
         Optional<Located> operation = operation(method, path);
-        if (operation.isEmpty()) {
+        // A request no operation describes is held to what the document says the worker answers any other request.
+        Located responses = operation.map(described -> described.child("responses"))
+                .orElseGet(() -> new Located("/" + ANY_OTHER_REQUEST, document.get(ANY_OTHER_REQUEST))
+                        .child("responses"));
+        if (responses.node() == null) {
             return List.of("no operation for " + method + " " + path);
         }
-        Located responses = operation.get().child("responses");
         if (responses.node().get(Integer.toString(status)) == null) {
-            return List.of("status %d is not documented for this operation (documented: %s)".formatted(status,
-                    fieldNames(responses.node())));
+            return List.of("status %d is not documented for %s (documented: %s)".formatted(status,
+                    operation.isPresent() ? "this operation" : "a request no operation describes (no operation for "
+                            + method + " " + path + ")", fieldNames(responses.node())));
         }
         Located documented = resolve(responses.child(Integer.toString(status)));
         List<String> violations = new ArrayList<>();

@@ -47,7 +47,15 @@ class OpenApiContractTest {
         assertThat(CONTRACT.violations("DELETE", MAILBOX, 409, problemHeaders(), NOT_FOUND.replace("404", "409")))
                 .singleElement().asString().contains("status 409 is not documented");
         assertThat(CONTRACT.violations("PUT", MAILBOX, 200, headers(), IDENTITY)).singleElement().asString()
-                .contains("no operation for PUT");
+                .contains("status 200 is not documented").contains("no operation for PUT");
+        assertThat(CONTRACT.violations("GET", "/nowhere", 404, problemHeaders(), """
+                {"type": "about:blank", "title": "Not Found", "status": 404, "detail": "no such path",
+                 "instance": "/nowhere"}""")).isEmpty();
+        assertThat(CONTRACT.violations("GET", "/nowhere", 404, problemHeaders(), NOT_FOUND))
+                .as("a refusal by the HTTP layer has no rejection code").isNotEmpty();
+        assertThat(CONTRACT.violations("PUT", MAILBOX, 405, problemHeaders(), """
+                {"type": "about:blank", "title": "Method Not Allowed", "status": 405, "detail": "no PUT"}"""))
+                .singleElement().asString().contains("Allow");
     }
 
     @Test

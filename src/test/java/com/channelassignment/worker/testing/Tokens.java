@@ -61,6 +61,18 @@ public final class Tokens {
         return sign(new JWTClaimsSet.Builder().subject("test-caller").claim("org_id", organizationId));
     }
 
+    /** A valid token whose organization claim is this value, as it is: a number or a list stays one. */
+    public String withOrganizationClaim(Object value) {
+        return sign(new JWTClaimsSet.Builder().subject("test-caller").claim("org_id", value));
+    }
+
+    /** A token for the organization that expired this long ago (and was valid for ten minutes before). */
+    public String expiredFor(String organizationId, Duration ago) {
+        Instant expiry = Instant.now().minus(ago);
+        return sign(new JWTClaimsSet.Builder().subject("test-caller").claim("org_id", organizationId)
+                .issueTime(Date.from(expiry.minus(Duration.ofMinutes(10)))).expirationTime(Date.from(expiry)));
+    }
+
     /** A valid token that names no organization. */
     public String withoutOrganization() {
         return sign(new JWTClaimsSet.Builder().subject("test-caller"));
@@ -73,8 +85,12 @@ public final class Tokens {
 
     private String sign(JWTClaimsSet.Builder claims) {
         Instant now = Instant.now();
-        SignedJWT token = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), claims.issueTime(Date.from(now))
-                .expirationTime(Date.from(now.plus(Duration.ofMinutes(10)))).build());
+        JWTClaimsSet set = claims.build();
+        if (set.getExpirationTime() == null) {
+            set = new JWTClaimsSet.Builder(set).issueTime(Date.from(now))
+                    .expirationTime(Date.from(now.plus(Duration.ofMinutes(10)))).build();
+        }
+        SignedJWT token = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), set);
         try {
             token.sign(new RSASSASigner((RSAPrivateKey) keys.getPrivate()));
         } catch (JOSEException e) {
