@@ -9,6 +9,12 @@ import com.channelassignment.worker.jdbc.JdbcReachability;
 import com.channelassignment.worker.jdbc.RuntimeRoleGrants;
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
 import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.kafka.ConfluentFraming;
+import com.channelassignment.worker.kafka.SchemaRegistryHealthIndicator;
+import com.channelassignment.worker.kafka.WireContract;
+import com.channelassignment.worker.kafka.WireFormat;
+import com.channelassignment.worker.contract.registry.SchemaRegistryClient;
+import com.channelassignment.worker.contract.registry.TrustStores;
 import com.channelassignment.worker.kafka.BoundedDeadLetterPublishingRecoverer;
 import com.channelassignment.worker.kafka.DependencyProbe;
 import com.channelassignment.worker.kafka.KafkaBrokerHealthIndicator;
@@ -26,6 +32,7 @@ import com.channelassignment.worker.kafka.WorkerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -73,6 +80,38 @@ class WorkerConfiguration {
     @Bean
     AvroContract avroContract() {
         return new AvroContract();
+    }
+
+    /** Both wire formats read; outcomes and the HTTP API's requests written in {@code channel-assignment.wire-format}. */
+    @Bean
+    WireContract wireContract(AvroContract avro, WorkerProperties properties) {
+        WorkerProperties.SchemaRegistry registry = properties.schemaRegistry();
+        if (properties.wireFormat() == WireFormat.CONFLUENT && !registry.configured()) {
+            throw new IllegalStateException("channel-assignment.wire-format=confluent needs a schema registry: set "
+                    + "channel-assignment.schema-registry.url");
+        }
+        ConfluentFraming confluent = registry.configured() ? new ConfluentFraming(schemaRegistryClient(registry),
+                registry.subjectNameStrategy(), registry.autoRegister()) : null;
+        return new WireContract(avro, properties.wireFormat(), confluent, properties.topics().requests(),
+                properties.topics().outcomes());
+    }
+
+    private static SchemaRegistryClient schemaRegistryClient(WorkerProperties.SchemaRegistry registry) {
+        String authorization = null;
+        if (registry.basicAuthUserInfo() != null && !registry.basicAuthUserInfo().isBlank()) {
+            authorization = SchemaRegistryClient.basicAuthorization(registry.basicAuthUserInfo());
+        } else if (registry.bearerToken() != null && !registry.bearerToken().isBlank()) {
+            authorization = SchemaRegistryClient.bearerAuthorization(registry.bearerToken());
+        }
+        return new SchemaRegistryClient(URI.create(registry.url()), registry.timeout(), authorization,
+                TrustStores.sslContext(registry.trustStoreLocation(), registry.trustStorePassword(),
+                        registry.trustStoreType()));
+    }
+
+    /** Named "schemaRegistry" in the health endpoint; readiness includes it (application.yml). */
+    @Bean
+    SchemaRegistryHealthIndicator schemaRegistryHealthIndicator(WireContract contract, WorkerProperties properties) {
+        return new SchemaRegistryHealthIndicator(contract, properties.http().enabled());
     }
 
     /**
@@ -152,8 +191,10 @@ class WorkerConfiguration {
 
     @Bean
     KafkaOutcomePublisher kafkaOutcomePublisher(KafkaTemplate<byte[], byte[]> kafkaTemplate,
-            DeadLetterPublishingRecoverer deadLetters, WorkerProperties properties, RecordTracing tracing) {
-        return new KafkaOutcomePublisher(kafkaTemplate, deadLetters, properties.topics().outcomes(), tracing);
+            DeadLetterPublishingRecoverer deadLetters, WorkerProperties properties, RecordTracing tracing,
+            WireContract contract) {
+        return new KafkaOutcomePublisher(kafkaTemplate, deadLetters, properties.topics().outcomes(), tracing,
+                contract);
     }
 
     @Bean
@@ -172,7 +213,7 @@ class WorkerConfiguration {
     }
 
     @Bean
-    AssignmentRequestListener assignmentRequestListener(AvroContract contract,
+    AssignmentRequestListener assignmentRequestListener(WireContract contract,
             ApplyAssignmentRequests applyAssignmentRequests, KafkaOutcomePublisher publisher, WorkerMetrics metrics,
             Clock clock, WorkerProperties properties, PartitionStalls stalls, TopicIds topicIds,
             JdbcTemplate jdbcTemplate, KafkaBrokerHealthIndicator kafkaHealth, RecordTracing tracing) {
@@ -196,7 +237,7 @@ class WorkerConfiguration {
      */
     @Bean
     @ConditionalOnProperty(name = "channel-assignment.http.enabled", havingValue = "true", matchIfMissing = true)
-    KafkaRequestChannel kafkaRequestChannel(ProducerFactory<byte[], byte[]> producerFactory, AvroContract contract,
+    KafkaRequestChannel kafkaRequestChannel(ProducerFactory<byte[], byte[]> producerFactory, WireContract contract,
             WorkerProperties properties, KafkaProperties kafkaProperties, RecordTracing tracing) {
         // No linger: a caller waits for this record, and a lone one would sit out the whole linger. Under load the
         // producer still batches what accumulates while earlier sends are in flight.

@@ -1,6 +1,8 @@
 package com.channelassignment.worker;
 
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
+import com.channelassignment.worker.contract.registry.SubjectNameStrategy;
+import com.channelassignment.worker.kafka.WireFormat;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -22,7 +24,31 @@ import org.springframework.validation.annotation.Validated;
 public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @DefaultValue Database database,
         @Valid @DefaultValue Retry retry, @Valid @DefaultValue Retention retention,
         @Valid @DefaultValue Health health, @Valid @DefaultValue Http http, @Valid @DefaultValue Consumer consumer,
-        @NotBlank @DefaultValue(AssignmentRequestListener.DEFAULT_LISTENER_ID) String listenerId) {
+        @NotBlank @DefaultValue(AssignmentRequestListener.DEFAULT_LISTENER_ID) String listenerId,
+        @NotNull @DefaultValue("single-object") WireFormat wireFormat,
+        @Valid @DefaultValue SchemaRegistry schemaRegistry) {
+
+    /**
+     * The Confluent-compatible schema registry (Confluent's REST API; Apicurio serves it under
+     * {@code /apis/ccompat/v7}). Unset {@code url}: no registry, and Confluent-framed records are dead-lettered as
+     * unreadable. Authentication by {@code basic-auth-user-info} ({@code user:password}) or {@code bearer-token};
+     * TLS trusts the JVM's default store unless a trust store is given.
+     */
+    public record SchemaRegistry(
+            String url,
+            @NotNull @DefaultValue("topic-record") SubjectNameStrategy subjectNameStrategy,
+            @DefaultValue("false") boolean autoRegister,
+            String basicAuthUserInfo,
+            String bearerToken,
+            String trustStoreLocation,
+            String trustStorePassword,
+            @NotBlank @DefaultValue("PKCS12") String trustStoreType,
+            @NotNull @DefaultValue("5s") Duration timeout) {
+
+        public boolean configured() {
+            return url != null && !url.isBlank();
+        }
+    }
 
     /** Topic names, and how to create them when they are missing. */
     public record Topics(

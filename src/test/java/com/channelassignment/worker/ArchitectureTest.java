@@ -106,10 +106,18 @@ class ArchitectureTest {
     static final ArchRule cliUsesOnlyTheWireContractAndPlainClients = classes()
             .that().resideInAPackage(CLI)
             .should().onlyDependOnClassesThat(resideInAnyPackage("java..", CLI, ROOT + ".kafka.avro..",
-                    "org.apache.kafka.clients..", "org.apache.kafka.common..", "com.nimbusds..", "tools.jackson..")
+                    ROOT + ".contract..", "org.apache.kafka.clients..", "org.apache.kafka.common..", "com.nimbusds..",
+                    "tools.jackson..")
                     .or(belongToAnyOf(AvroContract.class, KafkaOutcomePublisher.class)))
             .because("the client speaks the worker's wire contract from outside: no Spring, no rules, and the "
                     + "database only read through plain JDBC by directory show, never written");
+
+    @ArchTest
+    static final ArchRule theSharedContractDependsOnlyOnTheJdkAndJackson = classes()
+            .that().resideInAPackage(ROOT + ".contract..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax..", ROOT + ".contract..",
+                    "tools.jackson..")
+            .because("the worker and the CLI both speak the wire through it, and neither may come along with it");
 
     @ArchTest
     static final ArchRule onlyTheEntryPointKnowsTheCli = noClasses()

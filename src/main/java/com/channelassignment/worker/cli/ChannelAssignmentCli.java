@@ -76,6 +76,9 @@ public final class ChannelAssignmentCli {
         if (args.length > 0 && args[0].equals(DirectoryCommands.COMMAND)) {
             return DirectoryCommands.run(args, out, err);
         }
+        if (args.length > 0 && args[0].equals(SchemaCommands.COMMAND)) {
+            return SchemaCommands.run(args, out, err);
+        }
         if (DeadLetterCli.handles(args)) {
             return DeadLetterCli.run(args, out, err);
         }

@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
 /** Parses {@code send|tail|token --flag value ...} into a {@link CliCommand}; errors name the flag at fault. */
 final class CliArguments {
 
-    static final Set<String> COMMANDS = Set.of("send", "tail", "token", DirectoryCommands.COMMAND);
+    static final Set<String> COMMANDS = Set.of("send", "tail", "token", DirectoryCommands.COMMAND,
+            SchemaCommands.COMMAND);
 
     static final String USAGE = """
             Usage:
@@ -31,6 +32,7 @@ final class CliArguments {
               java -jar channel-assignment-worker.jar directory show --organization-id ID --agent-handle HANDLE
                   --jdbc-url URL [options]
               java -jar channel-assignment-worker.jar dlt list|replay [options]    (dlt --help for its flags)
+              java -jar channel-assignment-worker.jar schemas register|check --registry-url URL   (schemas --help)
 
             send: produce one request keyed by its organization, then wait for its outcome and print it.
               --channel-id UUID          the mailbox or phone number; required for ASSIGN

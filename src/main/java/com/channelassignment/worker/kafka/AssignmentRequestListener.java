@@ -74,7 +74,7 @@ public class AssignmentRequestListener {
     private record Poison(Decoded decoded, RuntimeException failure) {
     }
 
-    private final AvroContract contract;
+    private final WireContract contract;
     private final ApplyAssignmentRequests applyRequests;
     private final KafkaOutcomePublisher publisher;
     private final WorkerMetrics metrics;
@@ -86,7 +86,7 @@ public class AssignmentRequestListener {
     private final String requestsTopic;
     private final RecordTracing tracing;
 
-    public AssignmentRequestListener(AvroContract contract, ApplyAssignmentRequests applyRequests,
+    public AssignmentRequestListener(WireContract contract, ApplyAssignmentRequests applyRequests,
             KafkaOutcomePublisher publisher, WorkerMetrics metrics, Clock clock, int poisonAttempts,
             PartitionStalls stalls, TopicIds topicIds, DependencyProbe dependencies, String requestsTopic,
             RecordTracing tracing) {
@@ -134,6 +134,9 @@ public class AssignmentRequestListener {
         long started = System.nanoTime();
         Map<TopicPartition, Long> firstOffsets = StallReportingAfterRollbackProcessor.firstOffsets(records);
         stalls.starting(firstOffsets);
+        // Nothing is applied that could not then be published: with the registry format, the outcome schema's id must
+        // be known first. Until it is, the batch fails as on any dependency that is away, and is retried.
+        contract.requireWriterSchemas();
         List<Decoded> decoded = new ArrayList<>(records.size());
         List<Undecodable> undecodable = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -144,7 +147,8 @@ public class AssignmentRequestListener {
             }
             try {
                 // Directory changes and requests share the topic, so an organization's changes and requests keep the
-                // order they were produced in; the schema fingerprint tells them apart.
+                // order they were produced in; the writer schema (by fingerprint or registry id) tells them apart. A
+                // registry that cannot be reached fails the batch before anything is applied, to be retried.
                 IncomingRecord incoming = contract.isDirectoryChange(record.value())
                         ? new IncomingChange(position, contract.decodeChange(record.value()), span)
                         : new IncomingRequest(position, contract.decodeRequest(record.value()), span);

@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.SystemLimitException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -53,6 +54,7 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 public final class AvroContract implements OutcomeEncoder {
 
     public static final String RELEASED_REQUEST_SCHEMAS = "classpath*:schemas/released/*/channel-assignment-request.avsc";
+    static final String RELEASED_OUTCOME_SCHEMAS = "classpath*:schemas/released/*/channel-assignment-outcome.avsc";
 
     /**
      * No string or byte field of a record can be longer than the record, and no record is longer than a Kafka record
@@ -69,7 +71,7 @@ public final class AvroContract implements OutcomeEncoder {
                 type -> type.getPackageName().equals(generatedPackage)));
     }
 
-    private static final int SINGLE_OBJECT_HEADER = 10;
+    static final int SINGLE_OBJECT_HEADER = 10;
     private static final int MAX_CHANGE_ID_LENGTH = 128;
     private static final int MAX_HANDLE_LENGTH = 255;
     private static final int MAX_ORGANIZATION_ID_LENGTH = 255;
@@ -94,6 +96,8 @@ public final class AvroContract implements OutcomeEncoder {
         requestEncoder = new BinaryMessageEncoder<>(model, ChannelAssignmentRequest.getClassSchema());
         outcomeEncoder = new BinaryMessageEncoder<>(model, ChannelAssignmentOutcome.getClassSchema());
         outcomeDecoder = new BinaryMessageDecoder<>(model, ChannelAssignmentOutcome.getClassSchema());
+        // Idempotency records keep outcomes as they were first written: replays of older ones must still be read.
+        releasedSchemas(RELEASED_OUTCOME_SCHEMAS).forEach(outcomeDecoder::addSchema);
         changeDecoder = new BinaryMessageDecoder<>(model, DirectoryChange.getClassSchema());
         changeEncoder = new BinaryMessageEncoder<>(model, DirectoryChange.getClassSchema());
         changeHeader = Arrays.copyOf(encode(() -> changeEncoder.encode(DirectoryChange.newBuilder()
@@ -123,6 +127,11 @@ public final class AvroContract implements OutcomeEncoder {
         } catch (IOException | RuntimeException e) {
             throw new UndecodableRecordException("not a directory change: " + describe(e), e);
         }
+        return checked(change);
+    }
+
+    /** The change as the directory stores it, or undecodable when it could not be stored. */
+    static com.channelassignment.worker.domain.DirectoryChange checked(DirectoryChange change) {
         try {
             return toDomain(change);
         } catch (IllegalArgumentException | NullPointerException e) {
@@ -261,6 +270,11 @@ public final class AvroContract implements OutcomeEncoder {
             // SystemLimitException.
             throw new UndecodableRecordException("not a channel assignment request: " + describe(e), e);
         }
+        return toDomain(request);
+    }
+
+    /** The request as the rules read it; building it never fails on content. */
+    static AssignmentRequest toDomain(ChannelAssignmentRequest request) {
         return new AssignmentRequest(request.getRequestId(), request.getOrganizationId(), request.getAgentHandle(),
                 Operation.valueOf(request.getOperation().name()),
                 ChannelType.valueOf(request.getChannelType().name()),
@@ -291,6 +305,40 @@ public final class AvroContract implements OutcomeEncoder {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** An outcome record written with the current schema, as a stored outcome of an older one is published again. */
+    public byte[] encodeOutcome(ChannelAssignmentOutcome outcome) {
+        return encode(() -> outcomeEncoder.encode(outcome));
+    }
+
+    /** A record schema as a registry and a serializer hold it: its full name and Avro's {@code Schema.toString()}. */
+    public record SchemaText(String fullName, String text) {
+
+        static SchemaText of(Schema schema) {
+            return new SchemaText(schema.getFullName(), schema.toString());
+        }
+    }
+
+    /** The three schemas of the contract: request, directory change and outcome, each as written. */
+    public static List<SchemaText> writerSchemas() {
+        return List.of(SchemaText.of(ChannelAssignmentRequest.getClassSchema()),
+                SchemaText.of(DirectoryChange.getClassSchema()), SchemaText.of(ChannelAssignmentOutcome.getClassSchema()));
+    }
+
+    /**
+     * The single-object header a schema's records start with: the marker {@code C3 01} and the schema's CRC-64-AVRO
+     * fingerprint, little-endian.
+     */
+    static byte[] singleObjectHeader(Schema schema) {
+        long fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+        byte[] header = new byte[SINGLE_OBJECT_HEADER];
+        header[0] = (byte) 0xC3;
+        header[1] = 0x01;
+        for (int i = 0; i < 8; i++) {
+            header[2 + i] = (byte) (fingerprint >>> (8 * i));
+        }
+        return header;
     }
 
     @Override
@@ -371,16 +419,31 @@ public final class AvroContract implements OutcomeEncoder {
 
     /** Every released request schema kept under {@code schemas/released}, as shipped on the classpath. */
     public static List<Schema> releasedRequestSchemas() {
+        return releasedSchemas(RELEASED_REQUEST_SCHEMAS);
+    }
+
+    /**
+     * The released schemas matching the pattern. Released outcome schemas name the enums of the request schema released
+     * beside them, which is parsed first.
+     */
+    private static List<Schema> releasedSchemas(String pattern) {
         try {
             List<Schema> schemas = new ArrayList<>();
-            for (Resource resource : new PathMatchingResourcePatternResolver().getResources(RELEASED_REQUEST_SCHEMAS)) {
+            for (Resource resource : new PathMatchingResourcePatternResolver().getResources(pattern)) {
+                Schema.Parser parser = new Schema.Parser();
+                Resource request = resource.createRelative("channel-assignment-request.avsc");
+                if (!request.getFilename().equals(resource.getFilename()) && request.exists()) {
+                    try (InputStream in = request.getInputStream()) {
+                        parser.parse(in);
+                    }
+                }
                 try (InputStream in = resource.getInputStream()) {
-                    schemas.add(new Schema.Parser().parse(in));
+                    schemas.add(parser.parse(in));
                 }
             }
             return schemas;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the released request schemas", e);
+            throw new UncheckedIOException("cannot read the released schemas " + pattern, e);
         }
     }
 
@@ -399,7 +462,7 @@ public final class AvroContract implements OutcomeEncoder {
         }
     }
 
-    private static String describe(Throwable e) {
+    static String describe(Throwable e) {
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 }

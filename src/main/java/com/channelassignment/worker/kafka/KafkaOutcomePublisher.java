@@ -23,10 +23,12 @@ public class KafkaOutcomePublisher {
     private final DeadLetterPublishingRecoverer deadLetters;
     private final String outcomesTopic;
     private final RecordTracing tracing;
+    private final WireContract contract;
 
     public KafkaOutcomePublisher(KafkaOperations<byte[], byte[]> kafka, DeadLetterPublishingRecoverer deadLetters,
-            String outcomesTopic, RecordTracing tracing) {
+            String outcomesTopic, RecordTracing tracing, WireContract contract) {
         this.kafka = kafka;
+        this.contract = contract;
         this.deadLetters = deadLetters;
         this.outcomesTopic = outcomesTopic;
         this.tracing = tracing;
@@ -39,7 +41,7 @@ public class KafkaOutcomePublisher {
     public void publish(ConsumerRecord<byte[], byte[]> request, PublishableOutcome outcome) {
         // The payload and both ids are capped by the domain; only the key can still be any size the broker took.
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(outcomesTopic, null,
-                RecordBudget.echoedKey(request.key()), outcome.payload());
+                RecordBudget.echoedKey(request.key()), contract.frameOutcome(outcome.payload()));
         record.headers().add(new RecordHeader(REQUEST_ID_HEADER, utf8(outcome.requestId())));
         if (outcome.correlationId() != null) {
             record.headers().add(new RecordHeader(CORRELATION_ID_HEADER, utf8(outcome.correlationId())));
@@ -51,7 +53,10 @@ public class KafkaOutcomePublisher {
         kafka.send(record);
     }
 
-    /** The dead letter keeps the original key, value and headers, plus spring-kafka's headers saying why and whence. */
+    /**
+     * The dead letter keeps the original key, value (in whichever format it came) and headers, plus spring-kafka's
+     * headers saying why and whence: a replay sends exactly what arrived.
+     */
     public void deadLetter(ConsumerRecord<byte[], byte[]> record, Exception reason) {
         deadLetters.accept(record, reason);
     }

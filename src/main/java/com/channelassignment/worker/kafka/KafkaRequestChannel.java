@@ -91,7 +91,7 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     }
 
     private final KafkaOperations<byte[], byte[]> kafka;
-    private final AvroContract contract;
+    private final WireContract contract;
     private final String requestsTopic;
     private final String outcomesTopic;
     private final Map<String, Object> consumerProperties;
@@ -109,7 +109,7 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     private final RecordTracing tracing;
 
     /** Without tracing: requests carry no trace context. */
-    public KafkaRequestChannel(KafkaOperations<byte[], byte[]> kafka, AvroContract contract, String requestsTopic,
+    public KafkaRequestChannel(KafkaOperations<byte[], byte[]> kafka, WireContract contract, String requestsTopic,
             String outcomesTopic, Map<String, Object> consumerProperties, int phase) {
         this(kafka, contract, requestsTopic, outcomesTopic, consumerProperties, phase, RecordTracing.off());
     }
@@ -119,7 +119,7 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
      * after the server's graceful shutdown has let the calls in flight read their answers. Each request carries the
      * context of the span current when it is sent (the HTTP call's), so the worker that applies it continues the trace.
      */
-    public KafkaRequestChannel(KafkaOperations<byte[], byte[]> kafka, AvroContract contract, String requestsTopic,
+    public KafkaRequestChannel(KafkaOperations<byte[], byte[]> kafka, WireContract contract, String requestsTopic,
             String outcomesTopic, Map<String, Object> consumerProperties, int phase, RecordTracing tracing) {
         this.kafka = kafka;
         this.tracing = tracing;

@@ -2,6 +2,7 @@ package com.channelassignment.worker.kafka;
 
 import com.channelassignment.worker.application.ConcurrentRequestException;
 import com.channelassignment.worker.application.DependencyUnavailableException;
+import com.channelassignment.worker.contract.registry.SchemaRegistryUnavailableException;
 import org.apache.kafka.common.errors.RetriableException;
 
 /**
@@ -18,7 +19,8 @@ final class TransientFailures {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof DependencyUnavailableException
                     || cause instanceof ConcurrentRequestException
-                    || cause instanceof RetriableException) {
+                    || cause instanceof RetriableException
+                    || cause instanceof SchemaRegistryUnavailableException) {
                 return true;
             }
         }

@@ -57,7 +57,7 @@ class AnswerReaderCostIntegrationTest {
         KafkaTestClient.createTopics(bootstrap, 6, List.of(requests, outcomes));
         KafkaTemplate<byte[], byte[]> calls = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(
                 producerProperties(bootstrap)));
-        KafkaRequestChannel channel = new KafkaRequestChannel(calls, contract, requests, outcomes,
+        KafkaRequestChannel channel = new KafkaRequestChannel(calls, WireContract.singleObject(contract), requests, outcomes,
                 Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), 0);
         channel.start();
         try {

@@ -133,7 +133,8 @@ class KafkaRequestChannelIntegrationTest {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)));
-        KafkaRequestChannel started = new KafkaRequestChannel(calls, contract, requests, outcomes,
+        KafkaRequestChannel started = new KafkaRequestChannel(calls, WireContract.singleObject(contract), requests,
+                outcomes,
                 Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), 0);
         started.start();
         return started;
