@@ -25,7 +25,7 @@ class DemoIntegrationTest {
     @Test
     void everyDemoRequestGetsTheOutcomeTheReadmeSaysAndTheApiAnswersADevelopmentToken() throws Exception {
         try (ConfigurableApplicationContext context = TestChannelAssignmentWorkerApplication.start(
-                "--spring.kafka.consumer.group-id=demo-test", "--server.port=0",
+                "--spring.kafka.consumer.group-id=demo-test", "--server.port=0", "--management.server.port=0",
                 "--channel-assignment.topics.requests=demo-requests",
                 "--channel-assignment.topics.outcomes=demo-outcomes",
                 "--channel-assignment.topics.dead-letter=demo-requests.dlt")) {

@@ -24,7 +24,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,8 +44,8 @@ class GrafanaDashboardIntegrationTest extends SpringWorkerHarness {
     // Set by Prometheus when it scrapes, never by the worker.
     private static final Set<String> SCRAPE_LABELS = Set.of("job", "instance");
 
-    @LocalServerPort
-    private int port;
+    @LocalManagementPort
+    private int managementPort;
 
     @Test
     void everyPanelQueriesMetricsAndLabelsTheWorkerExposes() throws Exception {
@@ -148,7 +148,7 @@ class GrafanaDashboardIntegrationTest extends SpringWorkerHarness {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + port + "/actuator/prometheus")).build(),
+                    URI.create("http://localhost:" + managementPort + "/actuator/prometheus")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
             if (response.body().contains(metric + "{") || System.nanoTime() - deadline >= 0) {

@@ -41,9 +41,11 @@ public final class TestChannelAssignmentWorkerApplication {
             System.exit(SpringApplication.exit(context, () -> allAsExpected ? 0 : 1));
         }
         System.out.printf("The worker keeps running; Ctrl-C stops it. Kafka: %s  HTTP: http://localhost:%s  "
+                + "actuator: http://localhost:%s/actuator  "
                 + "token: java -jar target/channel-assignment-worker-*.jar token --organization-id org-acme "
                 + "--private-key %s%n", context.getEnvironment().getProperty("spring.kafka.bootstrap-servers"),
-                context.getEnvironment().getProperty("local.server.port"), DEVELOPMENT_PRIVATE_KEY);
+                context.getEnvironment().getProperty("local.server.port"),
+                context.getEnvironment().getProperty("local.management.port"), DEVELOPMENT_PRIVATE_KEY);
     }
 
     static ConfigurableApplicationContext start(String... args) {
