@@ -7,6 +7,7 @@ WORKDIR /build
 COPY mvnw pom.xml ./
 COPY .mvn .mvn
 COPY schemas schemas
+COPY openapi openapi
 COPY src src
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -DskipTests package
 
@@ -18,6 +19,6 @@ RUN groupadd --system --gid 10001 worker \
 WORKDIR /app
 COPY --from=build /build/target/channel-assignment-worker-*.jar /app/app.jar
 USER 10001:10001
-# HTTP: actuator health (/actuator/health/liveness, /actuator/health/readiness) and metrics.
-EXPOSE 8080
+# 8080: the HTTP API and its probes (/livez, /readyz). 8081: the actuator (health with details, metrics).
+EXPOSE 8080 8081
 ENTRYPOINT ["java", "-jar", "/app/app.jar"]

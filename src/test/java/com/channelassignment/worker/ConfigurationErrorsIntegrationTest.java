@@ -44,7 +44,7 @@ class ConfigurationErrorsIntegrationTest {
                     "--spring.kafka.bootstrap-servers=" + TestServices.kafkaBootstrapServers(),
                     "--spring.kafka.consumer.group-id=config-" + run,
                     "--channel-assignment.topics.create=false",
-                    "--server.port=0",
+                    "--server.port=0", "--management.server.port=0",
                     "--" + badSetting)) {
                 // started: the assertion below fails
             }

@@ -98,7 +98,7 @@ class DatabaseRolesIntegrationTest {
                 "--channel-assignment.topics.outcomes=" + outcomesTopic,
                 "--channel-assignment.topics.dead-letter=" + requestsTopic + ".dlt",
                 "--channel-assignment.topics.partitions=1",
-                "--server.port=0");
+                "--server.port=0", "--management.server.port=0");
         kafka = new KafkaTestClient(TestServices.kafkaBootstrapServers());
     }
 

@@ -31,7 +31,7 @@ class DemoIntegrationTest {
     void everyDemoRequestGetsTheOutcomeTheReadmeSaysAndTheApiAnswersADevelopmentToken(CapturedOutput output)
             throws Exception {
         try (ConfigurableApplicationContext context = TestChannelAssignmentWorkerApplication.start(
-                "--spring.kafka.consumer.group-id=demo-test", "--server.port=0",
+                "--spring.kafka.consumer.group-id=demo-test", "--server.port=0", "--management.server.port=0",
                 "--channel-assignment.topics.requests=demo-requests",
                 "--channel-assignment.topics.outcomes=demo-outcomes",
                 "--channel-assignment.topics.dead-letter=demo-requests.dlt")) {

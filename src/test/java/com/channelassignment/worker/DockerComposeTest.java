@@ -221,19 +221,22 @@ class DockerComposeTest {
     }
 
     @Test
-    void publishesAndChecksThePortTheImageExposes() throws IOException {
+    void publishesAndChecksThePortsTheImageExposes() throws IOException {
         List<String> runtimeStage = runtimeStage();
         List<Integer> exposed = runtimeStage.stream()
                 .filter(line -> line.startsWith("EXPOSE "))
                 .flatMap(line -> Arrays.stream(line.substring("EXPOSE ".length()).trim().split("\\s+")))
                 .map(port -> Integer.valueOf(port.replace("/tcp", "")))
                 .toList();
-        Object serverPort = applicationYml().getOrDefault("server.port", 8080);
+        Integer serverPort = Integer.valueOf(String.valueOf(applicationYml().get("server.port")));
+        Integer managementPort = Integer.valueOf(String.valueOf(applicationYml().get("management.server.port")));
 
-        assertThat(exposed).containsExactly(Integer.valueOf(String.valueOf(serverPort)));
-        assertThat(publishedPorts("worker")).containsValue(exposed.get(0));
+        assertThat(exposed).containsExactly(serverPort, managementPort);
+        assertThat(publishedPorts("worker")).containsValues(serverPort, managementPort);
+        // Readiness on the API port: the probe path that port serves (management.endpoint.health.probes).
+        assertThat(applicationYml()).containsEntry("management.endpoint.health.probes.add-additional-paths", true);
         assertThat(healthcheckCommand("worker"))
-                .contains("/dev/tcp/127.0.0.1/" + exposed.get(0), "GET /actuator/health/readiness ");
+                .contains("/dev/tcp/127.0.0.1/" + serverPort, "GET /readyz ");
     }
 
     @Test

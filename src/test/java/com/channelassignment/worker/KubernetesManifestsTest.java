@@ -66,15 +66,17 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void probesTheActuatorsHealthGroups() {
+    void probesTheHealthGroupsOnTheApiPort() {
         Container worker = worker();
-        assertThat(path(worker.getStartupProbe())).isEqualTo("/actuator/health/liveness");
-        assertThat(path(worker.getLivenessProbe())).isEqualTo("/actuator/health/liveness");
-        assertThat(path(worker.getReadinessProbe())).isEqualTo("/actuator/health/readiness");
+        // /livez and /readyz: the liveness and readiness groups, on the API port (add-additional-paths).
+        assertThat(path(worker.getStartupProbe())).isEqualTo("/livez");
+        assertThat(path(worker.getLivenessProbe())).isEqualTo("/livez");
+        assertThat(path(worker.getReadinessProbe())).isEqualTo("/readyz");
         for (Probe probe : List.of(worker.getStartupProbe(), worker.getLivenessProbe(), worker.getReadinessProbe())) {
-            assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo(worker.getPorts().get(0).getName());
+            assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
         }
-        assertThat(worker.getPorts().get(0).getContainerPort()).isEqualTo(8080);
+        assertThat(containerPort("http")).isEqualTo(applicationYmlPort("server.port"));
+        assertThat(containerPort("management")).isEqualTo(applicationYmlPort("management.server.port"));
     }
 
     @Test
@@ -107,7 +109,7 @@ class KubernetesManifestsTest {
         Map<String, String> annotations = deployment().getSpec().getTemplate().getMetadata().getAnnotations();
         assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
                 .containsEntry("prometheus.io/path", "/actuator/prometheus")
-                .containsEntry("prometheus.io/port", Integer.toString(worker().getPorts().get(0).getContainerPort()));
+                .containsEntry("prometheus.io/port", Integer.toString(containerPort("management")));
     }
 
     @Test
@@ -119,7 +121,9 @@ class KubernetesManifestsTest {
                 .containsAllEntriesOf(budget.getSpec().getSelector().getMatchLabels())
                 .containsAllEntriesOf(deployment().getSpec().getSelector().getMatchLabels());
         assertThat(service.getSpec().getSelector()).isNotEmpty();
-        assertThat(service.getSpec().getPorts().get(0).getTargetPort().getStrVal()).isEqualTo("http");
+        // The API only: the actuator's port is for Prometheus inside the pod network, not for the Service's callers.
+        assertThat(service.getSpec().getPorts()).singleElement()
+                .satisfies(port -> assertThat(port.getTargetPort().getStrVal()).isEqualTo("http"));
         assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isLessThan(deployment().getSpec().getReplicas());
     }
 
@@ -142,6 +146,15 @@ class KubernetesManifestsTest {
         List<Container> containers = deployment().getSpec().getTemplate().getSpec().getContainers();
         assertThat(containers).hasSize(1);
         return containers.get(0);
+    }
+
+    private static int applicationYmlPort(String property) {
+        return Integer.parseInt(String.valueOf(ConfigurationSources.applicationYml().get(property)));
+    }
+
+    private static int containerPort(String name) {
+        return worker().getPorts().stream().filter(port -> name.equals(port.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError("no container port named " + name)).getContainerPort();
     }
 
     private static String path(Probe probe) {

@@ -23,14 +23,17 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.env.Environment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The worker as operators see it, over HTTP: readiness follows the database, and the Prometheus scrape carries the
- * worker's meters. The database is a PostgreSQL server of this test's own, so it can be stopped.
+ * The worker as operators see it, over HTTP: the actuator on the management port and only the probes on the API port,
+ * readiness following the database, and the Prometheus scrape carrying the worker's meters. The database is a
+ * PostgreSQL server of this test's own, so it can be stopped. The ports are random, split as application.yml splits
+ * them.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OperationsIntegrationTest {
@@ -40,7 +43,10 @@ class OperationsIntegrationTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @LocalServerPort
-    int port;
+    int apiPort;
+
+    @LocalManagementPort
+    int managementPort;
 
     @Autowired
     Environment environment;
@@ -121,6 +127,27 @@ class OperationsIntegrationTest {
     }
 
     @Test
+    void servesTheActuatorOnTheManagementPortAndOnlyTheProbesOnTheApiPort() throws Exception {
+        assertThat(managementPort).as("a port of its own").isPositive().isNotEqualTo(apiPort);
+
+        HttpResponse<String> scrape = get("/actuator/prometheus");
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.body()).contains("jvm_info");
+
+        for (String path : List.of("/actuator/prometheus", "/actuator/metrics", "/actuator/health",
+                "/actuator/info", "/actuator")) {
+            HttpResponse<String> onApiPort = onApiPort(path);
+            // Not found (404), whatever body the API gives its refusals; never the endpoint, never a server error.
+            assertThat(onApiPort.statusCode()).as("%s on the API port", path).isNotEqualTo(200).isLessThan(500);
+            assertThat(onApiPort.body()).as("%s on the API port", path).doesNotContain("jvm_info")
+                    .doesNotContain("\"status\":\"UP\"").doesNotContain("_links");
+        }
+        awaitStatus(this::onApiPort, "/readyz", status -> status == 200, "ready on the API port");
+        assertThat(onApiPort("/livez").statusCode()).isEqualTo(200);
+        assertThat(onApiPort("/livez").body()).contains("UP");
+    }
+
+    @Test
     void showsHealthDetailsToNoAnonymousCaller() throws Exception {
         String health = get("/actuator/health").body();
 
@@ -155,10 +182,14 @@ class OperationsIntegrationTest {
     }
 
     private void awaitStatus(String path, Predicate<Integer> expected, String what) throws Exception {
+        awaitStatus(this::get, path, expected, what);
+    }
+
+    private void awaitStatus(Endpoint port, String path, Predicate<Integer> expected, String what) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         int status = -1;
         while (System.nanoTime() < deadline) {
-            status = get(path).statusCode();
+            status = port.get(path).statusCode();
             if (expected.test(status)) {
                 return;
             }
@@ -167,8 +198,21 @@ class OperationsIntegrationTest {
         throw new AssertionError(path + " never became " + what + "; last status " + status);
     }
 
+    /** A GET on the management port. */
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return get(managementPort, path);
+    }
+
+    private HttpResponse<String> onApiPort(String path) throws IOException, InterruptedException {
+        return get(apiPort, path);
+    }
+
+    private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private interface Endpoint {
+        HttpResponse<String> get(String path) throws IOException, InterruptedException;
     }
 }

@@ -47,10 +47,11 @@ public final class TestChannelAssignmentWorkerApplication {
         var environment = context.getEnvironment();
         System.out.printf("""
                 The worker keeps running; Ctrl-C stops it.
-                  Kafka: %s   HTTP API: http://localhost:%s/identities
+                  Kafka: %s   HTTP API: http://localhost:%s/identities   actuator: http://localhost:%s/actuator
                   A token for org-acme: java -jar %s token --organization-id org-acme --private-key %s
                 """, environment.getProperty("spring.kafka.bootstrap-servers"),
-                environment.getProperty("local.server.port"), DemoRun.jar(), DEVELOPMENT_PRIVATE_KEY);
+                environment.getProperty("local.server.port"), environment.getProperty("local.management.port"),
+                DemoRun.jar(), DEVELOPMENT_PRIVATE_KEY);
     }
 
     static ConfigurableApplicationContext start(String... args) {

@@ -125,7 +125,10 @@ public class HttpApiConfiguration {
                 && Character.getType(point) != Character.CONTROL);
     }
 
-    /** Everything else (the actuator) as before the API existed: open, with health details kept for the authorized. */
+    /**
+     * Everything else, open: the probes on the API port and the actuator on its own port, whose health details go to
+     * the authorized only (and this chain authenticates no one).
+     */
     @Bean
     @Order(2)
     SecurityFilterChain everythingElse(HttpSecurity http) throws Exception {

@@ -16,6 +16,12 @@ public class WorkerMetrics {
 
     /** Far beyond any real request's wait, far below the 292 years a Duration in nanoseconds can hold. */
     static final Duration LONGEST_RECORDED_LATENCY = Duration.ofDays(365);
+    /**
+     * The end-to-end histogram's buckets span 1 ms to 5 minutes (a backlog's latency still lands in a bucket), a
+     * fixed set whatever is recorded; longer waits count in the last, {@code +Inf}, bucket.
+     */
+    static final Duration SHORTEST_BUCKET = Duration.ofMillis(1);
+    static final Duration LONGEST_BUCKET = Duration.ofMinutes(5);
 
     private final MeterRegistry registry;
     private final Counter replays;
@@ -37,7 +43,8 @@ public class WorkerMetrics {
                 .publishPercentileHistogram().register(registry);
         endToEndLatency = Timer.builder("channel_assignment.end_to_end.latency")
                 .description("From a request's requested_at to its outcome being handed to Kafka")
-                .publishPercentileHistogram().register(registry);
+                .publishPercentileHistogram().minimumExpectedValue(SHORTEST_BUCKET)
+                .maximumExpectedValue(LONGEST_BUCKET).register(registry);
         skippedRedeliveries = Counter.builder("channel_assignment.skipped_redeliveries")
                 .description("Redelivered requests below their partition's committed progress whose idempotency "
                         + "record was purged: skipped without an outcome, never applied twice")

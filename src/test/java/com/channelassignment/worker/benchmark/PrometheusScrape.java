@@ -13,10 +13,10 @@ import java.util.Map;
 /** One reading of a worker's {@code /actuator/prometheus}: each metric's samples summed over their labels. */
 record PrometheusScrape(Map<String, Double> totals) {
 
-    static PrometheusScrape of(int port) {
+    static PrometheusScrape of(int managementPort) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try {
-            String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
                     + "/actuator/prometheus")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             Map<String, Double> totals = new HashMap<>();

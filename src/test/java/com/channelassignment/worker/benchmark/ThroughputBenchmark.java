@@ -201,9 +201,9 @@ public final class ThroughputBenchmark {
                     putPercentiles(figures, "rate_outcome_sent_to_visible", rateOutcomeSentToVisible, 50, 99);
                 }
                 if (phases.contains("idle")) {
-                    PrometheusScrape before = PrometheusScrape.of(worker.httpPort());
+                    PrometheusScrape before = PrometheusScrape.of(worker.managementPort());
                     measureIdleRoundTrips(bootstrap, worker);
-                    PrometheusScrape after = PrometheusScrape.of(worker.httpPort());
+                    PrometheusScrape after = PrometheusScrape.of(worker.managementPort());
                     // The worker's own split of a batch: the listener (decode, database, handing outcomes to the
                     // producer), then the producer's two transactional steps, per transaction.
                     double batches = after.since(before, "channel_assignment_batch_duration_seconds_count");
@@ -347,9 +347,9 @@ public final class ThroughputBenchmark {
                     warmUp.errors(), warmUp.firstErrors());
             PartyCpu cpuBefore = cpu.get();
             long closedStarted = System.nanoTime();
-            PrometheusScrape before = PrometheusScrape.of(worker.httpPort());
+            PrometheusScrape before = PrometheusScrape.of(worker.managementPort());
             HttpLoad.Result closed = http.closedLoop("h", httpCallers, Duration.ofSeconds(httpSeconds));
-            PrometheusScrape after = PrometheusScrape.of(worker.httpPort());
+            PrometheusScrape after = PrometheusScrape.of(worker.managementPort());
             PartyCpu used = cpu.get().since(cpuBefore);
             Duration closedFor = Duration.ofNanos(System.nanoTime() - closedStarted);
             // Every party's CPU per call: what bounds the calls/s of one machine that runs them all. Gross, and net

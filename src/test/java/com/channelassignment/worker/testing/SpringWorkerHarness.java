@@ -3,6 +3,11 @@ package com.channelassignment.worker.testing;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -111,5 +116,28 @@ public abstract class SpringWorkerHarness {
                     + outcomes.size());
         }
         return outcomes.get(0);
+    }
+
+    /**
+     * The scrape once the worker has dead-lettered a record, answered a request and answered an HTTP call (a 401:
+     * this worker has no token key), so that the meters tagged at first use are there.
+     */
+    protected String scrapeAfterEveryKindOfTraffic(int apiPort, int managementPort) throws Exception {
+        String organization = "org-metrics-" + UUID.randomUUID();
+        kafka().send(requestsTopic, organization, "not avro".getBytes(StandardCharsets.UTF_8));
+        String requestId = "metrics-" + UUID.randomUUID();
+        send(WireRequests.anAssignment().withRequestId(requestId).inOrganization(organization).build());
+        ChannelAssignmentOutcome answered = onlyOutcomeFor(requestId);
+        if (!"REJECTED".equals(answered.getStatus().name())) {
+            throw new AssertionError("expected a rejection, got " + answered);
+        }
+        HttpResponse<Void> call = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + apiPort + "/identities/nobody/mailbox"))
+                .DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        if (call.statusCode() != 401) {
+            throw new AssertionError("expected 401 from a worker without a token key, got " + call.statusCode());
+        }
+        return MetricsExposition.awaitScrapeWith(managementPort, "channel_assignment_dead_letters_total",
+                "http_server_requests_seconds_bucket");
     }
 }

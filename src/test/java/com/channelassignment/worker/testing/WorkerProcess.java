@@ -26,11 +26,13 @@ public final class WorkerProcess implements AutoCloseable {
 
     private final Process process;
     private final int httpPort;
+    private final int managementPort;
     private final Path log;
 
-    private WorkerProcess(Process process, int httpPort, Path log) {
+    private WorkerProcess(Process process, int httpPort, int managementPort, Path log) {
         this.process = process;
         this.httpPort = httpPort;
+        this.managementPort = managementPort;
         this.log = log;
     }
 
@@ -57,16 +59,18 @@ public final class WorkerProcess implements AutoCloseable {
 
     private static WorkerProcess launch(List<String> launch, List<String> arguments, Path log) {
         int port = Local.freePort();
+        int managementPort = Local.freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(launch);
         command.add("--server.port=" + port);
+        command.add("--management.server.port=" + managementPort);
         command.addAll(arguments);
         try {
             Files.createDirectories(log.getParent());
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            return new WorkerProcess(process, port, log);
+            return new WorkerProcess(process, port, managementPort, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
@@ -97,23 +101,28 @@ public final class WorkerProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** The port of the worker's HTTP server (the API and the actuator), on loopback. */
+    /** The port of the worker's HTTP API (and its probes, /livez and /readyz), on loopback. */
     public int httpPort() {
         return httpPort;
+    }
+
+    /** The port of the worker's actuator (/actuator/prometheus, /actuator/health), on loopback. */
+    public int managementPort() {
+        return managementPort;
     }
 
     public boolean isAlive() {
         return process.isAlive();
     }
 
-    /** Waits until /actuator/health/readiness answers 200, failing if the process dies or time runs out. */
+    /** Waits until /readyz on the API port answers 200, failing if the process dies or time runs out. */
     public WorkerProcess awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("worker exited with " + process.exitValue() + "; see " + log);
             }
-            if (httpStatus("/actuator/health/readiness") == 200) {
+            if (httpStatus("/readyz") == 200) {
                 return this;
             }
             Local.sleep(Duration.ofMillis(200));
