@@ -32,8 +32,10 @@ import java.util.stream.Stream;
  * them, so ids a client cached stay valid.
  *
  * <p>Differences from Confluent's registry that tests meet: lookups and registrations match the exact schema text
- * (register what the serializer sends, Avro's {@code Schema.toString()}); never use {@code ?normalize=true}; an unknown
- * subject is error 40402 (Confluent: 40401); an incompatible schema is 409 with error code 0.
+ * (register what the serializer sends, Avro's {@code Schema.toString()}); never use {@code ?normalize=true}; the
+ * latest version of an unknown subject is error 40402 (Confluent: 40401); an incompatible schema is 409 with error code
+ * 0; {@code GET /config/{subject}} answers NONE for a subject without a level of its own, whatever the global level.
+ * More in {@code tools/schema-registry/README.md}.
  */
 public final class SchemaRegistryProcess implements AutoCloseable {
 
