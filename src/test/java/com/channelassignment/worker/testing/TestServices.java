@@ -22,9 +22,11 @@ import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
- * The one place that decides which real Kafka broker and PostgreSQL server the tests use: Testcontainers where a
- * Docker engine answers, otherwise an in-process KRaft broker and the PostgreSQL server on 127.0.0.1:5432 (or, when
- * none answers, embedded PostgreSQL binaries). Started once per JVM. A service that cannot be started fails the tests.
+ * The one place that decides which real Kafka broker, PostgreSQL server and schema registry the tests use: Testcontainers
+ * where a Docker engine answers, otherwise an in-process KRaft broker and the PostgreSQL server on 127.0.0.1:5432 (or,
+ * when none answers, embedded PostgreSQL binaries). The schema registry is a child JVM either way
+ * ({@link SchemaRegistryProcess}, from the jar the build makes). Started once per JVM. A service that cannot be
+ * started fails the tests.
  */
 public final class TestServices {
 
@@ -51,6 +53,7 @@ public final class TestServices {
 
     private static volatile Kafka kafka;
     private static volatile Postgres postgres;
+    private static volatile SchemaRegistryProcess schemaRegistry;
 
     private TestServices() {
     }
@@ -68,6 +71,31 @@ public final class TestServices {
             postgres = dockerAvailable() ? Postgres.container() : Postgres.localOrEmbedded();
         }
         return postgres.createDatabase();
+    }
+
+    /**
+     * The Confluent-compatible API of the schema registry shared by the tests in this JVM, started on first use
+     * (3-9 s), with in-memory storage and BACKWARD global compatibility; ids are content ids. Subjects outlive the
+     * test that registered them, so take subject names of your own. A test that needs the registry to go away takes a
+     * {@link SchemaRegistryProcess} of its own: the shared one is never stopped before the JVM exits.
+     */
+    public static String schemaRegistryUrl() {
+        return schemaRegistry().confluentUrl();
+    }
+
+    /** Apicurio's own API of the same shared registry: {@code apicurio.registry.url} for Apicurio's serdes. */
+    public static String schemaRegistryApicurioUrl() {
+        return schemaRegistry().apicurioUrl();
+    }
+
+    private static synchronized SchemaRegistryProcess schemaRegistry() {
+        if (schemaRegistry == null) {
+            SchemaRegistryProcess started = SchemaRegistryProcess.startInMemory();
+            // After the Spring contexts have closed, so a worker using it does not see it go first.
+            SpringApplication.getShutdownHandlers().add(started::close);
+            schemaRegistry = started;
+        }
+        return schemaRegistry;
     }
 
     public static String describe() {
