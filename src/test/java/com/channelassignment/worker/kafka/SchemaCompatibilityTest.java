@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
@@ -111,10 +112,27 @@ class SchemaCompatibilityTest {
     void everyEnumOfTheContractHasADefault() {
         Map<String, Schema> enums = enums(ChannelAssignmentRequest.getClassSchema());
         enums.putAll(enums(ChannelAssignmentOutcome.getClassSchema()));
+        enums.putAll(enums(com.channelassignment.worker.kafka.avro.DirectoryChange.getClassSchema()));
 
         assertThat(enums).containsOnlyKeys(avro("Operation"), avro("ChannelType"), avro("OutcomeStatus"),
-                avro("RejectionCode"), avro("IdentityStatus"), avro("PhoneNumberType"));
+                avro("RejectionCode"), avro("IdentityStatus"), avro("PhoneNumberType"), avro("IdentityLifecycle"),
+                avro("PhoneNumberLifecycle"));
         enums.values().forEach(schema -> assertThat(schema.getEnumDefault()).as(schema.getFullName()).isNotNull());
+    }
+
+    /** Python's avro, avsc and AsyncAPI's parser take one file at a time: no file may lean on another's types. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"channel-assignment-request.avsc",
+            "channel-assignment-outcome.avsc", "channel-assignment-directory-change.avsc"})
+    void everySchemaFileParsesOnItsOwnAsTheSchemaTheWorkerWrites(String file) throws IOException {
+        Schema parsed = new Schema.Parser().parse(java.nio.file.Path.of("schemas", file).toFile());
+
+        // The generated classes' schemas carry avro.java.string, which the parsing form leaves out like every prop.
+        assertThat(SchemaNormalization.toParsingForm(parsed)).isIn(
+                SchemaNormalization.toParsingForm(ChannelAssignmentRequest.getClassSchema()),
+                SchemaNormalization.toParsingForm(ChannelAssignmentOutcome.getClassSchema()),
+                SchemaNormalization.toParsingForm(com.channelassignment.worker.kafka.avro.DirectoryChange
+                        .getClassSchema()));
     }
 
     @ParameterizedTest(name = "{0}")
