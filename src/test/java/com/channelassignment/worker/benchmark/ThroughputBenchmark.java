@@ -1,13 +1,17 @@
 package com.channelassignment.worker.benchmark;
 
+import com.channelassignment.worker.contract.registry.SchemaRegistryClient;
+import com.channelassignment.worker.contract.registry.SubjectNameStrategy;
 import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.testing.BrokerProcess;
-import com.channelassignment.worker.testing.DirectoryPublisher;
 import com.channelassignment.worker.testing.DelayingProxy;
+import com.channelassignment.worker.testing.DirectoryPublisher;
 import com.channelassignment.worker.testing.Figures;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.OutcomeWatcher;
 import com.channelassignment.worker.testing.RequestStream;
+import com.channelassignment.worker.testing.SchemaRegistryProcess;
 import com.channelassignment.worker.testing.StreamCheck;
 import com.channelassignment.worker.testing.TestServices;
 import com.channelassignment.worker.testing.Tokens;
@@ -27,8 +31,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -59,6 +63,9 @@ public final class ThroughputBenchmark {
     private static final String BURST = "b";
     private static final String RATE = "r";
     private static final String IDLE = "i";
+    // The same warm-up and burst again, Confluent-framed, on a worker that writes the Confluent format.
+    private static final String CONFLUENT_WARMUP = "cw";
+    private static final String CONFLUENT_BURST = "cb";
     private static final String WORKER_GROUP = "bench-worker";
 
     private final int organizations = Integer.getInteger("benchmark.organizations", 10_000);
@@ -91,7 +98,8 @@ public final class ThroughputBenchmark {
     private final Map<String, Long> firstSentAt = new ConcurrentHashMap<>();
     // End-to-end latencies by phase, keyed by the request-id prefix each phase uses.
     private final Map<String, List<Long>> latencies = Map.of(WARMUP, synchronizedList(), BURST, synchronizedList(),
-            RATE, synchronizedList(), IDLE, synchronizedList());
+            RATE, synchronizedList(), IDLE, synchronizedList(), CONFLUENT_WARMUP, synchronizedList(),
+            CONFLUENT_BURST, synchronizedList());
     // One request at a time on an idle worker: the fixed cost a synchronous caller pays on every call, split at the
     // outcome's record timestamp like the fixed-rate latency.
     private final List<Long> idleUntilOutcomeSent = synchronizedList();
@@ -118,6 +126,10 @@ public final class ThroughputBenchmark {
     // is set, so the figure holds the spans, the context on every record and the span processor, not the network.
     // "off": no trace context anywhere, the worker as configured by default.
     private final boolean tracing = onOrOff(System.getProperty("benchmark.tracing", "off"));
+    // "on": after the single-object phases, a second worker (same broker, database and directory) takes a warm-up and
+    // a burst in the Confluent wire format against a real schema registry, and the run prints the ratio of the two
+    // bursts' worker CPU per request.
+    private final boolean compareConfluent = onOrOff(System.getProperty("benchmark.confluent", "on"));
 
     public static void main(String[] args) throws Exception {
         boolean verified = new ThroughputBenchmark().run();
@@ -190,7 +202,7 @@ public final class ThroughputBenchmark {
                     directoryBurst(bootstrap, worker, cpu, figures);
                 }
                 if (phases.contains("burst")) {
-                    burstThroughput = burst(stream, worker, cpu, figures);
+                    burstThroughput = burst(stream, worker, cpu, figures, BURST, "burst");
                 }
                 if (phases.contains("rate")) {
                     offerFixedRate(stream);
@@ -241,6 +253,9 @@ public final class ThroughputBenchmark {
                 figures.put("concurrency", Integer.parseInt(concurrency));
                 figures.put("tracing", tracing ? "on: every request traced and sampled, nothing exported" : "off");
             }
+            if (compareConfluent && phases.contains("burst")) {
+                confluentBurst(stream, broker, jar, bootstrap, overTheNetwork, database, figures);
+            }
         }
 
         if (phases.contains("raw")) {
@@ -285,21 +300,61 @@ public final class ThroughputBenchmark {
      * none of it early. Returns requests per second from resume until the last outcome was read.
      */
     private double burst(RequestStream stream, WorkerProcess worker, Supplier<PartyCpu> cpu,
-            Map<String, Object> figures) {
+            Map<String, Object> figures, String phase, String name) {
         worker.pause();
-        produce(stream, BURST, burst);
+        produce(stream, phase, burst);
         worker.resume();
         long burstStarted = System.nanoTime();
         PartyCpu before = cpu.get();
         check.awaitDrained(Duration.ofMinutes(10), () -> "worker log " + worker.log());
         double burstSeconds = seconds(lastOutcomeNanos.get() - burstStarted);
         PartyCpu used = cpu.get().since(before);
-        log("burst: %d outcomes in %.1f s", burst, burstSeconds);
-        figures.put("burst_requests_per_second", Math.round(burst / burstSeconds));
-        putPercentiles(figures, "burst_latency", latencies.get(BURST), 50, 99, 100);
-        used.putPerUnit(figures, "burst_cpu_us_per_request_", burst, "reader");
-        figures.put("worker_cpu_seconds_burst", round2(used.worker().toMillis() / 1000.0));
+        log("%s: %d outcomes in %.1f s", name, burst, burstSeconds);
+        figures.put(name + "_requests_per_second", Math.round(burst / burstSeconds));
+        putPercentiles(figures, name + "_latency", latencies.get(phase), 50, 99, 100);
+        used.putPerUnit(figures, name + "_cpu_us_per_request_", burst, "reader");
+        figures.put("worker_cpu_seconds_" + name, round2(used.worker().toMillis() / 1000.0));
         return burst / burstSeconds;
+    }
+
+    /**
+     * The warm-up and the burst again on a fresh worker that writes the Confluent wire format, with Confluent-framed
+     * requests and a real schema registry: the registry format's cost is the ratio of the two bursts' worker CPU per
+     * request, measured on the same broker, database and directory in one run.
+     */
+    private void confluentBurst(RequestStream stream, BrokerProcess broker, Path jar, String bootstrap,
+            TestServices.Database overTheNetwork, TestServices.Database database, Map<String, Object> figures)
+            throws Exception {
+        try (SchemaRegistryProcess registry = SchemaRegistryProcess.startInMemory()) {
+            SchemaRegistryClient client = new SchemaRegistryClient(URI.create(registry.confluentUrl()),
+                    Duration.ofSeconds(10), null, null);
+            stream.confluentFramed(client.register(SubjectNameStrategy.TOPIC_RECORD.subject(REQUESTS,
+                    ChannelAssignmentRequest.getClassSchema().getFullName()),
+                    ChannelAssignmentRequest.getClassSchema().toString()).id());
+            produce(stream, CONFLUENT_WARMUP, warmup);
+            List<String> arguments = new ArrayList<>(workerArguments(bootstrap, overTheNetwork));
+            arguments.addAll(List.of("--channel-assignment.wire-format=confluent",
+                    "--channel-assignment.schema-registry.url=" + registry.confluentUrl(),
+                    "--channel-assignment.schema-registry.auto-register=true"));
+            Path gcLog = Path.of("target", "benchmark", "worker-confluent-gc.log").toAbsolutePath();
+            Files.deleteIfExists(gcLog);
+            long workerStarted = System.nanoTime();
+            try (WorkerProcess worker = WorkerProcess.start(jar, workerJvmOptions(gcLog), arguments,
+                    Path.of("target", "benchmark", "worker-confluent.log"))) {
+                check.awaitDrained(Duration.ofMinutes(10), () -> "worker log " + worker.log());
+                double coldSeconds = seconds(lastOutcomeNanos.get() - workerStarted);
+                log("confluent warm-up: %d requests answered %.1f s after the worker started", warmup, coldSeconds);
+                figures.put("confluent_cold_start_requests_per_second", Math.round(warmup / coldSeconds));
+                Supplier<PartyCpu> cpu = PartyCpu.reader(worker::cpuTime, broker.pid(), databaseName(database));
+                burst(stream, worker, cpu, figures, CONFLUENT_BURST, "confluent_burst");
+                worker.terminate(Duration.ofSeconds(60));
+            }
+        }
+        Object singleObject = figures.get("burst_cpu_us_per_request_worker");
+        Object confluent = figures.get("confluent_burst_cpu_us_per_request_worker");
+        if (singleObject instanceof Number plain && confluent instanceof Number framed) {
+            figures.put("confluent_to_single_object_worker_cpu", round2(framed.doubleValue() / plain.doubleValue()));
+        }
     }
 
     /**

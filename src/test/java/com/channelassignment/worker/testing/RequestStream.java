@@ -28,8 +28,11 @@ public final class RequestStream implements AutoCloseable {
 
     /** The key of requests without an organization; they are rejected, but still keyed alike. */
     public static final String NO_ORGANIZATION_KEY = "no-organization";
+    /** {@code C3 01} and the writer schema's 8-byte fingerprint. */
+    private static final int SINGLE_OBJECT_HEADER = 10;
 
     private final AvroContract contract = new AvroContract();
+    private volatile byte[] confluentHeader;
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final List<StreamCheck> checks = new CopyOnWriteArrayList<>();
@@ -85,6 +88,16 @@ public final class RequestStream implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Requests from now on in the Confluent wire format, under the registry id {@code schemaId} of the request schema:
+     * the single-object header (10 bytes) gives way to {@code 00} and the id.
+     */
+    public synchronized RequestStream confluentFramed(int schemaId) {
+        confluentHeader = new byte[] {0, (byte) (schemaId >>> 24), (byte) (schemaId >>> 16), (byte) (schemaId >>> 8),
+                (byte) schemaId};
+        return this;
+    }
+
     /** Another deployment's check, fed with every send from now on: for deployments consuming the same topic. */
     public void alsoRecordIn(StreamCheck other) {
         checks.add(other);
@@ -124,7 +137,16 @@ public final class RequestStream implements AutoCloseable {
 
     /** The record value {@link #send} produces for {@code request}. */
     public byte[] encode(AssignmentRequest request) {
-        return contract.encodeRequest(wire(request));
+        byte[] singleObject = contract.encodeRequest(wire(request));
+        byte[] header = confluentHeader;
+        if (header == null) {
+            return singleObject;
+        }
+        byte[] framed = new byte[header.length + singleObject.length - SINGLE_OBJECT_HEADER];
+        System.arraycopy(header, 0, framed, 0, header.length);
+        System.arraycopy(singleObject, SINGLE_OBJECT_HEADER, framed, header.length,
+                singleObject.length - SINGLE_OBJECT_HEADER);
+        return framed;
     }
 
     public void flush() {

@@ -70,7 +70,7 @@ public abstract class SpringWorkerHarness {
         // Spring's test context cache keeps every context alive, each with its own pool: with Hikari's default of 10
         // connections held open, a few dozen contexts would fill PostgreSQL's 100 slots. A context at rest keeps one.
         registry.add("spring.datasource.hikari.minimum-idle", () -> "1");
-        registry.add("spring.datasource.hikari.idle-timeout", () -> "10s");
+        registry.add("spring.datasource.hikari.idle-timeout", () -> "10000");
         registry.add("spring.kafka.bootstrap-servers", TestServices::kafkaBootstrapServers);
         registry.add("spring.kafka.consumer.group-id", () -> run);
         registry.add("spring.kafka.producer.transaction-id-prefix", () -> run + "-tx-");
