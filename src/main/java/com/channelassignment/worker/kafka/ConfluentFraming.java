@@ -34,11 +34,10 @@ public final class ConfluentFraming {
     private final SubjectNameStrategy subjects;
     private final boolean autoRegister;
     private final Map<Integer, Schema> writerSchemas = new ConcurrentHashMap<>();
-    private final Map<ReaderKey, SpecificDatumReader<?>> readers = new ConcurrentHashMap<>();
+    // By writer id: an id names one schema, read only as the record of the same name.
+    private final Map<Integer, SpecificDatumReader<?>> readers = new ConcurrentHashMap<>();
     private final Map<String, byte[]> writerHeaders = new ConcurrentHashMap<>();
-
-    private record ReaderKey(int writerId, String readerName) {
-    }
+    private final ThreadLocal<BinaryDecoder> decoders = new ThreadLocal<>();
 
     public ConfluentFraming(SchemaRegistryClient registry, SubjectNameStrategy subjects, boolean autoRegister) {
         this.registry = registry;
@@ -99,11 +98,11 @@ public final class ConfluentFraming {
             throw new UndecodableRecordException("schema id %d is %s, not %s".formatted(id, writer.getFullName(),
                     readerSchema.getFullName()), null);
         }
-        SpecificDatumReader<T> reader = (SpecificDatumReader<T>) readers.computeIfAbsent(
-                new ReaderKey(id, readerSchema.getFullName()),
+        SpecificDatumReader<T> reader = (SpecificDatumReader<T>) readers.computeIfAbsent(id,
                 key -> new SpecificDatumReader<>(writer, readerSchema, SpecificData.getForClass(type)));
         BinaryDecoder body = DecoderFactory.get().binaryDecoder(value, HEADER_LENGTH, value.length - HEADER_LENGTH,
-                null);
+                decoders.get());
+        decoders.set(body);
         try {
             return reader.read(null, body);
         } catch (IOException | RuntimeException e) {

@@ -28,6 +28,9 @@ public final class WireContract {
     private final String requestsTopic;
     private final String outcomesTopic;
     private final byte[] outcomeHeader = AvroContract.singleObjectHeader(OUTCOME);
+    // The Confluent headers the worker writes, once their ids are known: every outcome needs one.
+    private volatile byte[] confluentOutcomeHeader;
+    private volatile byte[] confluentRequestHeader;
 
     /** {@code confluent} is null when no schema registry is configured; then the worker writes single-object only. */
     public WireContract(AvroContract avro, WireFormat written, ConfluentFraming confluent, String requestsTopic,
@@ -91,8 +94,7 @@ public final class WireContract {
         if (written == WireFormat.SINGLE_OBJECT) {
             return singleObject;
         }
-        return ConfluentFraming.framed(confluent.header(requestsTopic, REQUEST), singleObject,
-                AvroContract.SINGLE_OBJECT_HEADER);
+        return ConfluentFraming.framed(confluentRequestHeader(), singleObject, AvroContract.SINGLE_OBJECT_HEADER);
     }
 
     /**
@@ -105,8 +107,7 @@ public final class WireContract {
         if (written == WireFormat.SINGLE_OBJECT) {
             return current;
         }
-        return ConfluentFraming.framed(confluent.header(outcomesTopic, OUTCOME), current,
-                AvroContract.SINGLE_OBJECT_HEADER);
+        return ConfluentFraming.framed(confluentOutcomeHeader(), current, AvroContract.SINGLE_OBJECT_HEADER);
     }
 
     /**
@@ -115,15 +116,33 @@ public final class WireContract {
      */
     public void requireWriterSchemas() {
         if (written == WireFormat.CONFLUENT) {
-            confluent.header(outcomesTopic, OUTCOME);
+            confluentOutcomeHeader();
         }
     }
 
     /** The same check for the HTTP API's requests. */
     public void requireRequestSchema() {
         if (written == WireFormat.CONFLUENT) {
-            confluent.header(requestsTopic, REQUEST);
+            confluentRequestHeader();
         }
+    }
+
+    private byte[] confluentOutcomeHeader() {
+        byte[] header = confluentOutcomeHeader;
+        if (header == null) {
+            header = confluent.header(outcomesTopic, OUTCOME);
+            confluentOutcomeHeader = header;
+        }
+        return header;
+    }
+
+    private byte[] confluentRequestHeader() {
+        byte[] header = confluentRequestHeader;
+        if (header == null) {
+            header = confluent.header(requestsTopic, REQUEST);
+            confluentRequestHeader = header;
+        }
+        return header;
     }
 
     public ConfluentFraming confluent() {
