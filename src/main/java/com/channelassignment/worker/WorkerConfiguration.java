@@ -23,6 +23,8 @@ import com.channelassignment.worker.kafka.KafkaRequestChannel;
 import com.channelassignment.worker.kafka.PartitionAssignments;
 import com.channelassignment.worker.kafka.PartitionStalls;
 import com.channelassignment.worker.kafka.PartitionStallsHealthIndicator;
+import com.channelassignment.worker.kafka.PreviousIncarnationFencing;
+import com.channelassignment.worker.kafka.StaticMemberConsumerFactory;
 import com.channelassignment.worker.kafka.RecordBudget;
 import com.channelassignment.worker.kafka.RecordTracing;
 import com.channelassignment.worker.kafka.RestartAfterFencing;
@@ -37,6 +39,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -44,6 +47,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -54,6 +59,7 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
@@ -295,13 +301,53 @@ class WorkerConfiguration {
         return new StallReportingAfterRollbackProcessor(backOff, stalls);
     }
 
+    /**
+     * Replaces Boot's consumer factory (its customizers still apply): the listener's consumers join the group as
+     * static members named after the instance, and leave it when they close (StaticMemberConsumerFactory).
+     */
+    @Bean
+    DefaultKafkaConsumerFactory<Object, Object> kafkaConsumerFactory(KafkaProperties kafkaProperties,
+            ObjectProvider<DefaultKafkaConsumerFactoryCustomizer> customizers, WorkerProperties properties,
+            Environment environment) {
+        StaticMemberConsumerFactory factory = new StaticMemberConsumerFactory(
+                kafkaProperties.buildConsumerProperties(), instanceId(properties, environment));
+        customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
+        return factory;
+    }
+
+    /**
+     * The transactional ids are the configured prefix, the instance's identity and a per-thread suffix: stable across
+     * restarts, so a restarted instance aborts what its crashed incarnation left open. Without an identity, a random
+     * one per start, and an open transaction of a crashed instance lasts until the broker's transaction timeout.
+     */
+    @Bean
+    DefaultKafkaProducerFactoryCustomizer transactionalIdsOfThisInstance(WorkerProperties properties,
+            Environment environment) {
+        String instanceId = instanceId(properties, environment);
+        return factory -> {
+            if (factory.getTransactionIdPrefix() != null) {
+                factory.setTransactionIdPrefix(factory.getTransactionIdPrefix()
+                        + (instanceId.isEmpty() ? UUID.randomUUID().toString() : instanceId) + "-");
+            }
+        };
+    }
+
     @Bean
     ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> listenerContainer(
-            PartitionStalls stalls, TopicIds topicIds) {
+            PartitionStalls stalls, TopicIds topicIds, ProducerFactory<byte[], byte[]> producerFactory,
+            KafkaProperties kafkaProperties, WorkerProperties properties, Environment environment) {
+        Integer concurrency = kafkaProperties.getListener().getConcurrency();
+        PreviousIncarnationFencing fencing = instanceId(properties, environment).isEmpty() ? null
+                : new PreviousIncarnationFencing(producerFactory, concurrency == null ? 1 : concurrency);
         return container -> {
             container.getContainerProperties().setStopContainerWhenFenced(true);
-            container.getContainerProperties().setConsumerRebalanceListener(new PartitionAssignments(stalls, topicIds));
+            container.getContainerProperties().setConsumerRebalanceListener(
+                    new PartitionAssignments(stalls, topicIds, fencing));
         };
+    }
+
+    private static String instanceId(WorkerProperties properties, Environment environment) {
+        return properties.instanceIdOr(environment.getProperty("HOSTNAME"));
     }
 
     @Bean

@@ -25,8 +25,19 @@ public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @Defau
         @Valid @DefaultValue Retry retry, @Valid @DefaultValue Retention retention,
         @Valid @DefaultValue Health health, @Valid @DefaultValue Http http, @Valid @DefaultValue Consumer consumer,
         @NotBlank @DefaultValue(AssignmentRequestListener.DEFAULT_LISTENER_ID) String listenerId,
+        @Pattern(regexp = "[A-Za-z0-9._-]{0,200}", message = "must be empty or letters, digits, '.', '_' and '-'")
+        String instanceId,
         @NotNull @DefaultValue("single-object") WireFormat wireFormat,
         @Valid @DefaultValue SchemaRegistry schemaRegistry) {
+
+    /**
+     * This instance's identity in the consumer group and in its transactional ids: unset, the {@code HOSTNAME}
+     * environment variable (a pod's name); empty, none. Stable across restarts of one instance, unique among the
+     * instances running at once (docs/deployment.md, "Instance identity").
+     */
+    public String instanceIdOr(String hostname) {
+        return instanceId != null ? instanceId : hostname == null ? "" : hostname;
+    }
 
     /**
      * The Confluent-compatible schema registry (Confluent's REST API; Apicurio serves it under
@@ -68,8 +79,8 @@ public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @Defau
      * it names the same role in SQL written by hand, quoted or not.
      */
     public record Database(
-            @NotNull @DefaultValue("5s") Duration lockTimeout,
-            @NotNull @DefaultValue("15s") Duration statementTimeout,
+            @NotNull @DefaultValue("3s") Duration lockTimeout,
+            @NotNull @DefaultValue("10s") Duration statementTimeout,
             @Pattern(regexp = "([a-z_][a-z0-9_]{0,62})?",
                     message = "must be empty or a lowercase PostgreSQL role name ([a-z_][a-z0-9_]*, at most 63)")
             String runtimeRole) {

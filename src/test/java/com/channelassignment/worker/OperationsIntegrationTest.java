@@ -9,6 +9,7 @@ import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.RunningWorker;
 import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.Tokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,6 +41,7 @@ class OperationsIntegrationTest {
 
     private static final TestServices.StoppablePostgres postgres = TestServices.stoppablePostgres();
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    private static final Tokens tokens = Tokens.generate();
     private final HttpClient http = HttpClient.newHttpClient();
 
     @LocalServerPort
@@ -66,6 +68,7 @@ class OperationsIntegrationTest {
         registry.add("spring.datasource.username", () -> "postgres");
         registry.add("spring.datasource.password", () -> "postgres");
         registry.add("spring.kafka.bootstrap-servers", TestServices::kafkaBootstrapServers);
+        registry.add("spring.security.oauth2.resourceserver.jwt.public-key-location", tokens::publicKeyLocation);
         registry.add("spring.kafka.consumer.group-id", () -> "operations-" + RUN);
         registry.add("channel-assignment.topics.requests", () -> "operations-requests-" + RUN);
         registry.add("channel-assignment.topics.outcomes", () -> "operations-outcomes-" + RUN);
@@ -156,6 +159,23 @@ class OperationsIntegrationTest {
     }
 
     @Test
+    void showsHealthDetailsToABearerOfTheHealthScopeOnly() throws Exception {
+        HttpResponse<String> operator = get("/actuator/health/partitions",
+                tokens.withScopes("channel-assignment.health"));
+        assertThat(operator.statusCode()).isEqualTo(200);
+        assertThat(operator.body()).contains("\"details\"").contains("\"stalledAfter\"");
+        assertThat(get("/actuator/health", tokens.withScopes("openid", "channel-assignment.health")).body())
+                .contains("clusterId").contains("PostgreSQL");
+
+        HttpResponse<String> tenant = get("/actuator/health/partitions", tokens.forOrganization("org-1"));
+        assertThat(tenant.statusCode()).as("an API caller's token is valid here").isEqualTo(200);
+        assertThat(tenant.body()).as("but shows no details").contains("\"status\"").doesNotContain("\"details\"");
+
+        assertThat(get("/actuator/health/partitions", Tokens.forgedForOrganization("org-1")).statusCode())
+                .as("a token the API refuses").isEqualTo(401);
+    }
+
+    @Test
     void prometheusScrapeCarriesOutcomesBatchesLatencyAndConsumerLag() throws Exception {
         DirectoryFixture directory = new DirectoryFixture();
         directory.identity("metered");
@@ -201,6 +221,13 @@ class OperationsIntegrationTest {
     /** A GET on the management port. */
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return get(managementPort, path);
+    }
+
+    /** A GET on the management port with a bearer token. */
+    private HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + path))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> onApiPort(String path) throws IOException, InterruptedException {

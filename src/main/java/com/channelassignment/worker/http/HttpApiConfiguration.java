@@ -126,11 +126,29 @@ public class HttpApiConfiguration {
     }
 
     /**
-     * Everything else, open: the probes on the API port and the actuator on its own port, whose health details go to
-     * the authorized only (and this chain authenticates no one).
+     * The actuator (on its own port), open to every caller, and reading the same bearer tokens as the API: a caller
+     * whose token carries one of {@code management.endpoint.health.roles} (application.yml: the scope
+     * {@code channel-assignment.health}) sees the health components' details. A token the API would refuse is refused
+     * here too (401); without a token, statuses only.
      */
     @Bean
     @Order(2)
+    SecurityFilterChain actuator(HttpSecurity http) throws Exception {
+        AuthenticationEntryPoint unauthenticated = new ProblemAuthenticationEntryPoint();
+        return http.securityMatcher("/actuator", "/actuator/**")
+                .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+                .oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults())
+                        .authenticationEntryPoint(unauthenticated))
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable())
+                .logout(logout -> logout.disable())
+                .build();
+    }
+
+    /** Everything else, open and authenticating no one: the probes on the API port (/livez, /readyz). */
+    @Bean
+    @Order(3)
     SecurityFilterChain everythingElse(HttpSecurity http) throws Exception {
         return http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
                 .csrf(csrf -> csrf.disable())

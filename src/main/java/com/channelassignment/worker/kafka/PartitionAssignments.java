@@ -10,10 +10,13 @@ public class PartitionAssignments implements ConsumerAwareRebalanceListener {
 
     private final PartitionStalls stalls;
     private final TopicIds topicIds;
+    private final PreviousIncarnationFencing fencing;
 
-    public PartitionAssignments(PartitionStalls stalls, TopicIds topicIds) {
+    /** {@code fencing} null: the instance has no stable identity, so no earlier incarnation shares its ids. */
+    public PartitionAssignments(PartitionStalls stalls, TopicIds topicIds, PreviousIncarnationFencing fencing) {
         this.stalls = stalls;
         this.topicIds = topicIds;
+        this.fencing = fencing;
     }
 
     @Override
@@ -28,6 +31,10 @@ public class PartitionAssignments implements ConsumerAwareRebalanceListener {
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        // Called before the consumer fetches the partitions' committed offsets, which an open transaction holds back.
+        if (fencing != null && !partitions.isEmpty()) {
+            fencing.fenceOnce();
+        }
         topicIds.forget(partitions.stream().map(TopicPartition::topic).distinct().toList());
     }
 }

@@ -19,6 +19,10 @@ import org.springframework.util.backoff.BackOff;
  * spring-kafka's seek-back-and-retry after a rolled-back batch, which also records the failed attempt in
  * {@link PartitionStalls} and logs it once, with its cause. Every failed attempt passes here, whether the listener,
  * the publication or the Kafka commit failed.
+ *
+ * <p>The container hands a batch listener's rollback to {@code processBatch}, which, unless it recovers the batch
+ * itself, passes it on to {@code process}: so an attempt is reported in {@code process}, and in {@code processBatch}
+ * only on the path that does not get there.
  */
 public class StallReportingAfterRollbackProcessor extends DefaultAfterRollbackProcessor<Object, Object> {
 
@@ -35,7 +39,9 @@ public class StallReportingAfterRollbackProcessor extends DefaultAfterRollbackPr
     public void processBatch(ConsumerRecords<Object, Object> records, List<ConsumerRecord<Object, Object>> recordList,
             Consumer<Object, Object> consumer, MessageListenerContainer container, Exception exception,
             boolean recoverable, ContainerProperties.EOSMode eosMode) {
-        report(recordList, exception);
+        if (recoverable && isCommitRecovered()) {
+            report(recordList, exception);
+        }
         super.processBatch(records, recordList, consumer, container, exception, recoverable, eosMode);
     }
 

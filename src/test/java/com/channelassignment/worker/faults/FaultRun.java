@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -46,8 +48,9 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 final class FaultRun implements AutoCloseable {
 
     static final int PARTITIONS = 6;
-    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(6);
-    static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
+    /** application.yml's: the suite runs the worker's own recovery settings, so its holes are the ones deployed. */
+    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(8);
+    static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(15);
     private static final Path REPORT_DIRECTORY = Path.of("target", "faults");
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
     private static final String ALREADY_COMMITTED = " requests of this batch were already committed to the database";
@@ -83,6 +86,10 @@ final class FaultRun implements AutoCloseable {
     private final AtomicInteger changesProduced = new AtomicInteger();
     private final AtomicInteger burstOwed = new AtomicInteger();
     private final AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+    // For the holes a fault leaves: when each request was sent, and when each outcome arrived on which partition.
+    private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    private final List<long[]> arrivals = new CopyOnWriteArrayList<>();
+    private final List<String> holesOverBound = new CopyOnWriteArrayList<>();
     // Set before the stream's thread starts, which then is the only one to use it.
     private DirectoryChurn churn;
     private volatile boolean faultsDone;
@@ -121,7 +128,12 @@ final class FaultRun implements AutoCloseable {
                 check.deadLetter(record.value(), KafkaTestClient.header(record, StreamCheck.ORIGINAL_SIZE_HEADER),
                         KafkaTestClient.header(record, StreamCheck.ORIGINAL_SHA256_HEADER));
             } else {
-                check.outcome(requestId(record));
+                String requestId = requestId(record);
+                check.outcome(requestId);
+                Long sent = sentAt.get(requestId);
+                if (sent != null) {
+                    arrivals.add(new long[] {record.partition(), sent, System.nanoTime()});
+                }
             }
         });
         if (primary == null) {
@@ -143,15 +155,8 @@ final class FaultRun implements AutoCloseable {
                         "--channel-assignment.topics.outcomes=" + outcomes,
                         "--channel-assignment.topics.dead-letter=" + deadLetters,
                         "--channel-assignment.topics.partitions=" + PARTITIONS,
-                        // Fast rebalances, so a dead or paused instance loses its partitions within seconds.
-                        "--spring.kafka.consumer.properties.session.timeout.ms=" + SESSION_TIMEOUT.toMillis(),
-                        "--spring.kafka.consumer.properties.heartbeat.interval.ms=1000",
                         "--spring.kafka.consumer.properties.max.poll.interval.ms=20000",
                         "--channel-assignment.retry.max-interval=2s",
-                        // A killed instance's open transaction blocks its partitions' committed offsets and
-                        // read_committed readers until the broker aborts it: 10 s instead of 60 s keeps runs short.
-                        // The database limits must stay below it (checked at startup).
-                        "--spring.kafka.producer.properties.transaction.timeout.ms=" + TRANSACTION_TIMEOUT.toMillis(),
                         "--channel-assignment.database.lock-timeout=2s",
                         "--channel-assignment.database.statement-timeout=5s"));
         this.fleet = new WorkerFleet(WorkerProcess.packagedJar(),
@@ -282,7 +287,7 @@ final class FaultRun implements AutoCloseable {
                 Random garbageKeys = new Random(seed + 1);
                 for (int i = 0; (i < size.minimumRequests() || !faultsDone) && !closed; i++) {
                     for (; burstOwed.get() > 0 && !closed; burstOwed.decrementAndGet()) {
-                        stream.send(workload.next("r"));
+                        send(workload.next("r"));
                         produced.incrementAndGet();
                     }
                     long wait = start + i * interval - System.nanoTime();
@@ -290,7 +295,7 @@ final class FaultRun implements AutoCloseable {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
                     AssignmentRequest request = workload.next("r");
-                    stream.send(request);
+                    send(request);
                     produced.incrementAndGet();
                     if (churn != null) {
                         churn.noticed(request);
@@ -302,7 +307,7 @@ final class FaultRun implements AutoCloseable {
                             changesProduced.incrementAndGet();
                         }
                         for (AssignmentRequest assignment : step.requests()) {
-                            stream.send(assignment);
+                            send(assignment);
                             produced.incrementAndGet();
                         }
                     }
@@ -319,6 +324,59 @@ final class FaultRun implements AutoCloseable {
         }, "request-stream-" + scenario);
         producer.setDaemon(true);
         producer.start();
+    }
+
+    private void send(AssignmentRequest request) {
+        sentAt.putIfAbsent(request.requestId(), System.nanoTime());
+        stream.send(request);
+    }
+
+    /**
+     * The hole a fault at {@code faultNanos} left: for each outcome partition, the time from the fault to the first
+     * outcome of a request sent after it. Waits until every partition has one; prints the first and the last
+     * partition's time as figures, and fails the run at its end if the last exceeds {@code bound}.
+     */
+    Duration awaitHole(String fault, long faultNanos, Duration bound) {
+        long[] firstAfter = new long[PARTITIONS];
+        long deadline = faultNanos + size.drainTimeout().toNanos();
+        while (true) {
+            java.util.Arrays.fill(firstAfter, Long.MAX_VALUE);
+            for (long[] arrival : arrivals) {
+                if (arrival[1] > faultNanos) {
+                    int partition = (int) arrival[0];
+                    firstAfter[partition] = Math.min(firstAfter[partition], arrival[2]);
+                }
+            }
+            if (java.util.Arrays.stream(firstAfter).allMatch(at -> at != Long.MAX_VALUE)) {
+                break;
+            }
+            requireProducerHealthy();
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("after %s, no outcome in some partition within %s: %s; %s".formatted(fault,
+                        size.drainTimeout(), java.util.Arrays.toString(firstAfter), fleet.describe()));
+            }
+            sleep(Duration.ofMillis(50));
+        }
+        double first = Long.MAX_VALUE;
+        double last = 0;
+        List<String> perPartition = new ArrayList<>();
+        for (long at : firstAfter) {
+            double seconds = Math.round((at - faultNanos) / 1e7) / 100.0;
+            first = Math.min(first, seconds);
+            last = Math.max(last, seconds);
+            perPartition.add(Double.toString(seconds));
+        }
+        log("hole after %s: first partition %.2f s, last %.2f s (bound %d s); per partition %s".formatted(fault,
+                first, last, bound.toSeconds(), perPartition));
+        double firstSeen = first;
+        double lastSeen = last;
+        faults.merge("hole_" + fault + "_first_partition_s", first, (a, b) -> Math.max((Double) a, firstSeen));
+        faults.merge("hole_" + fault + "_last_partition_s", last, (a, b) -> Math.max((Double) a, lastSeen));
+        faults.put("hole_" + fault + "_bound_s", bound.toSeconds());
+        if (last > bound.toMillis() / 1000.0) {
+            holesOverBound.add("%s: %.2f s > %d s".formatted(fault, last, bound.toSeconds()));
+        }
+        return Duration.ofMillis(Math.round(last * 1000));
     }
 
     /** Makes the stream send {@code requests} more at once, on top of its pace: a burst for a fault to land in. */
@@ -495,6 +553,8 @@ final class FaultRun implements AutoCloseable {
                 .isZero();
         assertThat(verdict.verified()).isTrue();
         assertThat(exits.values()).as("exit codes after SIGTERM").allMatch(exit -> exit == 0);
+        assertThat(holesOverBound).as("holes longer than their bound (time from a fault to the first outcome of "
+                + "the last partition)").isEmpty();
         return verdict;
     }
 

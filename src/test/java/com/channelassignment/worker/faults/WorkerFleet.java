@@ -15,9 +15,10 @@ import java.util.Random;
 import java.util.function.Consumer;
 
 /**
- * The worker instances of one scenario, all in one consumer group: started from the packaged jar, killed, paused,
- * resumed and finally stopped with SIGTERM. Each start is a new instance with a transactional id prefix of its own, as
- * with the default {@code ${random.uuid}} prefix, but named so the scenario can find its transactions on the broker.
+ * The worker instances of one scenario, all in one consumer group: started from the packaged jar, killed, restarted,
+ * paused, resumed and finally stopped with SIGTERM. Each instance has an identity of its own, its name
+ * ({@code channel-assignment.instance-id}), as a pod has: its static group membership and its transactional ids
+ * (after the run's prefix, so the scenario can find its transactions on the broker). A restart keeps it.
  */
 final class WorkerFleet implements AutoCloseable {
 
@@ -61,13 +62,7 @@ final class WorkerFleet implements AutoCloseable {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String name = "worker-" + (++started);
-            List<String> instanceArguments = new ArrayList<>(arguments);
-            instanceArguments.add("--spring.kafka.producer.transaction-id-prefix=" + transactionalIdPrefix + name
-                    + "-");
-            WorkerProcess worker = WorkerProcess.start(jar, jvmOptions, instanceArguments,
-                    logDirectory.resolve(name + ".log"));
-            all.add(worker);
-            running.put(name, worker);
+            launch(name);
             names.add(name);
         }
         for (String name : names) {
@@ -75,6 +70,36 @@ final class WorkerFleet implements AutoCloseable {
             faultLog.accept("started " + describe(name));
         }
         return names;
+    }
+
+    /** Starts the instance {@code name} again, after it was killed: same identity, its log continued. */
+    synchronized void restart(String name) {
+        if (running.containsKey(name) || paused.containsKey(name)) {
+            throw new IllegalStateException(name + " is still there: " + describe());
+        }
+        launch(name);
+        running.get(name).awaitReady(READY_TIMEOUT);
+        faultLog.accept("restarted " + describe(name));
+    }
+
+    private void launch(String name) {
+        List<String> instanceArguments = new ArrayList<>(arguments);
+        instanceArguments.add("--channel-assignment.instance-id=" + name);
+        instanceArguments.add("--spring.kafka.producer.transaction-id-prefix=" + transactionalIdPrefix);
+        WorkerProcess worker = WorkerProcess.start(jar, jvmOptions, instanceArguments,
+                logDirectory.resolve(name + ".log"));
+        all.add(worker);
+        running.put(name, worker);
+    }
+
+    /** SIGTERM to one running instance chosen by {@code random}; returns its exit code once it has exited. */
+    synchronized int terminateAny(Random random, Duration timeout) {
+        String name = any(random);
+        WorkerProcess worker = running.remove(name);
+        faultLog.accept("SIGTERM " + name + " (pid " + worker.pid() + ")");
+        int exit = worker.terminate(timeout);
+        faultLog.accept(name + " exited with " + exit);
+        return exit;
     }
 
     /** kill -9 of one running (not paused) instance chosen by {@code random}. */

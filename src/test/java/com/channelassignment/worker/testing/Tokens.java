@@ -73,6 +73,11 @@ public final class Tokens {
                 .issueTime(Date.from(expiry.minus(Duration.ofMinutes(10)))).expirationTime(Date.from(expiry)));
     }
 
+    /** A valid token carrying these OAuth2 scopes (the {@code scope} claim, space-separated) and no organization. */
+    public String withScopes(String... scopes) {
+        return sign(new JWTClaimsSet.Builder().subject("test-operator").claim("scope", String.join(" ", scopes)));
+    }
+
     /** A valid token that names no organization. */
     public String withoutOrganization() {
         return sign(new JWTClaimsSet.Builder().subject("test-caller"));

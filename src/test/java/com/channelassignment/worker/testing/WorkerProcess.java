@@ -65,6 +65,10 @@ public final class WorkerProcess implements AutoCloseable {
         command.addAll(launch);
         command.add("--server.port=" + port);
         command.add("--management.server.port=" + managementPort);
+        // Instances on one host share its name, the default identity: without one of their own, none.
+        if (arguments.stream().noneMatch(argument -> argument.startsWith("--channel-assignment.instance-id="))) {
+            command.add("--channel-assignment.instance-id=");
+        }
         command.addAll(arguments);
         try {
             Files.createDirectories(log.getParent());
