@@ -38,7 +38,7 @@ public final class TestChannelAssignmentWorkerApplication {
         try {
             context = withRegistry ? startWithRegistry(arguments.toArray(String[]::new))
                     : start(arguments.toArray(String[]::new));
-        } catch (RegistryNotBuiltException e) {
+        } catch (DemoRegistryException e) {
             System.err.println(e.getMessage());
             System.exit(1);
             return;
@@ -75,8 +75,8 @@ public final class TestChannelAssignmentWorkerApplication {
         try {
             registryUrl = TestServices.schemaRegistryUrl();
         } catch (IllegalStateException e) {
-            throw new RegistryNotBuiltException("--demo.registry needs the test schema registry: " + e.getMessage()
-                    + System.lineSeparator() + "Build it with: ./mvnw -B -f tools/schema-registry/pom.xml package", e);
+            // Its message says how to build the jar when that is what is missing.
+            throw new DemoRegistryException("--demo.registry needs the test schema registry: " + e.getMessage(), e);
         }
         List<String> arguments = new ArrayList<>(List.of("--channel-assignment.wire-format=confluent",
                 "--channel-assignment.schema-registry.url=" + registryUrl,
@@ -85,10 +85,10 @@ public final class TestChannelAssignmentWorkerApplication {
         return start(arguments.toArray(String[]::new));
     }
 
-    /** The registry's jar is missing (or the registry would not start): said in a line, not a stack trace. */
-    static final class RegistryNotBuiltException extends RuntimeException {
+    /** The registry's jar is missing, or the registry would not start: said in a line, not a stack trace. */
+    static final class DemoRegistryException extends RuntimeException {
 
-        RegistryNotBuiltException(String message, Throwable cause) {
+        DemoRegistryException(String message, Throwable cause) {
             super(message, cause);
         }
     }
