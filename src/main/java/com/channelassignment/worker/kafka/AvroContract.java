@@ -378,8 +378,9 @@ public final class AvroContract implements OutcomeEncoder {
 
     private ConfluentFraming confluent(byte[] value) {
         if (confluent == null) {
-            throw new UndecodableRecordException("a Confluent-framed record (schema id %d), and no schema registry "
-                    .formatted(ConfluentHeader.idOf(value)) + "to find its writer schema in", null);
+            throw new UndecodableRecordException(("a Confluent-framed record (schema id %d), and no schema registry "
+                    + "to find its writer schema in (the worker's channel-assignment.schema-registry.url, the CLI's "
+                    + "--registry-url)").formatted(ConfluentHeader.idOf(value)), null);
         }
         return confluent;
     }
