@@ -40,8 +40,7 @@ class CliRegistryIntegrationTest extends SpringWorkerHarness {
 
     @DynamicPropertySource
     static void confluentFormat(DynamicPropertyRegistry registry) {
-        registry.add("channel-assignment.wire-format", () -> "confluent");
-        registry.add("channel-assignment.schema-registry.url", TestServices::schemaRegistryUrl);
+        confluentWireFormat(registry, TestServices::schemaRegistryUrl);
     }
 
     @BeforeEach
