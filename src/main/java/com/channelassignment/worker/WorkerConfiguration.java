@@ -9,10 +9,10 @@ import com.channelassignment.worker.jdbc.JdbcReachability;
 import com.channelassignment.worker.jdbc.RuntimeRoleGrants;
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
 import com.channelassignment.worker.kafka.AvroContract;
-import com.channelassignment.worker.kafka.ConfluentFraming;
+import com.channelassignment.worker.contract.registry.SchemaIds;
 import com.channelassignment.worker.kafka.SchemaRegistryHealthIndicator;
 import com.channelassignment.worker.kafka.WireContract;
-import com.channelassignment.worker.kafka.WireFormat;
+import com.channelassignment.worker.contract.WireFormat;
 import com.channelassignment.worker.contract.registry.SchemaRegistryClient;
 import com.channelassignment.worker.contract.registry.TrustStores;
 import com.channelassignment.worker.kafka.BoundedDeadLetterPublishingRecoverer;
@@ -83,22 +83,22 @@ class WorkerConfiguration {
         return Clock.systemUTC();
     }
 
+    /** Reads both wire formats when a schema registry is configured, single-object encoding only otherwise. */
     @Bean
-    AvroContract avroContract() {
-        return new AvroContract();
-    }
-
-    /** Both wire formats read; outcomes and the HTTP API's requests written in {@code channel-assignment.wire-format}. */
-    @Bean
-    WireContract wireContract(AvroContract avro, WorkerProperties properties) {
+    AvroContract avroContract(WorkerProperties properties) {
         WorkerProperties.SchemaRegistry registry = properties.schemaRegistry();
         if (properties.wireFormat() == WireFormat.CONFLUENT && !registry.configured()) {
             throw new IllegalStateException("channel-assignment.wire-format=confluent needs a schema registry: set "
                     + "channel-assignment.schema-registry.url");
         }
-        ConfluentFraming confluent = registry.configured() ? new ConfluentFraming(schemaRegistryClient(registry),
-                registry.subjectNameStrategy(), registry.autoRegister()) : null;
-        return new WireContract(avro, properties.wireFormat(), confluent, properties.topics().requests(),
+        return registry.configured() ? new AvroContract(new SchemaIds(schemaRegistryClient(registry),
+                registry.subjectNameStrategy(), registry.autoRegister())) : new AvroContract();
+    }
+
+    /** Both wire formats read; outcomes and the HTTP API's requests written in {@code channel-assignment.wire-format}. */
+    @Bean
+    WireContract wireContract(AvroContract avro, WorkerProperties properties) {
+        return new WireContract(avro, properties.wireFormat(), properties.topics().requests(),
                 properties.topics().outcomes());
     }
 

@@ -2,7 +2,7 @@ package com.channelassignment.worker;
 
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
 import com.channelassignment.worker.contract.registry.SubjectNameStrategy;
-import com.channelassignment.worker.kafka.WireFormat;
+import com.channelassignment.worker.contract.WireFormat;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;

@@ -4,6 +4,7 @@ import static com.channelassignment.worker.ConfigurationSources.applicationYml;
 import static com.channelassignment.worker.ConfigurationSources.bindWorkerProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.channelassignment.worker.contract.registry.SubjectNameStrategy;
 import com.channelassignment.worker.kafka.BoundedDeadLetterPublishingRecoverer;
 import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
 import com.channelassignment.worker.kafka.RecordTracing;
@@ -39,8 +40,9 @@ import org.springframework.kafka.support.KafkaHeaders;
 /**
  * asyncapi/channel-assignment.yaml states the Kafka contract the code implements: it is a valid AsyncAPI 3.0 document,
  * its Avro payloads are the files of schemas/ under their full names, its channels are the default topics with their
- * default partitions and replicas, and its headers are the ones the worker and the CLI write and read. Each check is
- * also run on a drifted copy of the document, which it must refuse.
+ * default partitions and replicas, its headers are the ones the worker and the CLI write and read, and each message
+ * comes in the Confluent wire format too, under the subjects {@link SubjectNameStrategy} names. Each check is also run
+ * on a drifted copy of the document, which it must refuse.
  */
 class AsyncApiContractTest {
 
@@ -49,6 +51,8 @@ class AsyncApiContractTest {
     /** The AsyncAPI 3.0.0 JSON Schema, bundled: every definition it refers to sits in it under its own $id. */
     private static final String ASYNCAPI_SCHEMA = "asyncapi/3.0.0.json";
     private static final String AVRO_FORMAT = "application/vnd.apache.avro;version=1.9.0";
+    /** A message in the Confluent wire format is keyed as its single-object twin, with this suffix. */
+    private static final String CONFLUENT = "Confluent";
 
     private static final WorkerProperties.Topics TOPICS = bindWorkerProperties(Map.of()).topics();
 
@@ -77,6 +81,11 @@ class AsyncApiContractTest {
     }
 
     @Test
+    void everyMessageComesInTheConfluentFormatUnderTheSubjectsTheWorkerUses() {
+        assertThat(framingViolations(document)).as("Confluent-framed messages of %s", DOCUMENT).isEmpty();
+    }
+
+    @Test
     void aDocumentThatDriftedFromTheCodeIsRefused() {
         assertThat(specViolations(drifted(doc -> ((ObjectNode) doc.at("/operations/sendOutcome"))
                 .put("action", "publish")))).as("an AsyncAPI 2 action").isNotEmpty();
@@ -96,6 +105,21 @@ class AsyncApiContractTest {
                 .as("a message named unlike its schema")
                 .anyMatch(violation -> violation.contains("DirectoryUpdate"));
 
+        assertThat(framingViolations(drifted(doc -> ((ObjectNode) doc.at(
+                "/components/messages/ChannelAssignmentOutcomeConfluent/x-subjects"))
+                .put("topic-record", "channel-assignment.outcomes-value"))))
+                .as("a subject unlike the strategy's")
+                .anyMatch(violation -> violation.contains("channel-assignment.outcomes-value"));
+        assertThat(framingViolations(drifted(doc -> ((ObjectNode) doc.at("/channels/requests/messages"))
+                .remove("DirectoryChangeConfluent"))))
+                .as("a Confluent-framed message the channel does not carry")
+                .anyMatch(violation -> violation.contains("DirectoryChangeConfluent"));
+        assertThat(framingViolations(drifted(doc -> ((ObjectNode) doc.at(
+                "/components/messages/ChannelAssignmentRequestConfluent/bindings/kafka"))
+                .put("schemaIdPayloadEncoding", "apicurio-new"))))
+                .as("another registry's framing")
+                .anyMatch(violation -> violation.contains("apicurio-new"));
+
         assertThat(channelViolations(drifted(doc -> ((ObjectNode) doc.at("/channels/outcomes"))
                 .put("address", "channel-assignment.answers")))).as("a topic renamed in the document only")
                 .anyMatch(violation -> violation.contains("channel-assignment.answers"));
@@ -103,10 +127,9 @@ class AsyncApiContractTest {
                 .put("partitions", 6)))).as("partitions unlike the default")
                 .anyMatch(violation -> violation.contains("partitions"));
 
-        assertThat(headerViolations(drifted(doc -> ((ObjectNode) doc.at(
-                "/components/messages/ChannelAssignmentOutcome/headers/properties"))
-                .set("correlationId", ((ObjectNode) doc.at(
-                        "/components/messages/ChannelAssignmentOutcome/headers/properties")).remove("correlation_id")))))
+        assertThat(headerViolations(drifted(doc -> ((ObjectNode) doc.at("/components/schemas/OutcomeHeaders/properties"))
+                .set("correlationId", ((ObjectNode) doc.at("/components/schemas/OutcomeHeaders/properties"))
+                        .remove("correlation_id")))))
                 .as("an outcome header renamed in the document only")
                 .anyMatch(violation -> violation.contains("correlationId"));
         assertThat(headerViolations(drifted(doc -> ((ObjectNode) doc.at(
@@ -194,7 +217,7 @@ class AsyncApiContractTest {
             String name = document.path("components").path("messages").path(message).path("name").asText();
             if (schema == null) {
                 violations.add(message + ": " + file + " is no file");
-            } else if (!schema.getFullName().equals(name) || !schema.getName().equals(message)) {
+            } else if (!schema.getFullName().equals(name) || !schema.getName().equals(twinOf(message))) {
                 violations.add(message + ": named " + name + ", but " + file + " is " + schema.getFullName());
             }
         });
@@ -267,7 +290,7 @@ class AsyncApiContractTest {
         List<String> violations = new ArrayList<>();
         String replayOf = cliDeadLetterHeader("REPLAY_OF");
 
-        JsonNode outcome = document.at("/components/messages/ChannelAssignmentOutcome/headers");
+        JsonNode outcome = resolve(document, document.at("/components/messages/ChannelAssignmentOutcome/headers"));
         expectHeaders(violations, "outcome", outcome, Set.of(KafkaOutcomePublisher.REQUEST_ID_HEADER,
                 KafkaOutcomePublisher.CORRELATION_ID_HEADER, KafkaOutcomePublisher.TRUNCATED_HEADER,
                 RecordTracing.TRACEPARENT));
@@ -305,6 +328,93 @@ class AsyncApiContractTest {
             expectHeaders(violations, message, headers, Set.of(replayOf, RecordTracing.TRACEPARENT));
         }
         return violations;
+    }
+
+    /**
+     * Each Avro message {@code X} has a twin {@code XConfluent}: the same record, payload and headers, in the same
+     * channels and operations, with the Kafka binding of the Confluent wire format, the default strategy's lookup, and
+     * the subject each {@link SubjectNameStrategy} gives it on its channel's topic.
+     */
+    static List<String> framingViolations(JsonNode document) {
+        List<String> violations = new ArrayList<>();
+        JsonNode messages = document.path("components").path("messages");
+        SubjectNameStrategy defaultStrategy = bindWorkerProperties(Map.of()).schemaRegistry().subjectNameStrategy();
+        String lookup = defaultStrategy.confluentClassName()
+                .substring(defaultStrategy.confluentClassName().lastIndexOf('.') + 1);
+        messages.properties().forEach(entry -> {
+            String single = entry.getKey();
+            if (single.endsWith(CONFLUENT) || !entry.getValue().path("payload").has("schemaFormat")) {
+                return;
+            }
+            String twin = single + CONFLUENT;
+            JsonNode message = entry.getValue();
+            JsonNode confluent = messages.path(twin);
+            if (confluent.isMissingNode()) {
+                violations.add(single + ": no " + twin);
+                return;
+            }
+            for (String field : List.of("name", "payload", "contentType")) {
+                if (!message.path(field).equals(confluent.path(field))) {
+                    violations.add(twin + ": " + field + " unlike " + single + "'s");
+                }
+            }
+            if (!resolve(document, message.path("headers")).equals(resolve(document, confluent.path("headers")))) {
+                violations.add(twin + ": headers unlike " + single + "'s");
+            }
+            JsonNode kafka = confluent.path("bindings").path("kafka");
+            Map<String, String> binding = Map.of("schemaIdLocation", "payload", "schemaIdPayloadEncoding",
+                    "confluent", "schemaLookupStrategy", lookup);
+            binding.forEach((field, expected) -> {
+                if (!expected.equals(kafka.path(field).asText())) {
+                    violations.add(twin + ": " + field + " " + kafka.path(field).asText() + ", not " + expected);
+                }
+            });
+            if (!message.path("bindings").path("kafka").path("key")
+                    .equals(kafka.path("key"))) {
+                violations.add(twin + ": key unlike " + single + "'s");
+            }
+            List<String> channels = new ArrayList<>();
+            document.path("channels").properties().forEach(channel -> {
+                boolean carriesSingle = channel.getValue().path("messages").has(single);
+                if (carriesSingle) {
+                    channels.add(channel.getValue().path("address").asText());
+                }
+                if (carriesSingle != channel.getValue().path("messages").has(twin)) {
+                    violations.add("channel " + channel.getKey() + ": carries one of " + single + " and " + twin);
+                }
+            });
+            document.path("operations").properties().forEach(operation -> {
+                Set<String> named = new TreeSet<>();
+                operation.getValue().path("messages").forEach(ref -> named.add(ref.path("$ref").asText()
+                        .substring(ref.path("$ref").asText().lastIndexOf('/') + 1)));
+                if (named.contains(single) != named.contains(twin)) {
+                    violations.add("operation " + operation.getKey() + ": names one of " + single + " and " + twin);
+                }
+            });
+            JsonNode subjects = confluent.path("x-subjects");
+            Set<String> stated = new TreeSet<>();
+            subjects.fieldNames().forEachRemaining(stated::add);
+            Set<String> strategies = new TreeSet<>();
+            for (SubjectNameStrategy strategy : SubjectNameStrategy.values()) {
+                strategies.add(strategy.settingValue());
+                for (String topic : channels) {
+                    String subject = strategy.subject(topic, message.path("name").asText());
+                    if (!subject.equals(subjects.path(strategy.settingValue()).asText())) {
+                        violations.add(twin + ": subject under " + strategy.settingValue() + " is "
+                                + subjects.path(strategy.settingValue()).asText() + ", the worker's " + subject);
+                    }
+                }
+            }
+            if (!stated.equals(strategies)) {
+                violations.add(twin + ": x-subjects for " + stated + ", the strategies are " + strategies);
+            }
+        });
+        return violations;
+    }
+
+    /** The single-object message a Confluent-framed one is the twin of; a single-object message itself. */
+    private static String twinOf(String message) {
+        return message.endsWith(CONFLUENT) ? message.substring(0, message.length() - CONFLUENT.length()) : message;
     }
 
     private static void expectHeaders(List<String> violations, String what, JsonNode headers, Set<String> expected) {

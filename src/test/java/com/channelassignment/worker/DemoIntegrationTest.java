@@ -6,6 +6,8 @@ import com.channelassignment.worker.cli.ChannelAssignmentCli;
 import com.channelassignment.worker.demo.DemoRun;
 import com.channelassignment.worker.demo.DemoScenario;
 import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.testing.KafkaTestClient;
+import com.channelassignment.worker.testing.TestServices;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -13,7 +15,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -68,6 +74,38 @@ class DemoIntegrationTest {
             assertThat(withToken.statusCode()).as(withToken.body()).isEqualTo(409);
             assertThat(withToken.body()).contains("\"code\":\"CHANNEL_ALREADY_ASSIGNED\"");
             assertThat(withoutToken.statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void theRegistryFlavourFramesEveryRecordTheConfluentWayAndGetsTheSameTable(CapturedOutput output) {
+        String run = "demo-registry-" + UUID.randomUUID().toString().substring(0, 8);
+        try (ConfigurableApplicationContext context = TestChannelAssignmentWorkerApplication.startWithRegistry(
+                "--spring.kafka.consumer.group-id=" + run, "--server.port=0", "--management.server.port=0",
+                "--spring.kafka.producer.transaction-id-prefix=" + run + "-tx-",
+                "--channel-assignment.topics.requests=" + run + "-requests",
+                "--channel-assignment.topics.outcomes=" + run + "-outcomes",
+                "--channel-assignment.topics.dead-letter=" + run + "-requests.dlt")) {
+            DemoRun.DemoReport report = context.getBean(DemoRun.class).report();
+
+            assertThat(report.mismatches()).isEmpty();
+            assertThat(report.deadLettered()).isEqualTo(1);
+            int steps = new DemoScenario(new AvroContract()).steps().size();
+            assertThat(report.rows()).hasSize(steps);
+            assertThat(output.getOut()).containsSubsequence("wire format: confluent", " schemas register --registry-url ",
+                    " directory load --file ", "--wire-format confluent --registry-url ", report.table());
+            try (KafkaTestClient kafka = new KafkaTestClient(TestServices.kafkaBootstrapServers())) {
+                // The directory's changes and assignments, then the stream: all Confluent-framed but the garbage.
+                List<ConsumerRecord<byte[], byte[]>> requests = kafka.readUntil(run + "-requests", true,
+                        records -> records.size() >= steps && records.stream().anyMatch(record -> record.value()[0] != 0),
+                        Duration.ofSeconds(30), Duration.ofSeconds(2));
+                assertThat(requests).filteredOn(record -> record.value()[0] != 0).singleElement()
+                        .extracting(record -> new String(record.value(), StandardCharsets.UTF_8))
+                        .asString().contains("is not avro");
+                List<ConsumerRecord<byte[], byte[]>> outcomes = kafka.readUntil(run + "-outcomes", true,
+                        records -> records.size() >= steps - 1, Duration.ofSeconds(30), Duration.ZERO);
+                assertThat(outcomes).extracting(record -> record.value()[0]).containsOnly((byte) 0);
+            }
         }
     }
 

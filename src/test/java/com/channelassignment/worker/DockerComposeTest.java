@@ -8,6 +8,7 @@ import static com.channelassignment.worker.ConfigurationSources.workerProperties
 import static com.channelassignment.worker.ConfigurationSources.workerPropertyNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.channelassignment.worker.contract.WireFormat;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -45,8 +46,9 @@ class DockerComposeTest {
     private final Map<String, Object> services = section(readYaml(COMPOSE_FILE), "services");
 
     @Test
-    void definesKafkaTopicCreationPostgresAndTheWorker() {
-        assertThat(services).containsKeys("kafka", "kafka-init", "postgres", "worker", "directory-load");
+    void definesKafkaTopicCreationPostgresTheRegistryAndTheWorker() {
+        assertThat(services).containsKeys("kafka", "kafka-init", "postgres", "registry", "schemas-register", "worker",
+                "directory-load");
     }
 
     @Test
@@ -79,7 +81,8 @@ class DockerComposeTest {
 
     @Test
     void givesEveryLongRunningServiceAHealthcheck() {
-        services.keySet().stream().filter(name -> !Set.of("kafka-init", "directory-load").contains(name))
+        services.keySet().stream()
+                .filter(name -> !Set.of("kafka-init", "schemas-register", "directory-load").contains(name))
                 .forEach(name ->
                 assertThat(healthcheckCommand(name)).as("healthcheck of %s", name).isNotBlank());
 
@@ -92,9 +95,10 @@ class DockerComposeTest {
     }
 
     @Test
-    void startsTheWorkerOnceTheBrokerIsHealthyTheTopicsExistAndPostgresIsHealthy() {
+    void startsTheWorkerOnceTheBrokerIsHealthyTheTopicsExistAndPostgresAndTheRegistryAreHealthy() {
         Map<String, Object> dependsOn = section(service("worker"), "depends_on");
-        assertThat(dependsOn).containsOnlyKeys("kafka", "kafka-init", "postgres");
+        assertThat(dependsOn).containsOnlyKeys("kafka", "kafka-init", "postgres", "registry");
+        assertThat(section(dependsOn, "registry")).containsEntry("condition", "service_healthy");
         assertThat(section(dependsOn, "kafka")).containsEntry("condition", "service_healthy");
         assertThat(section(dependsOn, "kafka-init")).containsEntry("condition", "service_completed_successfully");
         assertThat(section(dependsOn, "postgres")).containsEntry("condition", "service_healthy");
@@ -205,6 +209,51 @@ class DockerComposeTest {
             assertThat(Path.of(parts[0])).isEqualTo(Path.of("./src/test/resources/demo/directory.json"))
                     .isRegularFile();
         });
+    }
+
+    @Test
+    void writesTheConfluentFormatAgainstTheRegistryServiceRegisteringOnlyBecauseItIsADevelopmentSetup()
+            throws IOException {
+        WorkerProperties settings = workerSettings();
+        assertThat(settings.wireFormat()).isEqualTo(WireFormat.CONFLUENT);
+        String url = settings.schemaRegistry().url();
+        URI registry = URI.create(url);
+        assertThat(registry.getHost()).isEqualTo(hostnameOf("registry"));
+        assertThat(registry.getPath()).as("Apicurio's Confluent-compatible API").isEqualTo("/apis/ccompat/v7");
+        assertThat(publishedPorts("registry")).as("the registry's port inside the network")
+                .containsValue(registry.getPort());
+        assertThat(healthcheckCommand("registry")).contains("/dev/tcp/127.0.0.1/" + registry.getPort(),
+                "GET /health/ready ");
+        // The registry the tests run (tools/schema-registry), so compose behaves as the tests showed.
+        assertThat((String) service("registry").get("image"))
+                .isEqualTo("apicurio/apicurio-registry-mem:" + testRegistryVersion());
+
+        assertThat(Files.readString(COMPOSE_FILE).lines().limit(5))
+                .as("the file says it is a development setup").anyMatch(line -> line.contains("A development setup"));
+        assertThat(settings.schemaRegistry().autoRegister()).as("auto-registration, for development").isTrue();
+
+        // The pipeline's step: the jar registers the schemas before the directory load writes with them.
+        String register = String.join(" ", ((List<?>) service("schemas-register").get("command")).stream()
+                .map(String::valueOf).toList());
+        assertThat(register).startsWith("schemas register ");
+        assertThat(valueAfter("--registry-url", register)).isEqualTo(url);
+        assertThat(section(section(service("schemas-register"), "depends_on"), "registry"))
+                .containsEntry("condition", "service_healthy");
+        assertThat(service("schemas-register")).containsEntry("build", service("worker").get("build"));
+        Map<String, Object> load = service("directory-load");
+        String loadCommand = String.join(" ", ((List<?>) load.get("command")).stream().map(String::valueOf).toList());
+        assertThat(valueAfter("--wire-format", loadCommand)).isEqualTo(WireFormat.CONFLUENT.settingValue());
+        assertThat(valueAfter("--registry-url", loadCommand)).isEqualTo(url);
+        assertThat(section(section(load, "depends_on"), "schemas-register"))
+                .containsEntry("condition", "service_completed_successfully");
+    }
+
+    /** Apicurio's version in tools/schema-registry/pom.xml, such as {@code 2.4.2.Final}. */
+    private static String testRegistryVersion() throws IOException {
+        Matcher version = Pattern.compile("<apicurio\\.version>([^<]+)</apicurio\\.version>")
+                .matcher(Files.readString(Path.of("tools", "schema-registry", "pom.xml")));
+        assertThat(version.find()).as("apicurio.version in tools/schema-registry/pom.xml").isTrue();
+        return version.group(1);
     }
 
     @Test

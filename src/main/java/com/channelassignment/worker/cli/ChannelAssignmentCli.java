@@ -50,12 +50,13 @@ public final class ChannelAssignmentCli {
     private final PrintStream out;
     private final PrintStream err;
     private final Clock clock;
-    private final AvroContract contract = new AvroContract();
+    private final AvroContract contract;
 
-    private ChannelAssignmentCli(PrintStream out, PrintStream err, Clock clock) {
+    private ChannelAssignmentCli(PrintStream out, PrintStream err, Clock clock, AvroContract contract) {
         this.out = out;
         this.err = err;
         this.clock = clock;
+        this.contract = contract;
     }
 
     /** True when the arguments ask for the client rather than for the worker. */
@@ -106,7 +107,8 @@ public final class ChannelAssignmentCli {
             out.println(token);
             return DONE;
         }
-        ChannelAssignmentCli cli = new ChannelAssignmentCli(out, err, Clock.systemUTC());
+        ChannelAssignmentCli cli = new ChannelAssignmentCli(out, err, Clock.systemUTC(),
+                RegistryFlags.contract(connectionOf(command).registry()));
         try {
             return againstKafka(connectionOf(command).bootstrapServers(), err, () -> {
                 if (command instanceof CliCommand.Send send) {
@@ -152,8 +154,11 @@ public final class ChannelAssignmentCli {
     private int send(CliCommand.Send send, Properties clientConfig) throws InterruptedException {
         ChannelAssignmentRequest request = send.toRequest(clock.instant());
         Deadline deadline = Deadline.after(send.timeout());
+        // Encoded first: a Confluent-framed request needs its schema's id, and a registry that cannot give it stops
+        // the command before anything is sent.
+        byte[] value = contract.encodeRequest(request, send.wireFormat(), send.requestsTopic());
         if (!send.waitForOutcome()) {
-            RecordMetadata sent = produce(send, request, clientConfig, deadline);
+            RecordMetadata sent = produce(send, request, value, clientConfig, deadline);
             if (sent == null) {
                 return TIMED_OUT;
             }
@@ -165,7 +170,7 @@ public final class ChannelAssignmentCli {
         try (OutcomeReader outcomes = new OutcomeReader(clientConfig, send.connection().outcomesTopic())) {
             // The positions are taken before producing: an outcome committed in between is read, not skipped.
             outcomes.startAtEnd(deadline.remaining());
-            if (produce(send, request, clientConfig, deadline) == null) {
+            if (produce(send, request, value, clientConfig, deadline) == null) {
                 return TIMED_OUT;
             }
             while (!deadline.passed()) {
@@ -183,8 +188,8 @@ public final class ChannelAssignmentCli {
     }
 
     /** The broker's acknowledgement of the request, or null (after saying so) when the deadline passed first. */
-    private RecordMetadata produce(CliCommand.Send send, ChannelAssignmentRequest request, Properties clientConfig,
-            Deadline deadline) throws InterruptedException {
+    private RecordMetadata produce(CliCommand.Send send, ChannelAssignmentRequest request, byte[] value,
+            Properties clientConfig, Deadline deadline) throws InterruptedException {
         Properties config = new Properties();
         config.putAll(clientConfig);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -195,7 +200,7 @@ public final class ChannelAssignmentCli {
         try {
             // Keyed by organization, as producers are told to: one organization's requests stay in order.
             return producer.send(new ProducerRecord<>(send.requestsTopic(),
-                    request.getOrganizationId().getBytes(StandardCharsets.UTF_8), contract.encodeRequest(request)))
+                    request.getOrganizationId().getBytes(StandardCharsets.UTF_8), value))
                     .get(deadline.remaining().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             err.printf("request %s not acknowledged by %s within %s%n", request.getRequestId(),

@@ -41,6 +41,8 @@ final class CliArguments {
               --topic NAME               requests topic (default: channel-assignment.requests)
               --timeout DURATION         how long to wait, e.g. 500ms, 30s, 2m (default: 30s)
               --no-wait                  stop once the broker has the request
+              --wire-format F            single-object (default) or confluent (needs --registry-url, and the
+                                         request schema registered: schemas register)
 
             tail: print each committed outcome as it arrives.
               --from-beginning           start at the oldest outcome, not at the newest
@@ -55,6 +57,8 @@ final class CliArguments {
               --command-config FILE      Kafka client properties, e.g. security.protocol and sasl.*
               --json                     one JSON object per outcome instead of a readable line
               --help
+            Outcomes in either wire format are read; Confluent-framed ones need the registry:
+            """ + RegistryFlags.USAGE + """
 
             token: print a bearer JWT for the HTTP API, signed (RS256) with the given RSA private key.
               --private-key FILE         PKCS#8 PEM ("BEGIN PRIVATE KEY"); the worker holds its public key
@@ -65,11 +69,11 @@ final class CliArguments {
             """;
 
     private static final Set<String> SWITCHES = Set.of("--json", "--no-wait", "--from-beginning", "--help");
-    private static final Set<String> COMMON_FLAGS = Set.of("--bootstrap-servers", "--outcomes-topic",
-            "--command-config", "--json", "--help");
+    private static final Set<String> COMMON_FLAGS = union(RegistryFlags.FLAGS, Set.of("--bootstrap-servers",
+            "--outcomes-topic", "--command-config", "--json", "--help"));
     private static final Set<String> SEND_FLAGS = Set.of("--topic", "--request-id", "--organization-id",
             "--agent-handle", "--operation", "--channel-type", "--channel-id", "--correlation-id", "--timeout",
-            "--no-wait");
+            "--no-wait", RegistryFlags.WIRE_FORMAT);
     private static final Set<String> TAIL_FLAGS = Set.of("--from-beginning", "--max", "--timeout",
             "--organization-id", "--request-id");
     // No Kafka flags: minting a token talks to nothing.
@@ -101,7 +105,7 @@ final class CliArguments {
         return command.equals("send") ? arguments.send() : arguments.tail();
     }
 
-    private static Set<String> union(Set<String> first, Set<String> second) {
+    static Set<String> union(Set<String> first, Set<String> second) {
         Set<String> union = new java.util.HashSet<>(first);
         union.addAll(second);
         return union;
@@ -131,7 +135,9 @@ final class CliArguments {
         if (!missing.isEmpty()) {
             throw new CliUsageException("send needs " + String.join(", ", missing));
         }
-        return new CliCommand.Send(connection(), text("--topic", "channel-assignment.requests"),
+        CliCommand.Connection connection = connection();
+        return new CliCommand.Send(connection, RegistryFlags.wireFormat(this, connection.registry()),
+                text("--topic", "channel-assignment.requests"),
                 text("--request-id", UUID.randomUUID().toString()), text("--organization-id", null),
                 text("--agent-handle", null), choice("--operation", Operation.class),
                 choice("--channel-type", ChannelType.class), text("--channel-id", null),
@@ -153,7 +159,8 @@ final class CliArguments {
         String commandConfig = text("--command-config", null);
         return new CliCommand.Connection(text("--bootstrap-servers", "localhost:9092"),
                 text("--outcomes-topic", "channel-assignment.outcomes"),
-                commandConfig == null ? null : Path.of(commandConfig), flags.containsKey("--json"));
+                commandConfig == null ? null : Path.of(commandConfig), flags.containsKey("--json"),
+                RegistryFlags.schemaIds(this));
     }
 
     /** {@code --flag value}, {@code --flag=value}, or a bare switch; each flag at most once. */

@@ -1,5 +1,7 @@
 package com.channelassignment.worker.cli;
 
+import com.channelassignment.worker.contract.WireFormat;
+import com.channelassignment.worker.contract.registry.SchemaIds;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.ChannelType;
@@ -11,12 +13,16 @@ import java.time.Instant;
 /** One run of the command-line client, as {@link CliArguments} parsed it. */
 sealed interface CliCommand permits CliCommand.Send, CliCommand.Tail, CliCommand.Token, CliCommand.Help {
 
-    /** What every command needs to reach the cluster and read outcomes. */
-    record Connection(String bootstrapServers, String outcomesTopic, Path commandConfig, boolean json) {
+    /**
+     * What every command needs to reach the cluster and read outcomes; {@code registry} is null when none was named,
+     * and then Confluent-framed records cannot be read.
+     */
+    record Connection(String bootstrapServers, String outcomesTopic, Path commandConfig, boolean json,
+            SchemaIds registry) {
     }
 
     /** Produce one request, then (unless {@code waitForOutcome} is false) wait for its outcome. */
-    record Send(Connection connection, String requestsTopic, String requestId, String organizationId,
+    record Send(Connection connection, WireFormat wireFormat, String requestsTopic, String requestId, String organizationId,
             String agentHandle, Operation operation, ChannelType channelType, String channelId, String correlationId,
             Duration timeout, boolean waitForOutcome) implements CliCommand {
 

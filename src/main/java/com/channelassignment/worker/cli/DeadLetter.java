@@ -1,5 +1,7 @@
 package com.channelassignment.worker.cli;
 
+import com.channelassignment.worker.contract.WireFormat;
+import com.channelassignment.worker.contract.registry.ConfluentHeader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -81,10 +83,32 @@ record DeadLetter(String topic, int partition, long offset, String originalTopic
         return replay;
     }
 
-    /** {@code 2026-11-27T02:19:15Z  requests-2@17  UndecodableRecordException (EOFException): ...  dlt=requests.dlt-2@5}. */
+    /** The value's framing, read from its first bytes: the wire format, or null for neither (or no value). */
+    WireFormat wireFormat() {
+        return WireFormat.of(value);
+    }
+
+    /** The registry id a Confluent-framed value names, else null. */
+    Integer schemaId() {
+        return wireFormat() == WireFormat.CONFLUENT ? ConfluentHeader.idOf(value) : null;
+    }
+
+    /** {@code single-object}, {@code confluent(schema id 7)} or {@code unframed}. */
+    String framing() {
+        WireFormat format = wireFormat();
+        if (format == null) {
+            return "unframed";
+        }
+        return format == WireFormat.CONFLUENT ? "confluent(schema id " + schemaId() + ")" : format.settingValue();
+    }
+
+    /**
+     * {@code 2026-11-27T02:19:15Z  requests-2@17  UndecodableRecordException (EOFException): ...  dlt=requests.dlt-2@5
+     * value=single-object}.
+     */
     String readable() {
-        String line = "%s  %s  %s (%s): %s  dlt=%s".formatted(time, original(), simpleName(exception),
-                simpleName(cause), oneLine(message), coordinates());
+        String line = "%s  %s  %s (%s): %s  dlt=%s  value=%s".formatted(time, original(), simpleName(exception),
+                simpleName(cause), oneLine(message), coordinates(), framing());
         if (replayOf != null) {
             line += "  replay-of=" + replayOf;
         }
@@ -104,7 +128,9 @@ record DeadLetter(String topic, int partition, long offset, String originalTopic
                 JsonText.field("replay_of", replayOf),
                 "\"truncated\": [" + String.join(", ", truncated.stream().map(JsonText::quoted).toList()) + "]",
                 JsonText.field("key", key == null ? null : new String(key, StandardCharsets.UTF_8)),
-                "\"value_size\": " + (value == null ? null : value.length))) + "}";
+                "\"value_size\": " + (value == null ? null : value.length),
+                JsonText.field("wire_format", wireFormat() == null ? null : wireFormat().settingValue()),
+                "\"schema_id\": " + schemaId())) + "}";
     }
 
     @Override

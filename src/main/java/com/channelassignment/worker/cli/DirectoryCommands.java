@@ -1,5 +1,6 @@
 package com.channelassignment.worker.cli;
 
+import com.channelassignment.worker.contract.WireFormat;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
@@ -64,20 +65,24 @@ final class DirectoryCommands {
               --outcomes-topic NAME      (default: channel-assignment.outcomes)
               --command-config FILE      Kafka client properties, e.g. security.protocol and sasl.*
               --json                     assignment outcomes as JSON objects instead of readable lines
+              --wire-format F            single-object (default) or confluent (needs --registry-url, and the
+                                         schemas registered: schemas register)
               --help
+            The registry, for --wire-format confluent and to read Confluent-framed outcomes:
+            """ + RegistryFlags.USAGE + """
 
             Exit status: 0 sent (and every assignment answered, whatever its status), 1 Kafka error, 2 timed out,
             64 bad usage, 65 invalid file (nothing was sent).
             """;
 
-    private static final Set<String> LOAD_FLAGS = Set.of("--file", "--topic", "--timeout", "--no-wait",
-            "--bootstrap-servers", "--outcomes-topic", "--command-config", "--json", "--help");
+    private static final Set<String> LOAD_FLAGS = CliArguments.union(RegistryFlags.FLAGS, Set.of("--file",
+            "--topic", "--timeout", "--no-wait", "--bootstrap-servers", "--outcomes-topic", "--command-config",
+            "--json", "--help", RegistryFlags.WIRE_FORMAT));
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final PrintStream out;
     private final PrintStream err;
     private final Clock clock;
-    private final AvroContract contract = new AvroContract();
 
     private DirectoryCommands(PrintStream out, PrintStream err, Clock clock) {
         this.out = out;
@@ -128,6 +133,10 @@ final class DirectoryCommands {
         } catch (DirectoryFile.InvalidDirectoryFileException e) {
             err.println("not loaded: " + e.getMessage());
             return INVALID_FILE;
+        } catch (RuntimeException e) {
+            // The schema registry, for a Confluent-framed load: unreachable, or the schemas not registered.
+            err.println("failed: " + e.getMessage());
+            return ChannelAssignmentCli.FAILED;
         }
     }
 
@@ -139,6 +148,8 @@ final class DirectoryCommands {
         String topic = arguments.text("--topic", "channel-assignment.requests");
         Duration timeout = arguments.duration("--timeout", Duration.ofMinutes(2));
         CliCommand.Connection connection = arguments.connection();
+        WireFormat format = RegistryFlags.wireFormat(arguments, connection.registry());
+        AvroContract contract = RegistryFlags.contract(connection.registry());
         Properties clientConfig = ChannelAssignmentCli.clientConfig(connection);
         long deadline = System.nanoTime() + timeout.toNanos();
 
@@ -161,7 +172,7 @@ final class DirectoryCommands {
                 outcomes.startAtEnd(remaining(deadline));
             }
             long started = System.nanoTime();
-            int acknowledged = produce(directory, topic, clientConfig, deadline);
+            int acknowledged = produce(records(directory, contract, format, topic), clientConfig, deadline);
             int total = directory.changes().size() + directory.assignments().size();
             if (acknowledged < total) {
                 err.printf("%d of %d records acknowledged by %s within %ds; loading the file again is safe%n",
@@ -177,15 +188,31 @@ final class DirectoryCommands {
             if (outcomes == null) {
                 return ChannelAssignmentCli.DONE;
             }
-            return awaitOutcomes(directory.assignments(), outcomes, connection, deadline, timeout);
+            return awaitOutcomes(directory.assignments(), contract, outcomes, connection, deadline, timeout);
         }
     }
 
     /**
-     * Changes first, then assignments, all keyed by organization through one producer, so each organization's
-     * assignments reach the worker after the changes that create what they name. Returns how many were acknowledged.
+     * Changes first, then assignments, each keyed by organization, so each organization's assignments reach the
+     * worker after the changes that create what they name. All are encoded before any is sent: a registry that cannot
+     * name a schema stops the load before it starts.
      */
-    private int produce(DirectoryFile directory, String topic, Properties clientConfig, long deadline)
+    private static List<ProducerRecord<byte[], byte[]>> records(DirectoryFile directory, AvroContract contract,
+            WireFormat format, String topic) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (DirectoryChange change : directory.changes()) {
+            records.add(new ProducerRecord<>(topic, key(change.getOrganizationId()),
+                    contract.encodeChange(change, format, topic)));
+        }
+        for (ChannelAssignmentRequest request : directory.assignments()) {
+            records.add(new ProducerRecord<>(topic, key(request.getOrganizationId()),
+                    contract.encodeRequest(request, format, topic)));
+        }
+        return records;
+    }
+
+    /** The records in order, through one producer, which keeps each partition's order; returns how many were acknowledged. */
+    private int produce(List<ProducerRecord<byte[], byte[]>> records, Properties clientConfig, long deadline)
             throws InterruptedException {
         Properties config = new Properties();
         config.putAll(clientConfig);
@@ -197,13 +224,8 @@ final class DirectoryCommands {
         List<Future<?>> sends = new ArrayList<>();
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config);
         try {
-            for (DirectoryChange change : directory.changes()) {
-                sends.add(producer.send(new ProducerRecord<>(topic, key(change.getOrganizationId()),
-                        contract.encodeChange(change))));
-            }
-            for (ChannelAssignmentRequest request : directory.assignments()) {
-                sends.add(producer.send(new ProducerRecord<>(topic, key(request.getOrganizationId()),
-                        contract.encodeRequest(request))));
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                sends.add(producer.send(record));
             }
             int acknowledged = 0;
             for (Future<?> send : sends) {
@@ -220,7 +242,8 @@ final class DirectoryCommands {
         }
     }
 
-    private int awaitOutcomes(List<ChannelAssignmentRequest> assignments, ChannelAssignmentCli.OutcomeReader outcomes,
+    private int awaitOutcomes(List<ChannelAssignmentRequest> assignments, AvroContract contract,
+            ChannelAssignmentCli.OutcomeReader outcomes,
             CliCommand.Connection connection, long deadline, Duration timeout) throws InterruptedException {
         Set<String> pending = new HashSet<>();
         assignments.forEach(request -> pending.add(request.getRequestId()));

@@ -1,18 +1,14 @@
 package com.channelassignment.worker.cli;
 
+import com.channelassignment.worker.contract.registry.SchemaIds;
 import com.channelassignment.worker.contract.registry.SchemaRegistryClient;
 import com.channelassignment.worker.contract.registry.SchemaRegistryUnavailableException;
-import com.channelassignment.worker.contract.registry.SubjectNameStrategy;
-import com.channelassignment.worker.contract.registry.TrustStores;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.AvroContract.SchemaText;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import java.io.PrintStream;
-import java.net.URI;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -36,20 +32,17 @@ final class SchemaCommands {
             and the outcome schema under the outcomes topic's, as the worker and its producers look them up.
             schemas check: ask the registry whether each schema is compatible with its subject's latest version
             (a subject with no version yet passes); exit 3 when one is not.
-              --registry-url URL         the Confluent REST API, e.g. http://registry:8080/apis/ccompat/v7 (required)
-              --subject-name-strategy S  topic-record (default) or record
               --topic NAME               requests topic (default: channel-assignment.requests)
               --outcomes-topic NAME      (default: channel-assignment.outcomes)
-              --basic-auth-user-info U:P / --bearer-token TOKEN   the registry's credentials
-              --trust-store FILE / --trust-store-password PASSWORD  for a registry signed by a private CA (PKCS12)
               --help
+            The registry (--registry-url is required):
+            """ + RegistryFlags.USAGE + """
 
             Exit status: 0 done, 1 the registry failed or refused, 3 incompatible, 64 bad usage.
             """;
 
-    private static final Set<String> FLAGS = Set.of("--registry-url", "--subject-name-strategy", "--topic",
-            "--outcomes-topic", "--basic-auth-user-info", "--bearer-token", "--trust-store", "--trust-store-password",
-            "--help");
+    private static final Set<String> FLAGS = CliArguments.union(RegistryFlags.FLAGS,
+            Set.of("--topic", "--outcomes-topic", "--help"));
 
     /** One of the worker's schemas and the subject it goes under. */
     private record Subject(String name, SchemaText schema) {
@@ -71,14 +64,12 @@ final class SchemaCommands {
             }
             CliArguments arguments = new CliArguments(CliArguments.flags("schemas " + action,
                     rest.subList(1, rest.size()), FLAGS));
-            String url = arguments.text("--registry-url", null);
-            if (url == null) {
-                throw new CliUsageException("--registry-url is required");
+            SchemaIds ids = RegistryFlags.schemaIds(arguments);
+            if (ids == null) {
+                throw new CliUsageException(RegistryFlags.URL + " is required");
             }
-            SchemaRegistryClient registry = new SchemaRegistryClient(URI.create(url), Duration.ofSeconds(10),
-                    authorization(arguments), TrustStores.sslContext(arguments.text("--trust-store", null),
-                            arguments.text("--trust-store-password", null), "PKCS12"));
-            List<Subject> subjects = subjects(arguments);
+            SchemaRegistryClient registry = ids.registry();
+            List<Subject> subjects = subjects(arguments, ids);
             return action.equals("register") ? register(registry, subjects, out) : check(registry, subjects, out);
         } catch (CliUsageException e) {
             err.println("error: " + e.getMessage());
@@ -116,31 +107,12 @@ final class SchemaCommands {
         return status;
     }
 
-    private static List<Subject> subjects(CliArguments arguments) {
-        SubjectNameStrategy strategy = strategy(arguments.text("--subject-name-strategy", "topic-record"));
+    private static List<Subject> subjects(CliArguments arguments, SchemaIds ids) {
         String requests = arguments.text("--topic", "channel-assignment.requests");
         String outcomes = arguments.text("--outcomes-topic", "channel-assignment.outcomes");
         // Requests and directory changes go on the requests topic; outcomes on their own.
         String outcomeName = ChannelAssignmentOutcome.class.getName();
-        return AvroContract.writerSchemas().stream().map(schema -> new Subject(strategy.subject(
+        return AvroContract.writerSchemas().stream().map(schema -> new Subject(ids.subject(
                 schema.fullName().equals(outcomeName) ? outcomes : requests, schema.fullName()), schema)).toList();
-    }
-
-    private static SubjectNameStrategy strategy(String value) {
-        for (SubjectNameStrategy strategy : SubjectNameStrategy.values()) {
-            if (strategy.settingValue().equals(value.toLowerCase(Locale.ROOT))) {
-                return strategy;
-            }
-        }
-        throw new CliUsageException("--subject-name-strategy must be topic-record or record, not " + value);
-    }
-
-    private static String authorization(CliArguments arguments) {
-        String userInfo = arguments.text("--basic-auth-user-info", null);
-        String bearer = arguments.text("--bearer-token", null);
-        if (userInfo != null) {
-            return SchemaRegistryClient.basicAuthorization(userInfo);
-        }
-        return bearer == null ? null : SchemaRegistryClient.bearerAuthorization(bearer);
     }
 }

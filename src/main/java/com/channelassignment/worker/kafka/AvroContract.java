@@ -1,6 +1,9 @@
 package com.channelassignment.worker.kafka;
 
 import com.channelassignment.worker.application.OutcomeEncoder;
+import com.channelassignment.worker.contract.WireFormat;
+import com.channelassignment.worker.contract.registry.ConfluentHeader;
+import com.channelassignment.worker.contract.registry.SchemaIds;
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.ChannelChange;
 import com.channelassignment.worker.domain.ChannelType;
@@ -48,8 +51,11 @@ import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
 /**
- * The wire contract: Avro single-object encoding (marker, CRC-64-AVRO fingerprint, binary body) of the schemas in
- * {@code schemas/}. Requests written by the current schema or any released one are read through schema resolution.
+ * The wire contract: the Avro records of the schemas in {@code schemas/}, in either framing ({@link WireFormat}).
+ * Single-object encoding (marker, CRC-64-AVRO fingerprint, binary body) needs nothing else: requests written by the
+ * current schema or any released one are read through schema resolution. The Confluent wire format needs a schema
+ * registry ({@link SchemaIds}) to name and find writer schemas; without one, a Confluent-framed record is unreadable.
+ * The worker and the command-line client both read and write through it.
  */
 public final class AvroContract implements OutcomeEncoder {
 
@@ -83,13 +89,25 @@ public final class AvroContract implements OutcomeEncoder {
     private final BinaryMessageEncoder<ChannelAssignmentRequest> requestEncoder;
     private final BinaryMessageEncoder<ChannelAssignmentOutcome> outcomeEncoder;
     private final BinaryMessageDecoder<ChannelAssignmentOutcome> outcomeDecoder;
+    private final ConfluentFraming confluent;
 
+    /** Single-object encoding only. */
     public AvroContract() {
-        this(releasedRequestSchemas());
+        this(releasedRequestSchemas(), null);
+    }
+
+    /** Both framings: Confluent-framed records name their writer schemas in this registry. */
+    public AvroContract(SchemaIds registry) {
+        this(releasedRequestSchemas(), new ConfluentFraming(registry));
     }
 
     AvroContract(List<Schema> olderRequestSchemas) {
+        this(olderRequestSchemas, null);
+    }
+
+    private AvroContract(List<Schema> olderRequestSchemas, ConfluentFraming confluent) {
         requireAllocationLimits();
+        this.confluent = confluent;
         SpecificData model = SpecificData.getForClass(ChannelAssignmentRequest.class);
         requestDecoder = new BinaryMessageDecoder<>(model, ChannelAssignmentRequest.getClassSchema());
         olderRequestSchemas.forEach(requestDecoder::addSchema);
@@ -112,6 +130,9 @@ public final class AvroContract implements OutcomeEncoder {
      * as a request, and fails there if it is not one.
      */
     public boolean isDirectoryChange(byte[] value) {
+        if (WireFormat.of(value) == WireFormat.CONFLUENT) {
+            return confluent(value).names(value, DirectoryChange.getClassSchema());
+        }
         return value != null && value.length >= SINGLE_OBJECT_HEADER
                 && Arrays.equals(value, 0, SINGLE_OBJECT_HEADER, changeHeader, 0, SINGLE_OBJECT_HEADER);
     }
@@ -121,6 +142,9 @@ public final class AvroContract implements OutcomeEncoder {
      * and hold no NUL. A change that fails is undecodable, dead-lettered like a corrupt request.
      */
     public com.channelassignment.worker.domain.DirectoryChange decodeChange(byte[] value) {
+        if (WireFormat.of(value) == WireFormat.CONFLUENT) {
+            return checked(confluent(value).decode(value, DirectoryChange.class, DirectoryChange.getClassSchema()));
+        }
         DirectoryChange change;
         try {
             change = changeDecoder.decode(value);
@@ -261,6 +285,10 @@ public final class AvroContract implements OutcomeEncoder {
         if (value == null) {
             throw new UndecodableRecordException("record has no value (tombstone)", null);
         }
+        if (WireFormat.of(value) == WireFormat.CONFLUENT) {
+            return toDomain(confluent(value).decode(value, ChannelAssignmentRequest.class,
+                    ChannelAssignmentRequest.getClassSchema()));
+        }
         ChannelAssignmentRequest request;
         try {
             request = requestDecoder.decode(value);
@@ -300,6 +328,10 @@ public final class AvroContract implements OutcomeEncoder {
     }
 
     public ChannelAssignmentOutcome decodeOutcome(byte[] value) {
+        if (WireFormat.of(value) == WireFormat.CONFLUENT) {
+            return confluent(value).decode(value, ChannelAssignmentOutcome.class,
+                    ChannelAssignmentOutcome.getClassSchema());
+        }
         try {
             return outcomeDecoder.decode(value);
         } catch (IOException e) {
@@ -310,6 +342,47 @@ public final class AvroContract implements OutcomeEncoder {
     /** An outcome record written with the current schema, as a stored outcome of an older one is published again. */
     public byte[] encodeOutcome(ChannelAssignmentOutcome outcome) {
         return encode(() -> outcomeEncoder.encode(outcome));
+    }
+
+    /** A request as written to {@code topic} in {@code format}. */
+    public byte[] encodeRequest(ChannelAssignmentRequest request, WireFormat format, String topic) {
+        return framed(encodeRequest(request), format, topic, ChannelAssignmentRequest.getClassSchema());
+    }
+
+    /** A directory change as written to {@code topic} in {@code format}. */
+    public byte[] encodeChange(DirectoryChange change, WireFormat format, String topic) {
+        return framed(encodeChange(change), format, topic, DirectoryChange.getClassSchema());
+    }
+
+    /**
+     * A single-object record of {@code schema} (the current one) in {@code format}: for the Confluent format, the same
+     * body under the id the schema has on {@code topic}.
+     */
+    byte[] framed(byte[] singleObject, WireFormat format, String topic, Schema schema) {
+        if (format == WireFormat.SINGLE_OBJECT) {
+            return singleObject;
+        }
+        if (format == WireFormat.CONFLUENT) {
+            if (confluent == null) {
+                throw new IllegalStateException("the Confluent wire format needs a schema registry");
+            }
+            return ConfluentHeader.framed(confluent.header(topic, schema), singleObject, SINGLE_OBJECT_HEADER);
+        }
+        throw new IllegalArgumentException("no wire format " + format);
+    }
+
+    /** The registry side of the Confluent format, or null when this contract reads single-object encoding only. */
+    ConfluentFraming confluent() {
+        return confluent;
+    }
+
+    private ConfluentFraming confluent(byte[] value) {
+        if (confluent == null) {
+            throw new UndecodableRecordException(("a Confluent-framed record (schema id %d), and no schema registry "
+                    + "to find its writer schema in (the worker's channel-assignment.schema-registry.url, the CLI's "
+                    + "--registry-url)").formatted(ConfluentHeader.idOf(value)), null);
+        }
+        return confluent;
     }
 
     /** A record schema as a registry and a serializer hold it: its full name and Avro's {@code Schema.toString()}. */

@@ -2,6 +2,7 @@ package com.channelassignment.worker.demo;
 
 import com.channelassignment.worker.WorkerProperties;
 import com.channelassignment.worker.cli.ChannelAssignmentCli;
+import com.channelassignment.worker.contract.WireFormat;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import java.io.IOException;
@@ -67,9 +68,14 @@ public class DemoRun implements ApplicationRunner {
 
     @Override
     public void run(ApplicationArguments args) throws IOException {
-        List<DemoScenario.Step> steps = new DemoScenario(contract).steps();
+        List<DemoScenario.Step> steps = new DemoScenario(contract, properties.wireFormat(),
+                properties.topics().requests()).steps();
         out.printf("%nDemo: the directory (2 organizations, 7 identities, 5 mailboxes, 3 numbers), then %d records "
-                + "on %s (Kafka: %s)%n", steps.size(), properties.topics().requests(), bootstrapServers);
+                + "on %s (Kafka: %s; wire format: %s)%n", steps.size(), properties.topics().requests(),
+                bootstrapServers, properties.wireFormat().settingValue());
+        if (properties.wireFormat() == WireFormat.CONFLUENT) {
+            registerSchemas();
+        }
         loadDirectory();
         produce(steps);
         out.printf("%nWaiting for the %d records' outcomes and dead letter...%n", steps.size());
@@ -82,13 +88,28 @@ public class DemoRun implements ApplicationRunner {
         out.println();
     }
 
+    /** As a deployment pipeline would, with the CLI: the directory load needs the directory change's schema. */
+    private void registerSchemas() {
+        List<String> command = List.of("schemas", "register", "--registry-url", properties.schemaRegistry().url(),
+                "--topic", properties.topics().requests(), "--outcomes-topic", properties.topics().outcomes());
+        out.printf("%n$ java -jar %s %s%n", jar(), String.join(" ", command));
+        int status = ChannelAssignmentCli.run(command.toArray(String[]::new), out, out);
+        if (status != 0) {
+            throw new IllegalStateException("the demo's schemas were not registered: exit status " + status);
+        }
+    }
+
     /** Through the topic, like every directory: the demo's requests queue behind the changes they depend on. */
     private void loadDirectory() throws IOException {
         Path file = Files.createTempFile("demo-directory", ".json");
         try (InputStream json = new ClassPathResource(DIRECTORY).getInputStream()) {
             Files.copy(json, file, StandardCopyOption.REPLACE_EXISTING);
-            List<String> options = List.of("--bootstrap-servers", bootstrapServers,
-                    "--topic", properties.topics().requests(), "--outcomes-topic", properties.topics().outcomes());
+            List<String> options = new ArrayList<>(List.of("--bootstrap-servers", bootstrapServers,
+                    "--topic", properties.topics().requests(), "--outcomes-topic", properties.topics().outcomes()));
+            if (properties.wireFormat() == WireFormat.CONFLUENT) {
+                options.addAll(List.of("--wire-format", WireFormat.CONFLUENT.settingValue(), "--registry-url",
+                        properties.schemaRegistry().url()));
+            }
             // The command as a user would run it from the project folder, after ./mvnw package.
             out.printf("%n$ java -jar %s directory load --file src/test/resources/%s %s%n", jar(), DIRECTORY,
                     String.join(" ", options));

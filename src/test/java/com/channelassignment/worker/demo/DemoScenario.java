@@ -1,5 +1,6 @@
 package com.channelassignment.worker.demo;
 
+import com.channelassignment.worker.contract.WireFormat;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.ChannelType;
@@ -58,8 +59,19 @@ public final class DemoScenario {
     private final AvroContract contract;
     private final List<Step> steps = new ArrayList<>();
 
+    private final WireFormat format;
+    private final String topic;
+
+    /** The demo stream in single-object encoding. */
     public DemoScenario(AvroContract contract) {
+        this(contract, WireFormat.SINGLE_OBJECT, null);
+    }
+
+    /** The demo stream's requests framed in {@code format} for {@code topic}; the garbage record stays garbage. */
+    public DemoScenario(AvroContract contract, WireFormat format, String topic) {
         this.contract = contract;
+        this.format = format;
+        this.topic = topic;
         request("assign a mailbox to @sales-agent", "demo-01", ACME, "@sales-agent", Operation.ASSIGN,
                 ChannelType.MAILBOX, SALES_MAILBOX, Expected.outcome(OutcomeStatus.ASSIGNED, true));
         request("assign a toll-free number to sales-agent", "demo-02", ACME, "sales-agent", Operation.ASSIGN,
@@ -118,6 +130,6 @@ public final class DemoScenario {
                 .build();
         // Keyed by organization, as producers are told to: one organization's requests stay in order.
         steps.add(new Step(label, organizationId == null ? "no-organization" : organizationId,
-                contract.encodeRequest(request), requestId, expected));
+                contract.encodeRequest(request, format, topic), requestId, expected));
     }
 }

@@ -74,8 +74,7 @@ class RegistryWireFormatIntegrationTest extends SpringWorkerHarness {
 
     @DynamicPropertySource
     static void confluentFormat(DynamicPropertyRegistry registry) {
-        registry.add("channel-assignment.wire-format", () -> "confluent");
-        registry.add("channel-assignment.schema-registry.url", REGISTRY::confluentUrl);
+        confluentWireFormat(registry, REGISTRY::confluentUrl);
         registry.add("channel-assignment.retry.max-interval", () -> "1s");
     }
 

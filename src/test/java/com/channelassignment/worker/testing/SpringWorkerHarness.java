@@ -1,5 +1,6 @@
 package com.channelassignment.worker.testing;
 
+import com.channelassignment.worker.contract.WireFormat;
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -78,6 +80,12 @@ public abstract class SpringWorkerHarness {
         registry.add("channel-assignment.topics.outcomes", () -> run + "-outcomes");
         registry.add("channel-assignment.topics.dead-letter", () -> run + "-requests.dlt");
         registry.add("channel-assignment.topics.partitions", () -> Integer.toString(partitions));
+    }
+
+    /** The worker writing the Confluent wire format against the registry whose Confluent API {@code url} gives. */
+    public static void confluentWireFormat(DynamicPropertyRegistry registry, Supplier<Object> url) {
+        registry.add("channel-assignment.wire-format", WireFormat.CONFLUENT::settingValue);
+        registry.add("channel-assignment.schema-registry.url", url);
     }
 
     protected static synchronized KafkaTestClient kafka() {

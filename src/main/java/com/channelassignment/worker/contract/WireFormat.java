@@ -1,8 +1,12 @@
-package com.channelassignment.worker.kafka;
+package com.channelassignment.worker.contract;
 
+import com.channelassignment.worker.contract.registry.ConfluentHeader;
 import java.util.Locale;
 
-/** How a record's Avro body is framed, told apart by its first byte. Both are read; one is written. */
+/**
+ * How a record's Avro body is framed, told apart by its first byte. The worker and the CLI read both; each writes the
+ * one it is configured with.
+ */
 public enum WireFormat {
 
     /** Avro single-object encoding: {@code C3 01}, the schema's 8-byte CRC-64-AVRO fingerprint, the body. */
@@ -17,11 +21,11 @@ public enum WireFormat {
     }
 
     /** The format the value's first bytes announce, or null for neither. */
-    static WireFormat of(byte[] value) {
+    public static WireFormat of(byte[] value) {
         if (value == null || value.length == 0) {
             return null;
         }
-        if (value[0] == ConfluentFraming.MAGIC && value.length >= ConfluentFraming.HEADER_LENGTH) {
+        if (value[0] == ConfluentHeader.MAGIC && value.length >= ConfluentHeader.LENGTH) {
             return CONFLUENT;
         }
         if (value.length >= 2 && value[0] == (byte) 0xC3 && value[1] == 0x01) {
