@@ -65,14 +65,15 @@ public final class WorkerProcess implements AutoCloseable {
         command.addAll(launch);
         command.add("--server.port=" + port);
         command.add("--management.server.port=" + managementPort);
-        // Instances on one host share its name, the default identity: without one of their own, none.
-        if (arguments.stream().noneMatch(argument -> argument.startsWith("--channel-assignment.instance-id="))) {
-            command.add("--channel-assignment.instance-id=");
-        }
         command.addAll(arguments);
         try {
             Files.createDirectories(log.getParent());
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            // Instances on one host share its name, the default identity: without one of their own
+            // (--channel-assignment.instance-id), none. Left out of the environment rather than set as an argument, so
+            // an earlier build that has no such setting starts too.
+            builder.environment().remove("HOSTNAME");
+            Process process = builder.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             return new WorkerProcess(process, port, managementPort, log);
         } catch (IOException e) {
