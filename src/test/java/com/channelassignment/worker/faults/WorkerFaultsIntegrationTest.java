@@ -1,8 +1,14 @@
 package com.channelassignment.worker.faults;
 
+import com.channelassignment.worker.contract.registry.SchemaRegistryClient;
+import com.channelassignment.worker.contract.registry.SubjectNameStrategy;
+import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
+import com.channelassignment.worker.testing.SchemaRegistryProcess;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,6 +63,61 @@ class WorkerFaultsIntegrationTest extends FaultSuiteServices {
 
             run.awaitProgress(20);
             run.finish();
+        }
+    }
+
+    /**
+     * The Confluent wire format while the schema registry goes away, twice: the second time the worker is killed and
+     * restarted while it is away, so the new process must look its writer and reader schemas up again and waits,
+     * not ready, until the registry is back. Every delivery still gets exactly one outcome, and nothing valid is
+     * dead-lettered.
+     */
+    @Test
+    void answersEveryDeliveryExactlyOnceInTheConfluentFormatWhileTheSchemaRegistryRestarts() throws Exception {
+        try (SchemaRegistryProcess registry = SchemaRegistryProcess.startFileBacked();
+                FaultRun run = FaultRun.begin("registry", 10010, broker.bootstrapServers(), postgres.createDatabase(),
+                        SIZE, List.of("--channel-assignment.wire-format=confluent",
+                                "--channel-assignment.schema-registry.url=" + registry.confluentUrl(),
+                                "--channel-assignment.schema-registry.auto-register=true"))) {
+            Schema request = ChannelAssignmentRequest.getClassSchema();
+            run.stream().confluentFramed(new SchemaRegistryClient(URI.create(registry.confluentUrl()),
+                    Duration.ofSeconds(10), null, null).register(SubjectNameStrategy.TOPIC_RECORD.subject(
+                            run.requestsTopic(), request.getFullName()), request.toString()).id());
+            run.fleet().start(1);
+            run.startStream();
+
+            run.awaitProgress(20);
+            registry.stop();
+            run.count("registry_stops");
+            run.randomPause(Duration.ofSeconds(3), Duration.ofSeconds(6));
+            registry.start();
+
+            run.awaitProgress(20);
+            registry.stop();
+            run.count("registry_stops");
+            String killed = run.fleet().killAny(run.random());
+            run.count("kill_9");
+            // Back only after the new process has started (about 17 s here) and polled: its first batches find no
+            // registry and are rolled back and retried; it is not ready, and so not restarted, until the registry is.
+            Thread back = new Thread(() -> {
+                sleep(Duration.ofSeconds(25));
+                registry.start();
+            }, "registry-back");
+            back.start();
+            run.fleet().restart(killed);
+            run.count("restarts");
+            back.join();
+
+            run.awaitProgress(20);
+            run.finish();
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
