@@ -27,7 +27,7 @@ class WorkerFaultsIntegrationTest extends FaultSuiteServices {
      * The session timeout (8 s) when the lost instance had no transaction open; when it had, the outcomes' readers wait
      * for that transaction's timeout (15 s) and the broker's abort scan (1 s in the suite) first.
      */
-    static final Duration LOST_ONE_OF_TWO_BOUND = Duration.ofSeconds(20);
+    static final Duration LOST_ONE_OF_TWO_BOUND = Duration.ofSeconds(25);
     static final Duration SIGTERM_ONE_OF_TWO_BOUND = Duration.ofSeconds(3);
 
     @Test
