@@ -1,5 +1,6 @@
 package com.channelassignment.worker.testing;
 
+import com.channelassignment.worker.contract.registry.ConfluentHeader;
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.DirectoryChange;
 import com.channelassignment.worker.kafka.AvroContract;
@@ -93,8 +94,7 @@ public final class RequestStream implements AutoCloseable {
      * the single-object header (10 bytes) gives way to {@code 00} and the id.
      */
     public synchronized RequestStream confluentFramed(int schemaId) {
-        confluentHeader = new byte[] {0, (byte) (schemaId >>> 24), (byte) (schemaId >>> 16), (byte) (schemaId >>> 8),
-                (byte) schemaId};
+        confluentHeader = ConfluentHeader.of(schemaId);
         return this;
     }
 
@@ -139,14 +139,7 @@ public final class RequestStream implements AutoCloseable {
     public byte[] encode(AssignmentRequest request) {
         byte[] singleObject = contract.encodeRequest(wire(request));
         byte[] header = confluentHeader;
-        if (header == null) {
-            return singleObject;
-        }
-        byte[] framed = new byte[header.length + singleObject.length - SINGLE_OBJECT_HEADER];
-        System.arraycopy(header, 0, framed, 0, header.length);
-        System.arraycopy(singleObject, SINGLE_OBJECT_HEADER, framed, header.length,
-                singleObject.length - SINGLE_OBJECT_HEADER);
-        return framed;
+        return header == null ? singleObject : ConfluentHeader.framed(header, singleObject, SINGLE_OBJECT_HEADER);
     }
 
     public void flush() {
