@@ -27,6 +27,7 @@ import com.channelassignment.worker.kafka.PreviousIncarnationFencing;
 import com.channelassignment.worker.kafka.StaticMemberConsumerFactory;
 import com.channelassignment.worker.kafka.RecordBudget;
 import com.channelassignment.worker.kafka.RecordTracing;
+import com.channelassignment.worker.kafka.InstanceIdentityCheck;
 import com.channelassignment.worker.kafka.RestartAfterFencing;
 import com.channelassignment.worker.kafka.StallReportingAfterRollbackProcessor;
 import com.channelassignment.worker.kafka.TopicIds;
@@ -45,14 +46,18 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -60,6 +65,7 @@ import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.DefaultTransactionIdSuffixStrategy;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
@@ -75,6 +81,9 @@ import org.springframework.util.backoff.ExponentialBackOff;
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
 class WorkerConfiguration {
+
+    /** The worker's exit status when another process joined its consumer group under its instance id. */
+    static final int IDENTITY_TAKEN_EXIT_STATUS = 75;
 
     private static final String TRACING_ENABLED = "management.tracing.export.enabled";
 
@@ -134,7 +143,7 @@ class WorkerConfiguration {
             KafkaProperties kafkaProperties) {
         requireDatabaseLimitsBelowTransactionTimeout(properties, kafkaProperties);
         return new JdbcAssignmentStore(jdbcTemplate, properties.database().lockTimeout(),
-                properties.database().statementTimeout());
+                properties.database().statementTimeout(), properties.database().idleInTransactionTimeout());
     }
 
     /**
@@ -262,6 +271,16 @@ class WorkerConfiguration {
         return new ServeAssignmentCalls(channel, http.maxInFlight(), http.answerTimeout(), http.retryAfter());
     }
 
+    /**
+     * The context's close begins before any component stops: from then on the HTTP API tells new callers, and callers
+     * whose answer does not come in time, to retry (503 and Retry-After), which reaches another instance.
+     */
+    @Bean
+    @ConditionalOnProperty(name = "channel-assignment.http.enabled", havingValue = "true", matchIfMissing = true)
+    ApplicationListener<ContextClosedEvent> stopServingCallsOnClose(ServeAssignmentCalls calls) {
+        return closing -> calls.stop();
+    }
+
     /** Named "kafka" in the health endpoint; the readiness group includes it (application.yml). */
     @Bean
     KafkaBrokerHealthIndicator kafkaHealthIndicator(KafkaAdmin kafkaAdmin) {
@@ -306,7 +325,7 @@ class WorkerConfiguration {
      * static members named after the instance, and leave it when they close (StaticMemberConsumerFactory).
      */
     @Bean
-    DefaultKafkaConsumerFactory<Object, Object> kafkaConsumerFactory(KafkaProperties kafkaProperties,
+    StaticMemberConsumerFactory kafkaConsumerFactory(KafkaProperties kafkaProperties,
             ObjectProvider<DefaultKafkaConsumerFactoryCustomizer> customizers, WorkerProperties properties,
             Environment environment) {
         StaticMemberConsumerFactory factory = new StaticMemberConsumerFactory(
@@ -322,12 +341,19 @@ class WorkerConfiguration {
      */
     @Bean
     DefaultKafkaProducerFactoryCustomizer transactionalIdsOfThisInstance(WorkerProperties properties,
-            Environment environment) {
+            KafkaProperties kafkaProperties, Environment environment) {
         String instanceId = instanceId(properties, environment);
         return factory -> {
             if (factory.getTransactionIdPrefix() != null) {
                 factory.setTransactionIdPrefix(factory.getTransactionIdPrefix()
                         + (instanceId.isEmpty() ? UUID.randomUUID().toString() : instanceId) + "-");
+                if (!instanceId.isEmpty()) {
+                    // A fixed pool of suffixes, one per consumer thread: a producer fenced mid-run is replaced under
+                    // the same id, not the next number, so the ids a restart initializes (PreviousIncarnationFencing)
+                    // are every id an earlier incarnation can have left a transaction open under.
+                    factory.setTransactionIdSuffixStrategy(
+                            new DefaultTransactionIdSuffixStrategy(consumerThreads(kafkaProperties)));
+                }
             }
         };
     }
@@ -336,9 +362,8 @@ class WorkerConfiguration {
     ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> listenerContainer(
             PartitionStalls stalls, TopicIds topicIds, ProducerFactory<byte[], byte[]> producerFactory,
             KafkaProperties kafkaProperties, WorkerProperties properties, Environment environment) {
-        Integer concurrency = kafkaProperties.getListener().getConcurrency();
         PreviousIncarnationFencing fencing = instanceId(properties, environment).isEmpty() ? null
-                : new PreviousIncarnationFencing(producerFactory, concurrency == null ? 1 : concurrency);
+                : new PreviousIncarnationFencing(producerFactory, consumerThreads(kafkaProperties));
         return container -> {
             container.getContainerProperties().setStopContainerWhenFenced(true);
             container.getContainerProperties().setConsumerRebalanceListener(
@@ -346,14 +371,27 @@ class WorkerConfiguration {
         };
     }
 
+    private static int consumerThreads(KafkaProperties kafkaProperties) {
+        Integer concurrency = kafkaProperties.getListener().getConcurrency();
+        return concurrency == null ? 1 : concurrency;
+    }
+
     private static String instanceId(WorkerProperties properties, Environment environment) {
         return properties.instanceIdOr(environment.getProperty("HOSTNAME"));
     }
 
+    /**
+     * When another process took this instance's identity, the worker exits with {@link #IDENTITY_TAKEN_EXIT_STATUS}
+     * after a graceful shutdown: the other process owns its partitions and its transactional ids.
+     */
     @Bean
-    RestartAfterFencing restartAfterFencing(KafkaListenerEndpointRegistry registry,
-            WorkerProperties properties) {
-        return new RestartAfterFencing(registry, properties.listenerId());
+    RestartAfterFencing restartAfterFencing(KafkaListenerEndpointRegistry registry, WorkerProperties properties,
+            KafkaAdmin kafkaAdmin, KafkaProperties kafkaProperties, StaticMemberConsumerFactory consumers,
+            ConfigurableApplicationContext context) {
+        InstanceIdentityCheck identity = new InstanceIdentityCheck(kafkaAdmin.getConfigurationProperties(),
+                kafkaProperties.getConsumer().getGroupId(), consumers::issuedInstanceIds);
+        return new RestartAfterFencing(registry, properties.listenerId(), identity,
+                () -> System.exit(SpringApplication.exit(context, () -> IDENTITY_TAKEN_EXIT_STATUS)));
     }
 
     @Bean

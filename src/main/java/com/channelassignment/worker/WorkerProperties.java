@@ -72,15 +72,18 @@ public record WorkerProperties(@Valid @DefaultValue Topics topics, @Valid @Defau
     }
 
     /**
-     * Per-batch PostgreSQL limits, and the role the worker connects as. Both limits must stay well below the
-     * producer's {@code transaction.timeout.ms}, so a batch stuck on a lock fails and is retried before Kafka aborts
-     * its transaction under it. {@code runtimeRole}, when set, is given exactly the privileges the worker's statements
+     * Per-batch PostgreSQL limits, and the role the worker connects as. The lock and statement limits must stay below
+     * the producer's {@code transaction.timeout.ms}, so a batch stuck on a lock fails and is retried before Kafka
+     * aborts its transaction under it. {@code idleInTransactionTimeout} ends the session of a worker that stopped
+     * mid-batch without its connection closing (frozen, or cut off by the network): its row locks would otherwise
+     * hold the partition's new owner back until it came back. {@code runtimeRole}, when set, is given exactly the privileges the worker's statements
      * need after every migration (docs/database-roles.md); empty grants nothing. A lowercase unquoted identifier, so
      * it names the same role in SQL written by hand, quoted or not.
      */
     public record Database(
             @NotNull @DefaultValue("3s") Duration lockTimeout,
-            @NotNull @DefaultValue("10s") Duration statementTimeout,
+            @NotNull @DefaultValue("6s") Duration statementTimeout,
+            @NotNull @DefaultValue("3s") Duration idleInTransactionTimeout,
             @Pattern(regexp = "([a-z_][a-z0-9_]{0,62})?",
                     message = "must be empty or a lowercase PostgreSQL role name ([a-z_][a-z0-9_]*, at most 63)")
             String runtimeRole) {

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 public class ServeAssignmentCalls {
 
     /** What became of a call. */
-    public sealed interface CallResult permits Answered, Busy, TimedOut {
+    public sealed interface CallResult permits Answered, Busy, TimedOut, Stopping {
     }
 
     /** The outcome arrived. */
@@ -33,6 +33,14 @@ public class ServeAssignmentCalls {
     public record TimedOut(String requestId) implements CallResult {
     }
 
+    /**
+     * This instance is stopping: the call came after the stop began and was not sent, or it was sent and no answer
+     * came before its timeout. Either way a retry under the same request_id, which reaches another instance, reads
+     * the request's outcome or applies it.
+     */
+    public record Stopping(Duration retryAfter) implements CallResult {
+    }
+
     private static final Logger log = LoggerFactory.getLogger(ServeAssignmentCalls.class);
 
     private final RequestChannel channel;
@@ -40,6 +48,7 @@ public class ServeAssignmentCalls {
     private final Semaphore inFlight;
     private final Duration answerTimeout;
     private final Duration retryAfter;
+    private volatile boolean stopping;
 
     public ServeAssignmentCalls(RequestChannel channel, int maxInFlight, Duration answerTimeout,
             Duration retryAfter) {
@@ -57,7 +66,20 @@ public class ServeAssignmentCalls {
         }
     }
 
+    /**
+     * From now on new calls are refused, and a call in flight that gets no answer in time is told to retry elsewhere
+     * instead of timing out. The calls in flight still wait for their answers: the partitions this instance gives up
+     * go to the others, whose outcomes this instance keeps reading until its web server has stopped.
+     */
+    public void stop() {
+        stopping = true;
+    }
+
     private CallResult serveWithin(AssignmentRequest request) throws InterruptedException {
+        if (stopping) {
+            log.debug("this instance is stopping: call refused, retry after {}", retryAfter);
+            return new Stopping(retryAfter);
+        }
         if (!inFlight.tryAcquire()) {
             log.debug("{} calls are waiting for their answers: call refused, retry after {}", maxInFlight, retryAfter);
             return new Busy(retryAfter);
@@ -67,6 +89,11 @@ public class ServeAssignmentCalls {
             answer = channel.send(request);
             return new Answered(answer.get(answerTimeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
+            if (stopping) {
+                log.warn("no outcome within {} while stopping: answered 503; a retry under the same key reads it",
+                        answerTimeout);
+                return new Stopping(retryAfter);
+            }
             log.warn("no outcome within {}: answered 504; a retry under the same key reads it", answerTimeout);
             return new TimedOut(request.requestId());
         } catch (ExecutionException e) {

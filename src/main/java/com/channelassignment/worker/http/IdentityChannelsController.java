@@ -6,6 +6,7 @@ import com.channelassignment.worker.application.ServeAssignmentCalls;
 import com.channelassignment.worker.application.ServeAssignmentCalls.Answered;
 import com.channelassignment.worker.application.ServeAssignmentCalls.Busy;
 import com.channelassignment.worker.application.ServeAssignmentCalls.CallResult;
+import com.channelassignment.worker.application.ServeAssignmentCalls.Stopping;
 import com.channelassignment.worker.application.ServeAssignmentCalls.TimedOut;
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.AssignmentRules;
@@ -16,6 +17,7 @@ import com.channelassignment.worker.domain.RejectionCode;
 import com.channelassignment.worker.http.RequestBodies.BodyField;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -111,11 +113,13 @@ class IdentityChannelsController {
             return responseOf(answered.answer(), channelId);
         }
         if (result instanceof Busy busy) {
-            ResponseEntity<ProblemDetail> busyResponse = problem(HttpStatus.SERVICE_UNAVAILABLE, null,
-                    "too many calls are waiting for their answers; retry later", requestId);
-            return ResponseEntity.status(busyResponse.getStatusCode())
-                    .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, busy.retryAfter().toSeconds())))
-                    .contentType(PROBLEM).body(busyResponse.getBody());
+            return retryLater("too many calls are waiting for their answers; retry later", busy.retryAfter(),
+                    requestId, false);
+        }
+        if (result instanceof Stopping stopping) {
+            // Connection: close, so the caller's retry opens a connection its load balancer gives another instance.
+            return retryLater("this instance is stopping; retry with the same Idempotency-Key", stopping.retryAfter(),
+                    requestId, true);
         }
         if (result instanceof TimedOut timedOut) {
             return problem(HttpStatus.GATEWAY_TIMEOUT, null, "the request was sent and its outcome did not arrive in "
@@ -131,11 +135,21 @@ class IdentityChannelsController {
     @ExceptionHandler(DependencyUnavailableException.class)
     ResponseEntity<ProblemDetail> dependencyUnavailable(DependencyUnavailableException failure,
             @RequestHeader HttpHeaders headers) {
-        ResponseEntity<ProblemDetail> unavailable = problem(HttpStatus.SERVICE_UNAVAILABLE, null,
-                "the request could not be sent or its answer could not be read; retry with the same Idempotency-Key",
-                headers.getFirst(IDEMPOTENCY_KEY));
-        return ResponseEntity.status(unavailable.getStatusCode()).header(HttpHeaders.RETRY_AFTER, "1")
-                .contentType(PROBLEM).body(unavailable.getBody());
+        return retryLater("the request could not be sent or its answer could not be read; retry with the same "
+                + "Idempotency-Key", Duration.ofSeconds(1), headers.getFirst(IDEMPOTENCY_KEY), false);
+    }
+
+    /** A 503 with Retry-After, at least a second. */
+    private static ResponseEntity<ProblemDetail> retryLater(String detail, Duration retryAfter, String requestId,
+            boolean closeConnection) {
+        ResponseEntity<ProblemDetail> problem = problem(HttpStatus.SERVICE_UNAVAILABLE, null, detail, requestId);
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(problem.getStatusCode())
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())))
+                .contentType(PROBLEM);
+        if (closeConnection) {
+            response.header(HttpHeaders.CONNECTION, "close");
+        }
+        return response.body(problem.getBody());
     }
 
     /**

@@ -59,6 +59,7 @@ public class JdbcAssignmentStore implements AssignmentStore {
     // single-row probe.
     private static final String CONFIGURE_TRANSACTION = """
             SELECT set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true),
+                   set_config('idle_in_transaction_session_timeout', ?, true),
                    set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),
                    set_config('enable_mergejoin', 'off', true), set_config('enable_material', 'off', true),
                    set_config('enable_bitmapscan', 'off', true)
@@ -260,11 +261,14 @@ public class JdbcAssignmentStore implements AssignmentStore {
     private final JdbcOperations jdbc;
     private final Duration lockTimeout;
     private final Duration statementTimeout;
+    private final Duration idleInTransactionTimeout;
 
-    public JdbcAssignmentStore(JdbcOperations jdbc, Duration lockTimeout, Duration statementTimeout) {
+    public JdbcAssignmentStore(JdbcOperations jdbc, Duration lockTimeout, Duration statementTimeout,
+            Duration idleInTransactionTimeout) {
         this.jdbc = jdbc;
         this.lockTimeout = lockTimeout;
         this.statementTimeout = statementTimeout;
+        this.idleInTransactionTimeout = idleInTransactionTimeout;
     }
 
     // Only a pipeline's last statement may return many rows (Pipeline): the settings and the partitions' progress go
@@ -390,10 +394,12 @@ public class JdbcAssignmentStore implements AssignmentStore {
     // one list, so they line up as the columns of its unnest relation.
 
     private SqlStatement configureTransaction() {
-        // Transaction-local, so the limits hold for exactly this batch: both stay well below the Kafka transaction
-        // timeout, and a lock held by a stuck worker fails this batch (retried) instead of hanging it.
+        // Transaction-local, so the limits hold for exactly this batch: they stay below the Kafka transaction
+        // timeout, and a lock held by a stuck worker fails this batch (retried) instead of hanging it. The idle limit
+        // is the other side of that: a worker frozen between two statements of its batch (a zombie) loses its
+        // session, and with it the locks the partition's new owner waits for.
         return SqlStatement.of(CONFIGURE_TRANSACTION, lockTimeout.toMillis() + "ms",
-                statementTimeout.toMillis() + "ms");
+                statementTimeout.toMillis() + "ms", idleInTransactionTimeout.toMillis() + "ms");
     }
 
     private static SqlStatement lockPartitions(BatchLookups lookups) {

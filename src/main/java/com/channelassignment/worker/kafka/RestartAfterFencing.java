@@ -18,6 +18,11 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  * {@code transaction.timeout.ms}, two instances sharing a transactional id). So the container stops on fencing and
  * this restarts it: the consumer rejoins and resumes from the last committed offsets, and the database's idempotency
  * records turn the failed batch into replays.
+ *
+ * <p>Unless another process has taken this instance's identity: a successor started under the same instance id while
+ * this one was frozen fences both its producers and its group membership. Rejoining would take the identity back and
+ * fence the successor, which would do the same in turn; so this instance stays out and reports itself gone
+ * ({@code identityTaken}), and the successor keeps the partitions.
  */
 public class RestartAfterFencing {
 
@@ -28,9 +33,15 @@ public class RestartAfterFencing {
     // Never on the consumer thread that published the event: stopping waits for that very thread.
     private final TaskExecutor restarts = new SimpleAsyncTaskExecutor("restart-after-fencing-");
 
-    public RestartAfterFencing(KafkaListenerEndpointRegistry registry, String listenerId) {
+    private final InstanceIdentityCheck identity;
+    private final Runnable identityTaken;
+
+    public RestartAfterFencing(KafkaListenerEndpointRegistry registry, String listenerId,
+            InstanceIdentityCheck identity, Runnable identityTaken) {
         this.registry = registry;
         this.listenerId = listenerId;
+        this.identity = identity;
+        this.identityTaken = identityTaken;
     }
 
     @EventListener
@@ -42,11 +53,32 @@ public class RestartAfterFencing {
         if (container == null) {
             return;
         }
-        log.warn("producer of listener {} was fenced; restarting it to resume from the committed offsets",
-                listenerId);
+        log.warn("listener {} was fenced; restarting it to resume from the committed offsets, unless another "
+                + "process took this instance's identity", listenerId);
         restarts.execute(() -> {
+            // Stopped first: the consumers leave the group, so a member under this instance's ids is another process.
             container.stop();
+            if (takenByAnother()) {
+                log.error("another process joined the group under this instance's id "
+                        + "(channel-assignment.instance-id): it owns the partitions now, and this instance stops");
+                identityTaken.run();
+                return;
+            }
             container.start();
         });
+    }
+
+    private boolean takenByAnother() {
+        try {
+            return identity.takenByAnother();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (RuntimeException unknown) {
+            // Restarting is what a fenced instance did before it could ask: correct either way, since the fencing
+            // keeps two holders of one identity from committing twice.
+            log.warn("could not tell whether another process holds this instance's identity: {}", unknown.toString());
+            return false;
+        }
     }
 }

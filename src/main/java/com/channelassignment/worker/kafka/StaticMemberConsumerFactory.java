@@ -2,6 +2,8 @@ package com.channelassignment.worker.kafka;
 
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,6 +22,7 @@ import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 public class StaticMemberConsumerFactory extends DefaultKafkaConsumerFactory<Object, Object> {
 
     private final String instanceId;
+    private final Set<String> issuedInstanceIds = ConcurrentHashMap.newKeySet();
 
     public StaticMemberConsumerFactory(Map<String, Object> configs, String instanceId) {
         super(configs);
@@ -37,9 +40,15 @@ public class StaticMemberConsumerFactory extends DefaultKafkaConsumerFactory<Obj
         if (properties != null) {
             member.putAll(properties);
         }
-        member.setProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
-                instanceId + (clientIdSuffix == null ? "" : clientIdSuffix));
+        String memberInstanceId = instanceId + (clientIdSuffix == null ? "" : clientIdSuffix);
+        member.setProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, memberInstanceId);
+        issuedInstanceIds.add(memberInstanceId);
         return super.createConsumer(groupId, clientIdPrefix, clientIdSuffix, member);
+    }
+
+    /** The {@code group.instance.id}s this factory gave its consumers; empty for dynamic members. */
+    public Set<String> issuedInstanceIds() {
+        return Set.copyOf(issuedInstanceIds);
     }
 
     @Override

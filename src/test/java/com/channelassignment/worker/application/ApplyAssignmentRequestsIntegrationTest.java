@@ -55,7 +55,8 @@ class ApplyAssignmentRequestsIntegrationTest {
         jdbc = new JdbcTemplate(dataSource);
         loader = new JdbcDirectoryLoader(jdbc);
         applyRequests = new ApplyAssignmentRequests(
-                new JdbcAssignmentStore(jdbc, Duration.ofSeconds(5), Duration.ofSeconds(15)), new AvroContract(),
+                new JdbcAssignmentStore(jdbc, Duration.ofSeconds(5), Duration.ofSeconds(15),
+                        Duration.ofSeconds(15)), new AvroContract(),
                 new TransactionTemplate(new DataSourceTransactionManager(dataSource)), Clock.systemUTC());
     }
 

@@ -64,7 +64,8 @@ class JdbcAssignmentStoreIntegrationTest {
         dataSource = new DriverManagerDataSource(database.jdbcUrl(), database.username(), database.password());
         jdbc = new JdbcTemplate(dataSource);
         transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        store = new JdbcAssignmentStore(jdbc, Duration.ofSeconds(5), Duration.ofSeconds(15));
+        store = new JdbcAssignmentStore(jdbc, Duration.ofSeconds(5), Duration.ofSeconds(15),
+                Duration.ofSeconds(15));
     }
 
     @Test
