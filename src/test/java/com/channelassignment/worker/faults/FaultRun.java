@@ -129,6 +129,10 @@ final class FaultRun implements AutoCloseable {
                         KafkaTestClient.header(record, StreamCheck.ORIGINAL_SHA256_HEADER));
             } else {
                 String requestId = requestId(record);
+                if (requestId.startsWith(HttpCallers.KEY_PREFIX)) {
+                    // An HTTP caller's call, not the stream's: its callers check their answers themselves.
+                    return;
+                }
                 check.outcome(requestId);
                 Long sent = sentAt.get(requestId);
                 if (sent != null) {
@@ -203,6 +207,19 @@ final class FaultRun implements AutoCloseable {
         String path = url.substring(url.lastIndexOf('/') + 1);
         int query = path.indexOf('?');
         return query < 0 ? path : path.substring(0, query);
+    }
+
+    /**
+     * Whether a worker of this run has been idle inside a database transaction for a while: normally a batch goes from
+     * one statement to the next in milliseconds, so a long wait means a worker stopped mid-batch, holding its locks.
+     */
+    boolean aWorkerIsStuckInADatabaseTransaction() {
+        Integer stuck = jdbc.queryForObject("""
+                SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = ? AND application_name = ? AND state = 'idle in transaction'
+                   AND state_change < clock_timestamp() - interval '200 milliseconds'
+                """, Integer.class, databaseName(), applicationName);
+        return stuck != null && stuck > 0;
     }
 
     /** The application_name of every PostgreSQL connection of this run's workers, and of no other connection. */
@@ -377,6 +394,16 @@ final class FaultRun implements AutoCloseable {
             holesOverBound.add("%s: %.2f s > %d s".formatted(fault, last, bound.toSeconds()));
         }
         return Duration.ofMillis(Math.round(last * 1000));
+    }
+
+    /**
+     * HTTP callers for this run, not yet started: the instances started from now on accept their tokens. Their
+     * figures join the run's at {@link HttpCallers#stop}'s caller's discretion ({@link #figure}).
+     */
+    HttpCallers httpCallers() {
+        HttpCallers callers = new HttpCallers(fleet::httpPorts);
+        fleet.setArguments(List.of(callers.workerArgument()));
+        return callers;
     }
 
     /** Makes the stream send {@code requests} more at once, on top of its pace: a burst for a fault to land in. */

@@ -25,17 +25,21 @@ class WorkerFaultsIntegrationTest extends FaultSuiteServices {
     static final Duration KILL_AND_RESTART_BOUND = Duration.ofSeconds(10);
     /**
      * The session timeout (8 s) when the lost instance had no transaction open; when it had, the outcomes' readers wait
-     * for that transaction's timeout (15 s) and the broker's abort scan (1 s in the suite) first.
+     * for that transaction's timeout (10 s) and the broker's abort scan (1 s in the suite) first.
      */
-    static final Duration LOST_ONE_OF_TWO_BOUND = Duration.ofSeconds(25);
+    static final Duration LOST_ONE_OF_TWO_BOUND = Duration.ofSeconds(15);
+    /** As a lost instance's: the frozen one's partitions move when its session expires, or to its successor. */
+    static final Duration FROZEN_AND_REPLACED_BOUND = LOST_ONE_OF_TWO_BOUND;
     static final Duration SIGTERM_ONE_OF_TWO_BOUND = Duration.ofSeconds(3);
 
     @Test
     void resumesEveryPartitionWithinItsBoundAfterARestartAStopAndALoss() throws Exception {
         try (FaultRun run = FaultRun.begin("recovery", 5005, broker.bootstrapServers(), postgres.createDatabase(),
                 SIZE)) {
+            HttpCallers callers = run.httpCallers();
             run.fleet().start(2);
             run.startStream();
+            callers.start(4, Duration.ofMillis(100));
 
             run.awaitProgress(20);
             run.randomPause(Duration.ZERO, Duration.ofSeconds(2));
@@ -66,6 +70,12 @@ class WorkerFaultsIntegrationTest extends FaultSuiteServices {
             run.awaitHole("kill_9_one_of_two_for_good", lost, LOST_ONE_OF_TWO_BOUND);
 
             run.awaitProgress(20);
+            callers.stop();
+            callers.figures().forEach(run::figure);
+            org.assertj.core.api.Assertions.assertThat(callers.unexpectedAnswers()).as("HTTP answers").isEmpty();
+            org.assertj.core.api.Assertions.assertThat(callers.withoutADefinitiveAnswer())
+                    .as("HTTP calls without a definitive answer after %s of retries", HttpCallers.GIVE_UP_AFTER)
+                    .isZero();
             run.finish();
         }
     }
@@ -147,6 +157,44 @@ class WorkerFaultsIntegrationTest extends FaultSuiteServices {
                 run.awaitHole("restarted_instance_ready", ready, KILL_AND_RESTART_BOUND);
             }
             run.awaitProgress(20);
+            run.finish();
+        }
+    }
+
+    /**
+     * A zombie with its identity reused: an instance frozen in the middle of a database transaction (its row locks
+     * held, a Kafka transaction open) is replaced by a new process under the same instance id, as a scheduler does
+     * for a pod on a node it cannot reach. The frozen one's session ends on the database's idle limit, its open
+     * transaction is aborted by the successor's producers (or its timeout). When it comes back, its late writes are
+     * fenced, and of the two processes under one identity one finds the other holding it and exits with status 75
+     * (Kafka lets the last to join keep a static identity, and the resumed one rejoins at once): never both running
+     * on, never a write twice.
+     */
+    @Test
+    void answersEveryDeliveryExactlyOnceWhenASuccessorTakesTheIdentityOfAnInstanceFrozenMidTransaction()
+            throws Exception {
+        try (FaultRun run = FaultRun.begin("identity", 7007, broker.bootstrapServers(), postgres.createDatabase(),
+                SIZE)) {
+            run.fleet().start(2);
+            run.withDirectoryChanges();
+            run.startStream();
+
+            run.awaitProgress(20);
+            String frozen = run.fleet().pauseAnyWhen(run.random(), run::aWorkerIsStuckInADatabaseTransaction, 300);
+            long frozenAt = System.nanoTime();
+            run.count("sigstop_mid_database_transaction");
+            run.fleet().startSuccessor(frozen);
+            run.count("successor_under_the_same_identity");
+            run.awaitHole("sigstop_mid_transaction", frozenAt, FROZEN_AND_REPLACED_BOUND);
+
+            run.awaitProgress(50);
+            WorkerFleet.GaveUp gaveUp = run.fleet().resumeUntilOneGivesUp(frozen, Duration.ofSeconds(90));
+            run.figure("identity_given_up_by", gaveUp.which());
+            run.figure("identity_given_up_exit_status", gaveUp.exitStatus());
+            org.assertj.core.api.Assertions.assertThat(gaveUp.exitStatus())
+                    .as("exit status of the process that gave the identity up").isEqualTo(75);
+
+            run.awaitProgress(50);
             run.finish();
         }
     }

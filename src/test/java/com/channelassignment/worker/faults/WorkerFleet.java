@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -82,12 +83,34 @@ final class WorkerFleet implements AutoCloseable {
         faultLog.accept("restarted " + describe(name));
     }
 
+    /**
+     * Starts a new process under the identity of the paused instance {@code name}, as a scheduler does when it gives
+     * up on a node it cannot reach: same instance id, same transactional ids. It logs to {@code name-successor.log}.
+     */
+    synchronized void startSuccessor(String name) {
+        if (!paused.containsKey(name) || running.containsKey(name)) {
+            throw new IllegalStateException(name + " must be paused, and only paused: " + describe());
+        }
+        launch(name, successorLog(name));
+        running.get(name).awaitReady(READY_TIMEOUT);
+        faultLog.accept("started a successor of the paused " + name + " under its identity: " + describe(name));
+    }
+
+    /** The log of the successor {@link #startSuccessor} started under {@code name}'s identity. */
+    private static String successorLog(String name) {
+        return name + "-successor";
+    }
+
     private void launch(String name) {
+        launch(name, name);
+    }
+
+    private void launch(String name, String logName) {
         List<String> instanceArguments = new ArrayList<>(arguments);
         instanceArguments.add("--channel-assignment.instance-id=" + name);
         instanceArguments.add("--spring.kafka.producer.transaction-id-prefix=" + transactionalIdPrefix);
         WorkerProcess worker = WorkerProcess.start(jar, jvmOptions, instanceArguments,
-                logDirectory.resolve(name + ".log"));
+                logDirectory.resolve(logName + ".log"));
         all.add(worker);
         running.put(name, worker);
     }
@@ -121,6 +144,63 @@ final class WorkerFleet implements AutoCloseable {
         return name;
     }
 
+    /**
+     * SIGSTOP of one running instance chosen by {@code random}, at a moment {@code caught} approves: after each
+     * SIGSTOP it is asked (the instance stays stopped meanwhile); if it says no, the instance runs on for a moment
+     * and is stopped again, at most {@code tries} times. Fails when no moment was right.
+     */
+    synchronized String pauseAnyWhen(Random random, BooleanSupplier caught, int tries) {
+        String name = any(random);
+        WorkerProcess worker = running.get(name);
+        for (int attempt = 1; attempt <= tries; attempt++) {
+            worker.pause();
+            sleep(Duration.ofMillis(300));
+            if (caught.getAsBoolean()) {
+                running.remove(name);
+                paused.put(name, worker);
+                faultLog.accept("SIGSTOP " + name + " (pid " + worker.pid() + "), at attempt " + attempt);
+                return name;
+            }
+            worker.resume();
+            sleep(Duration.ofMillis(20 + random.nextInt(200)));
+        }
+        throw new AssertionError("no SIGSTOP of %s in %d attempts came at the wanted moment; %s".formatted(name,
+                tries, describe()));
+    }
+
+    /** Which of two processes under one identity gave it up, and its exit status. */
+    record GaveUp(String which, int exitStatus) {
+    }
+
+    /**
+     * SIGCONT of a paused instance whose identity a successor has taken. Kafka lets the last of the two to join keep
+     * the identity, and the resumed one rejoins as soon as it finds its session gone; so one of the two must find the
+     * other holding it, and exit. Waits until one has exited, and fails if both still run after {@code timeout}. The
+     * one left running is the instance {@code name} from then on.
+     */
+    synchronized GaveUp resumeUntilOneGivesUp(String name, Duration timeout) {
+        WorkerProcess resumed = paused.remove(name);
+        WorkerProcess successor = running.get(name);
+        resumed.resume();
+        faultLog.accept("SIGCONT " + name + " (pid " + resumed.pid() + "), whose identity a successor (pid "
+                + successor.pid() + ") holds");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (resumed.isAlive() && successor.isAlive()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("two processes under the identity %s still run %s after the SIGCONT; %s"
+                        .formatted(name, timeout, describe()));
+            }
+            sleep(Duration.ofMillis(100));
+        }
+        WorkerProcess gone = resumed.isAlive() ? successor : resumed;
+        String which = gone == resumed ? "resumed" : "successor";
+        int exit = gone.awaitExit(Duration.ofSeconds(30));
+        running.put(name, gone == resumed ? successor : resumed);
+        faultLog.accept("the %s process of %s (pid %d) gave the identity up and exited with %d".formatted(which, name,
+                gone.pid(), exit));
+        return new GaveUp(which, exit);
+    }
+
     synchronized void resume(String name) {
         WorkerProcess worker = paused.remove(name);
         worker.resume();
@@ -128,13 +208,18 @@ final class WorkerFleet implements AutoCloseable {
         faultLog.accept("SIGCONT " + name + " (pid " + worker.pid() + ")");
     }
 
+    /** The HTTP ports of the instances running now. */
+    synchronized List<Integer> httpPorts() {
+        return running.values().stream().map(WorkerProcess::httpPort).toList();
+    }
+
     synchronized int runningCount() {
         return running.size();
     }
 
     /** How many lines of the instance's log contain {@code text}. */
-    long linesInLog(String name, String text) {
-        return linesInLogs(List.of(name), text).size();
+    long linesInLog(String logName, String text) {
+        return linesInLogs(List.of(logName), text).size();
     }
 
     /** The lines of every instance's log that contain {@code text}. */
@@ -195,6 +280,15 @@ final class WorkerFleet implements AutoCloseable {
     public synchronized void close() {
         for (WorkerProcess worker : all) {
             worker.close();
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 }
