@@ -97,7 +97,7 @@ final class HttpCallers implements AutoCloseable {
             calls.incrementAndGet();
             String key = KEY_PREFIX + caller + "-" + call;
             next = callUntilAnswered(key, next);
-            sleep(pause);
+            FaultRun.sleep(pause);
         }
     }
 
@@ -147,16 +147,9 @@ final class HttpCallers implements AutoCloseable {
 
     private void retry(String reason, Duration wait) {
         retries.computeIfAbsent(reason, any -> new AtomicInteger()).incrementAndGet();
-        sleep(wait);
+        FaultRun.sleep(wait);
     }
 
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     @Override
     public void close() throws InterruptedException {

@@ -114,7 +114,7 @@ class WorkerFaultsIntegrationTest extends FaultSuiteServices {
             // Back only after the new process has started (about 17 s here) and polled: its first batches find no
             // registry and are rolled back and retried; it is not ready, and so not restarted, until the registry is.
             Thread back = new Thread(() -> {
-                sleep(Duration.ofSeconds(25));
+                FaultRun.sleep(Duration.ofSeconds(25));
                 registry.start();
             }, "registry-back");
             back.start();
@@ -127,13 +127,6 @@ class WorkerFaultsIntegrationTest extends FaultSuiteServices {
         }
     }
 
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     @Test
     void answersEveryDeliveryAndEveryEndedLinkExactlyOnceWhileAWorkerIsKilledAndRestartedAtRandomMoments()

@@ -154,7 +154,7 @@ final class WorkerFleet implements AutoCloseable {
         WorkerProcess worker = running.get(name);
         for (int attempt = 1; attempt <= tries; attempt++) {
             worker.pause();
-            sleep(Duration.ofMillis(300));
+            FaultRun.sleep(Duration.ofMillis(300));
             if (caught.getAsBoolean()) {
                 running.remove(name);
                 paused.put(name, worker);
@@ -162,7 +162,7 @@ final class WorkerFleet implements AutoCloseable {
                 return name;
             }
             worker.resume();
-            sleep(Duration.ofMillis(20 + random.nextInt(200)));
+            FaultRun.sleep(Duration.ofMillis(20 + random.nextInt(200)));
         }
         throw new AssertionError("no SIGSTOP of %s in %d attempts came at the wanted moment; %s".formatted(name,
                 tries, describe()));
@@ -190,7 +190,7 @@ final class WorkerFleet implements AutoCloseable {
                 throw new AssertionError("two processes under the identity %s still run %s after the SIGCONT; %s"
                         .formatted(name, timeout, describe()));
             }
-            sleep(Duration.ofMillis(100));
+            FaultRun.sleep(Duration.ofMillis(100));
         }
         WorkerProcess gone = resumed.isAlive() ? successor : resumed;
         String which = gone == resumed ? "resumed" : "successor";
@@ -283,12 +283,4 @@ final class WorkerFleet implements AutoCloseable {
         }
     }
 
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
 }
