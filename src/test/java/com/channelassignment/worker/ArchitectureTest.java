@@ -100,14 +100,15 @@ class ArchitectureTest {
             .should().onlyHaveDependentClassesThat().resideInAnyPackage(KAFKA, CLI)
             .because("the rest of the worker speaks domain types, not Avro records");
 
-    // Jackson reads directory files; it is a parser, not a framework, and brings no context or database along.
+    // Jackson reads directory files and writes the --json output, picocli parses the command line: libraries, not
+    // frameworks, bringing no context or database along.
     // java.sql is allowed by "java..", and only DirectoryShow may use it (onlyTheJdbcAdapterClassifiesDatabaseFailures).
     @ArchTest
     static final ArchRule cliUsesOnlyTheWireContractAndPlainClients = classes()
             .that().resideInAPackage(CLI)
             .should().onlyDependOnClassesThat(resideInAnyPackage("java..", CLI, ROOT + ".kafka.avro..",
                     ROOT + ".contract..", "org.apache.kafka.clients..", "org.apache.kafka.common..", "com.nimbusds..",
-                    "tools.jackson..")
+                    "tools.jackson..", "picocli..")
                     .or(belongToAnyOf(AvroContract.class, KafkaOutcomePublisher.class)))
             .because("the client speaks the worker's wire contract from outside: no Spring, no rules, and the "
                     + "database only read through plain JDBC by directory show, never written");

@@ -10,15 +10,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
-/** One run of the command-line client, as {@link CliArguments} parsed it. */
-sealed interface CliCommand permits CliCommand.Send, CliCommand.Tail, CliCommand.Token, CliCommand.Help {
+/** What {@code send}, {@code tail} and {@code token} were asked to do, as values checked when they are made. */
+sealed interface CliCommand permits CliCommand.Send, CliCommand.Tail, CliCommand.Token {
 
     /**
      * What every command needs to reach the cluster and read outcomes; {@code registry} is null when none was named,
      * and then Confluent-framed records cannot be read.
      */
-    record Connection(String bootstrapServers, String outcomesTopic, Path commandConfig, boolean json,
-            SchemaIds registry) {
+    record Connection(KafkaClients kafka, String outcomesTopic, boolean json, SchemaIds registry) {
+
+        String bootstrapServers() {
+            return kafka.bootstrapServers();
+        }
     }
 
     /** Produce one request, then (unless {@code waitForOutcome} is false) wait for its outcome. */
@@ -59,9 +62,5 @@ sealed interface CliCommand permits CliCommand.Send, CliCommand.Tail, CliCommand
 
     /** Print a bearer token for the HTTP API naming {@code organizationId}, signed with the key in the file. */
     record Token(String organizationId, Path privateKey, Duration ttl, String organizationClaim) implements CliCommand {
-    }
-
-    /** Print the usage text. */
-    record Help() implements CliCommand {
     }
 }

@@ -115,22 +115,18 @@ record DeadLetter(String topic, int partition, long offset, String originalTopic
         return truncated.isEmpty() ? line : line + "  truncated=" + String.join(",", truncated);
     }
 
+    /** The dead letter as {@code dlt list --json} prints it, one field per line of {@link #readable()} and more. */
     String json() {
-        return "{" + String.join(", ", List.of(
-                JsonText.field("dead_letter", coordinates()),
-                JsonText.field("original_topic", originalTopic),
-                "\"original_partition\": " + originalPartition,
-                "\"original_offset\": " + originalOffset,
-                JsonText.field("time", time.toString()),
-                JsonText.field("exception", exception),
-                JsonText.field("cause", cause),
-                JsonText.field("message", message),
-                JsonText.field("replay_of", replayOf),
-                "\"truncated\": [" + String.join(", ", truncated.stream().map(JsonText::quoted).toList()) + "]",
-                JsonText.field("key", key == null ? null : new String(key, StandardCharsets.UTF_8)),
-                "\"value_size\": " + (value == null ? null : value.length),
-                JsonText.field("wire_format", wireFormat() == null ? null : wireFormat().settingValue()),
-                "\"schema_id\": " + schemaId())) + "}";
+        return CliJson.line(new Json(coordinates(), originalTopic, originalPartition, originalOffset, time.toString(),
+                exception, cause, message, replayOf, truncated,
+                key == null ? null : new String(key, StandardCharsets.UTF_8), value == null ? null : value.length,
+                wireFormat() == null ? null : wireFormat().settingValue(), schemaId()));
+    }
+
+    /** The fields of {@code dlt list --json}, in the order printed. */
+    private record Json(String deadLetter, String originalTopic, Integer originalPartition, Long originalOffset,
+            String time, String exception, String cause, String message, String replayOf, List<String> truncated,
+            String key, Integer valueSize, String wireFormat, Integer schemaId) {
     }
 
     @Override

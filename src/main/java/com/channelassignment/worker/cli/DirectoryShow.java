@@ -1,8 +1,5 @@
 package com.channelassignment.worker.cli;
 
-import static com.channelassignment.worker.cli.JsonText.field;
-import static com.channelassignment.worker.cli.JsonText.quoted;
-
 import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import java.io.IOException;
@@ -26,6 +23,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.util.RawValue;
 
 /**
  * {@code directory show}: one handle of one organization as the worker's database holds it — every identity with that
@@ -37,34 +38,6 @@ final class DirectoryShow {
 
     /** No identity of the organization has ever had the handle. */
     static final int NOT_FOUND = 3;
-
-    static final String USAGE = """
-            Usage:
-              java -jar channel-assignment-worker.jar directory show --organization-id ID --agent-handle HANDLE
-                  --jdbc-url URL [options]
-
-            directory show: print every identity with this handle in the organization (deleted ones too), its
-            status, version and last change, the mailbox and phone number it holds, and its latest outcomes, as the
-            worker's PostgreSQL database holds them. Reads in one read-only transaction; changes nothing.
-              --organization-id ID       the tenant (required)
-              --agent-handle HANDLE      a leading @ is ignored, as the worker ignores it (required)
-              --jdbc-url URL             e.g. jdbc:postgresql://db:5432/channel_assignment
-                                         (default: $SPRING_DATASOURCE_URL)
-              --jdbc-user NAME           (default: $SPRING_DATASOURCE_USERNAME)
-              --jdbc-password-file FILE  the password, first line (default: $SPRING_DATASOURCE_PASSWORD)
-              --outcomes N               how many of the latest outcomes to print (default: 5; 0 for none)
-              --json                     one JSON object: the identities, their channels and the outcomes
-              --help
-
-            Exit status: 0 shown, 1 database error, 3 no identity has this handle, 64 bad usage.
-            """;
-
-    static final Set<String> FLAGS = Set.of("--organization-id", "--agent-handle", "--jdbc-url", "--jdbc-user",
-            "--jdbc-password-file", "--outcomes", "--json", "--help");
-
-    // The JSON field of each channel type, as in the outcome's identity detail.
-    private static final String MAILBOX = "mailbox";
-    private static final String PHONE_NUMBER = "phone_number";
 
     // The outcomes hold the handle only inside their Avro bytes, and neither table is indexed by handle: the newest
     // rows of the organization are decoded and filtered here. A bound keeps the command cheap on a busy database.
@@ -110,50 +83,71 @@ final class DirectoryShow {
     /** What the command needs, checked before any connection is made. */
     record Query(String organizationId, String agentHandle, String jdbcUrl, String user, String password,
             int outcomes, boolean json) {
+    }
 
-        static Query from(CliArguments arguments, Map<String, String> environment) {
-            List<String> missing = new ArrayList<>();
-            String organizationId = arguments.text("--organization-id", null);
-            String handle = arguments.text("--agent-handle", null);
-            String jdbcUrl = arguments.text("--jdbc-url", environment.get("SPRING_DATASOURCE_URL"));
-            if (organizationId == null) {
-                missing.add("--organization-id");
+    /** {@code directory show}: its flags, with the worker's datasource settings from the environment as defaults. */
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = {"Print every identity with this handle in the organization (deleted ones too), its status, "
+                    + "version and last change, the mailbox and phone number it holds, and its latest outcomes, as "
+                    + "the worker's PostgreSQL database holds them.",
+                    "Reads in one read-only transaction; changes nothing."},
+            footer = {"", "Exit status: 0 shown, 1 database error, 3 no identity has this handle, 64 bad usage."})
+    static final class ShowCommand implements Callable<Integer> {
+
+        private final CliContext context;
+
+        @Option(names = "--organization-id", required = true, paramLabel = "ID", description = "the tenant")
+        String organizationId;
+
+        @Option(names = "--agent-handle", required = true, paramLabel = "HANDLE",
+                description = "a leading @ is ignored, as the worker ignores it")
+        String agentHandle;
+
+        @Option(names = "--jdbc-url", paramLabel = "URL", description = "e.g. "
+                + "jdbc:postgresql://db:5432/channel_assignment (default: $SPRING_DATASOURCE_URL)")
+        String jdbcUrl;
+
+        @Option(names = "--jdbc-user", paramLabel = "NAME", description = "(default: $SPRING_DATASOURCE_USERNAME)")
+        String jdbcUser;
+
+        @Option(names = "--jdbc-password-file", paramLabel = "FILE",
+                description = "the password, first line (default: $SPRING_DATASOURCE_PASSWORD)")
+        Path jdbcPasswordFile;
+
+        @Option(names = "--outcomes", paramLabel = "N", defaultValue = "5", converter = CliConverters.NonNegative.class,
+                description = "how many of the latest outcomes to print (default: 5; 0 for none)")
+        int outcomes;
+
+        @Option(names = "--json", description = "one JSON object: the identities, their channels and the outcomes")
+        boolean json;
+
+        ShowCommand(CliContext context) {
+            this.context = context;
+        }
+
+        Query query() {
+            WorkerEnvironment environment = context.environment();
+            String url = jdbcUrl != null ? jdbcUrl : environment.datasourceUrl();
+            if (url == null) {
+                throw new CliUsageException("directory show needs --jdbc-url (or SPRING_DATASOURCE_URL)");
             }
-            if (handle == null) {
-                missing.add("--agent-handle");
-            }
-            if (jdbcUrl == null) {
-                missing.add("--jdbc-url (or SPRING_DATASOURCE_URL)");
-            }
-            if (!missing.isEmpty()) {
-                throw new CliUsageException("directory show needs " + String.join(", ", missing));
-            }
-            String passwordFile = arguments.text("--jdbc-password-file", null);
-            String password = environment.get("SPRING_DATASOURCE_PASSWORD");
-            if (passwordFile != null) {
+            String password = environment.datasourcePassword();
+            if (jdbcPasswordFile != null) {
                 try {
-                    password = Files.readAllLines(Path.of(passwordFile)).stream().findFirst().orElse("");
+                    password = Files.readAllLines(jdbcPasswordFile).stream().findFirst().orElse("");
                 } catch (IOException e) {
-                    throw new CliUsageException("--jdbc-password-file " + passwordFile + " cannot be read: " + e);
+                    throw new CliUsageException("--jdbc-password-file " + jdbcPasswordFile + " cannot be read: " + e);
                 }
             }
             // The worker stores handles without the leading @ it ignores on requests.
-            String stored = handle.startsWith("@") ? handle.substring(1) : handle;
-            return new Query(organizationId, stored, jdbcUrl,
-                    arguments.text("--jdbc-user", environment.get("SPRING_DATASOURCE_USERNAME")), password,
-                    outcomes(arguments.text("--outcomes", "5")), arguments.has("--json"));
+            String stored = agentHandle.startsWith("@") ? agentHandle.substring(1) : agentHandle;
+            return new Query(organizationId, stored, url, jdbcUser != null ? jdbcUser : environment.datasourceUser(),
+                    password, outcomes, json);
         }
 
-        private static int outcomes(String value) {
-            try {
-                int count = Integer.parseInt(value);
-                if (count >= 0) {
-                    return count;
-                }
-            } catch (NumberFormatException e) {
-                // reported below, with the flag's name
-            }
-            throw new CliUsageException("--outcomes must be a whole number, 0 or more, not '" + value + "'");
+        @Override
+        public Integer call() {
+            return DirectoryShow.run(query(), context.out(), context.err());
         }
     }
 
@@ -165,21 +159,37 @@ final class DirectoryShow {
                     status, version, updatedAt, createdAt);
         }
 
-        /** The identity's fields, named as in the directory-change schema, then one field per channel type. */
-        String json(List<HeldChannel> held) {
-            List<String> fields = new ArrayList<>(List.of(field("id", id.toString()), field("agent_handle", handle),
-                    field("status", status), "\"version\": " + version, field("created_at", createdAt.toString()),
-                    field("updated_at", updatedAt.toString())));
-            for (String type : List.of(MAILBOX, PHONE_NUMBER)) {
-                fields.add(quoted(type) + ": " + held.stream().filter(channel -> channel.type().equals(type))
-                        .map(HeldChannel::json).findFirst().orElse("null"));
-            }
-            return "{" + String.join(", ", fields) + "}";
+        /** The identity's fields, named as in the directory-change schema, then the channel of each type it holds. */
+        IdentityJson json(List<HeldChannel> held) {
+            return new IdentityJson(id.toString(), handle, status, version, createdAt.toString(), updatedAt.toString(),
+                    held(held, MailboxJson.class), held(held, PhoneNumberJson.class));
+        }
+
+        private static <T> T held(List<HeldChannel> held, Class<T> type) {
+            return held.stream().map(HeldChannel::json).filter(type::isInstance).map(type::cast).findFirst()
+                    .orElse(null);
         }
     }
 
-    /** A channel an identity holds, as a line for people and as a JSON object, keyed by its type's field name. */
-    private record HeldChannel(UUID identityId, String type, String line, String json) {
+    /** A channel an identity holds, as a line for people and as its JSON record. */
+    private record HeldChannel(UUID identityId, String line, Object json) {
+    }
+
+    /** What {@code --json} prints: the question, then the answer; the outcomes as {@code send --json} prints them. */
+    private record ShowJson(String organizationId, String agentHandle, List<IdentityJson> identities,
+            List<RawValue> outcomes) {
+    }
+
+    private record IdentityJson(String id, String agentHandle, String status, long version, String createdAt,
+            String updatedAt, MailboxJson mailbox, PhoneNumberJson phoneNumber) {
+    }
+
+    private record MailboxJson(String id, String emailAddress, boolean deleted, long version, String updatedAt,
+            String assignedAt) {
+    }
+
+    private record PhoneNumberJson(String id, String number, String status, long version, String updatedAt,
+            String assignedAt) {
     }
 
     private final AvroContract contract = new AvroContract();
@@ -278,13 +288,9 @@ final class DirectoryShow {
      */
     private void printJson(Query query, List<IdentityRow> identities, List<HeldChannel> held,
             List<ChannelAssignmentOutcome> outcomes) {
-        out.println("{" + String.join(", ", List.of(
-                field("organization_id", query.organizationId()),
-                field("agent_handle", query.agentHandle()),
-                "\"identities\": [" + String.join(", ", identities.stream()
-                        .map(identity -> identity.json(heldBy(identity, held))).toList()) + "]",
-                "\"outcomes\": [" + String.join(", ", outcomes.stream().map(OutcomeText::json).toList()) + "]"))
-                + "}");
+        out.println(CliJson.line(new ShowJson(query.organizationId(), query.agentHandle(),
+                identities.stream().map(identity -> identity.json(heldBy(identity, held))).toList(),
+                outcomes.stream().map(outcome -> new RawValue(OutcomeText.json(outcome))).toList())));
     }
 
     private static List<HeldChannel> heldBy(IdentityRow identity, List<HeldChannel> held) {
@@ -336,12 +342,11 @@ final class DirectoryShow {
         long version = rs.getLong("version");
         Instant updatedAt = instant(rs, "updated_at");
         Instant assignedAt = instant(rs, "assigned_at");
-        return new HeldChannel(rs.getObject("identity_id", UUID.class), MAILBOX,
+        return new HeldChannel(rs.getObject("identity_id", UUID.class),
                 "MAILBOX       %s  %s  %s  version=%d  updated_at=%s  assigned_at=%s".formatted(id, address,
                         deleted ? "deleted" : "live", version, updatedAt, assignedAt),
-                "{%s, %s, \"deleted\": %b, \"version\": %d, %s, %s}".formatted(field("id", id.toString()),
-                        field("email_address", address), deleted, version, field("updated_at", updatedAt.toString()),
-                        field("assigned_at", assignedAt.toString())));
+                new MailboxJson(id.toString(), address, deleted, version, updatedAt.toString(),
+                        assignedAt.toString()));
     }
 
     private static HeldChannel phoneNumber(ResultSet rs) throws SQLException {
@@ -351,12 +356,11 @@ final class DirectoryShow {
         long version = rs.getLong("version");
         Instant updatedAt = instant(rs, "updated_at");
         Instant assignedAt = instant(rs, "assigned_at");
-        return new HeldChannel(rs.getObject("identity_id", UUID.class), PHONE_NUMBER,
+        return new HeldChannel(rs.getObject("identity_id", UUID.class),
                 "PHONE_NUMBER  %s  %s  %s  version=%d  updated_at=%s  assigned_at=%s".formatted(id, number, status,
                         version, updatedAt, assignedAt),
-                "{%s, %s, %s, \"version\": %d, %s, %s}".formatted(field("id", id.toString()),
-                        field("number", number), field("status", status), version,
-                        field("updated_at", updatedAt.toString()), field("assigned_at", assignedAt.toString())));
+                new PhoneNumberJson(id.toString(), number, status, version, updatedAt.toString(),
+                        assignedAt.toString()));
     }
 
     /**

@@ -2,7 +2,11 @@ package com.channelassignment.worker.cli;
 
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.Rejection;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.temporal.ChronoUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 
 /** How the command-line client prints an outcome: one readable line for people, one JSON object for scripts. */
 final class OutcomeText {
@@ -21,6 +25,18 @@ final class OutcomeText {
     /** Avro's own rendering of a record is JSON on one line, with the schema's field names. */
     static String json(ChannelAssignmentOutcome outcome) {
         return outcome.toString();
+    }
+
+    /** One outcome on one line, flushed: a script reading the output sees each as it arrives. */
+    static void print(PrintStream out, ChannelAssignmentOutcome outcome, boolean json) {
+        out.println(json ? json(outcome) : readable(outcome));
+        out.flush();
+    }
+
+    /** A header's value as UTF-8 text, or null when the record has no such header. */
+    static String header(ConsumerRecord<?, ?> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private static String result(ChannelAssignmentOutcome outcome) {

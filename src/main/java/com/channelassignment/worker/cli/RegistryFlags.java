@@ -8,44 +8,51 @@ import com.channelassignment.worker.contract.registry.TrustStores;
 import com.channelassignment.worker.kafka.AvroContract;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.Set;
+import picocli.CommandLine.Option;
 
 /**
  * The schema registry flags, one spelling for every command: {@code schemas}, and the commands that read or write
- * the Confluent wire format ({@code send}, {@code tail}, {@code directory load}). The client never registers a schema
- * on the side: {@code schemas register} does that, on purpose.
+ * the Confluent wire format ({@code send}, {@code tail}, {@code directory load}); a picocli mixin. The client never
+ * registers a schema on the side: {@code schemas register} does that, on purpose.
  */
 final class RegistryFlags {
 
     static final String URL = "--registry-url";
     static final String WIRE_FORMAT = "--wire-format";
-    static final Set<String> FLAGS = Set.of(URL, "--subject-name-strategy", "--basic-auth-user-info",
-            "--bearer-token", "--trust-store", "--trust-store-password");
-
-    static final String USAGE = """
-              --registry-url URL         a Confluent-compatible schema registry, e.g.
-                                         http://registry:8080/apis/ccompat/v7: reads Confluent-framed records
-              --subject-name-strategy S  topic-record (default) or record, as the worker's
-              --basic-auth-user-info U:P / --bearer-token TOKEN   the registry's credentials
-              --trust-store FILE / --trust-store-password PASSWORD  for a registry signed by a private CA (PKCS12)
-            """;
+    static final String WIRE_FORMAT_HELP = "single-object (default) or confluent (needs " + URL
+            + ", and the schemas registered: schemas register)";
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private RegistryFlags() {
-    }
+    @Option(names = URL, paramLabel = "URL", description = "a Confluent-compatible schema registry, e.g. "
+            + "http://registry:8080/apis/ccompat/v7: reads Confluent-framed records")
+    String url;
+
+    @Option(names = "--subject-name-strategy", paramLabel = "S", defaultValue = "topic-record",
+            description = "topic-record (default) or record, as the worker's")
+    SubjectNameStrategy strategy;
+
+    @Option(names = "--basic-auth-user-info", paramLabel = "U:P", description = "the registry's credentials")
+    String basicAuthUserInfo;
+
+    @Option(names = "--bearer-token", paramLabel = "TOKEN", description = "the registry's credentials")
+    String bearerToken;
+
+    @Option(names = "--trust-store", paramLabel = "FILE",
+            description = "a PKCS12 trust store, for a registry signed by a private CA")
+    String trustStore;
+
+    @Option(names = "--trust-store-password", paramLabel = "PASSWORD", description = "the trust store's password")
+    String trustStorePassword;
 
     /** The registry the flags name, or null without {@code --registry-url}. */
-    static SchemaIds schemaIds(CliArguments arguments) {
-        String url = arguments.text(URL, null);
+    SchemaIds schemaIds() {
         if (url == null) {
             return null;
         }
-        SchemaRegistryClient client = new SchemaRegistryClient(URI.create(url), TIMEOUT, authorization(arguments),
-                TrustStores.sslContext(arguments.text("--trust-store", null),
-                        arguments.text("--trust-store-password", null), "PKCS12"));
-        return new SchemaIds(client, strategy(arguments), false);
+        SchemaRegistryClient client = new SchemaRegistryClient(URI.create(url), TIMEOUT, authorization(),
+                TrustStores.sslContext(trustStore, trustStorePassword, "PKCS12"));
+        return new SchemaIds(client, strategy, false);
     }
 
     /** The contract the command reads with: both framings with a registry, single-object encoding without. */
@@ -53,36 +60,18 @@ final class RegistryFlags {
         return registry == null ? new AvroContract() : new AvroContract(registry);
     }
 
-    /** {@code --wire-format}: {@code single-object} (default) or {@code confluent}, which needs a registry. */
-    static WireFormat wireFormat(CliArguments arguments, SchemaIds registry) {
-        String value = arguments.text(WIRE_FORMAT, WireFormat.SINGLE_OBJECT.settingValue());
-        for (WireFormat format : WireFormat.values()) {
-            if (format.settingValue().equals(value.toLowerCase(Locale.ROOT))) {
-                if (format == WireFormat.CONFLUENT && registry == null) {
-                    throw new CliUsageException(WIRE_FORMAT + " confluent needs " + URL);
-                }
-                return format;
-            }
+    /** The format to write, refused when it is {@code confluent} and no registry was named. */
+    static WireFormat wireFormat(WireFormat format, SchemaIds registry) {
+        if (format == WireFormat.CONFLUENT && registry == null) {
+            throw new CliUsageException(WIRE_FORMAT + " confluent needs " + URL);
         }
-        throw new CliUsageException(WIRE_FORMAT + " must be single-object or confluent, not '" + value + "'");
+        return format;
     }
 
-    static SubjectNameStrategy strategy(CliArguments arguments) {
-        String value = arguments.text("--subject-name-strategy", SubjectNameStrategy.TOPIC_RECORD.settingValue());
-        for (SubjectNameStrategy strategy : SubjectNameStrategy.values()) {
-            if (strategy.settingValue().equals(value.toLowerCase(Locale.ROOT))) {
-                return strategy;
-            }
+    private String authorization() {
+        if (basicAuthUserInfo != null) {
+            return SchemaRegistryClient.basicAuthorization(basicAuthUserInfo);
         }
-        throw new CliUsageException("--subject-name-strategy must be topic-record or record, not " + value);
-    }
-
-    private static String authorization(CliArguments arguments) {
-        String userInfo = arguments.text("--basic-auth-user-info", null);
-        String bearer = arguments.text("--bearer-token", null);
-        if (userInfo != null) {
-            return SchemaRegistryClient.basicAuthorization(userInfo);
-        }
-        return bearer == null ? null : SchemaRegistryClient.bearerAuthorization(bearer);
+        return bearerToken == null ? null : SchemaRegistryClient.bearerAuthorization(bearerToken);
     }
 }

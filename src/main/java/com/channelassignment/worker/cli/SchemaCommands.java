@@ -7,78 +7,133 @@ import com.channelassignment.worker.kafka.AvroContract;
 import com.channelassignment.worker.kafka.AvroContract.SchemaText;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import java.io.PrintStream;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code schemas register} puts the worker's three schemas in a Confluent-compatible registry, under the subjects its
  * strategy names; {@code schemas check} asks the registry whether each may follow the subject's latest version, for a
  * deployment pipeline to stop on. The worker itself never registers unless told to (development only).
  */
-final class SchemaCommands {
+@Command(name = "schemas", mixinStandardHelpOptions = true, subcommands = {SchemaCommands.Register.class,
+        SchemaCommands.Check.class},
+        description = "Register the worker's schemas in a schema registry, or check them against it.")
+final class SchemaCommands implements Callable<Integer> {
 
-    static final String COMMAND = "schemas";
     /** A schema the registry's compatibility rule refuses. */
     static final int INCOMPATIBLE = 3;
 
-    static final String USAGE = """
-            Usage:
-              java -jar channel-assignment-worker.jar schemas register --registry-url URL [options]
-              java -jar channel-assignment-worker.jar schemas check --registry-url URL [options]
+    @Spec
+    CommandSpec spec;
 
-            schemas register: register the request and directory-change schemas under the requests topic's subjects
-            and the outcome schema under the outcomes topic's, as the worker and its producers look them up.
-            schemas check: ask the registry whether each schema is compatible with its subject's latest version
-            (a subject with no version yet passes); exit 3 when one is not.
-              --topic NAME               requests topic (default: channel-assignment.requests)
-              --outcomes-topic NAME      (default: channel-assignment.outcomes)
-              --help
-            The registry (--registry-url is required):
-            """ + RegistryFlags.USAGE + """
-
-            Exit status: 0 done, 1 the registry failed or refused, 3 incompatible, 64 bad usage.
-            """;
-
-    private static final Set<String> FLAGS = CliArguments.union(RegistryFlags.FLAGS,
-            Set.of("--topic", "--outcomes-topic", "--help"));
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "schemas needs register or check");
+    }
 
     /** One of the worker's schemas and the subject it goes under. */
     private record Subject(String name, SchemaText schema) {
     }
 
-    private SchemaCommands() {
-    }
+    /** The flags of both commands: the registry (its URL required) and the topics the subjects are named after. */
+    static final class Flags {
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        List<String> rest = Arrays.asList(args).subList(1, args.length);
-        if (rest.isEmpty() || rest.contains("--help")) {
-            (rest.isEmpty() ? err : out).print(USAGE);
-            return rest.isEmpty() ? ChannelAssignmentCli.BAD_USAGE : ChannelAssignmentCli.DONE;
+        private final WorkerEnvironment environment;
+
+        @Mixin
+        RegistryFlags registry;
+
+        @Option(names = "--topic", paramLabel = "NAME", description = "requests topic (default: "
+                + "$CHANNEL_ASSIGNMENT_TOPICS_REQUESTS, else " + WorkerEnvironment.REQUESTS_TOPIC + ")")
+        String topic;
+
+        @Option(names = "--outcomes-topic", paramLabel = "NAME", description = "outcomes topic (default: "
+                + "$CHANNEL_ASSIGNMENT_TOPICS_OUTCOMES, else " + WorkerEnvironment.OUTCOMES_TOPIC + ")")
+        String outcomesTopic;
+
+        Flags(CliContext context) {
+            this.environment = context.environment();
         }
-        try {
-            String action = rest.get(0);
-            if (!action.equals("register") && !action.equals("check")) {
-                throw new CliUsageException("unknown command 'schemas " + action + "': schemas register or check");
-            }
-            CliArguments arguments = new CliArguments(CliArguments.flags("schemas " + action,
-                    rest.subList(1, rest.size()), FLAGS));
-            SchemaIds ids = RegistryFlags.schemaIds(arguments);
+
+        /** Runs the action on the registry and the worker's subjects; a registry that fails is exit status 1. */
+        int run(PrintStream err, Action action) {
+            SchemaIds ids = registry.schemaIds();
             if (ids == null) {
                 throw new CliUsageException(RegistryFlags.URL + " is required");
             }
-            SchemaRegistryClient registry = ids.registry();
-            List<Subject> subjects = subjects(arguments, ids);
-            return action.equals("register") ? register(registry, subjects, out) : check(registry, subjects, out);
-        } catch (CliUsageException e) {
-            err.println("error: " + e.getMessage());
-            err.println();
-            err.print(USAGE);
-            return ChannelAssignmentCli.BAD_USAGE;
-        } catch (SchemaRegistryUnavailableException | IllegalStateException e) {
-            err.println("failed: " + e.getMessage());
-            return ChannelAssignmentCli.FAILED;
+            try {
+                return action.run(ids.registry(), subjects(ids));
+            } catch (SchemaRegistryUnavailableException | IllegalStateException e) {
+                err.println("failed: " + e.getMessage());
+                return ChannelAssignmentCli.FAILED;
+            }
+        }
+
+        private List<Subject> subjects(SchemaIds ids) {
+            String requests = topic != null ? topic : environment.requestsTopic();
+            String outcomes = outcomesTopic != null ? outcomesTopic : environment.outcomesTopic();
+            // Requests and directory changes go on the requests topic; outcomes on their own.
+            String outcomeName = ChannelAssignmentOutcome.class.getName();
+            return AvroContract.writerSchemas().stream().map(schema -> new Subject(ids.subject(
+                    schema.fullName().equals(outcomeName) ? outcomes : requests, schema.fullName()), schema)).toList();
+        }
+    }
+
+    /** What {@code register} and {@code check} do with the registry. */
+    private interface Action {
+
+        int run(SchemaRegistryClient registry, List<Subject> subjects);
+    }
+
+    /** {@code schemas register}. */
+    @Command(name = "register", mixinStandardHelpOptions = true,
+            description = "Register the request and directory-change schemas under the requests topic's subjects and "
+                    + "the outcome schema under the outcomes topic's, as the worker and its producers look them up.",
+            footer = {"", "Exit status: 0 done, 1 the registry failed or refused, 64 bad usage."})
+    static final class Register implements Callable<Integer> {
+
+        private final CliContext context;
+
+        @Mixin
+        Flags flags;
+
+        Register(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            return flags.run(context.err(), (registry, subjects) -> register(registry, subjects, context.out()));
+        }
+    }
+
+    /** {@code schemas check}. */
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Ask the registry whether each schema is compatible with its subject's latest version (a "
+                    + "subject with no version yet passes).",
+            footer = {"", "Exit status: 0 all compatible, 1 the registry failed or refused, 3 incompatible, "
+                    + "64 bad usage."})
+    static final class Check implements Callable<Integer> {
+
+        private final CliContext context;
+
+        @Mixin
+        Flags flags;
+
+        Check(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() {
+            return flags.run(context.err(), (registry, subjects) -> check(registry, subjects, context.out()));
         }
     }
 
@@ -105,14 +160,5 @@ final class SchemaCommands {
             }
         }
         return status;
-    }
-
-    private static List<Subject> subjects(CliArguments arguments, SchemaIds ids) {
-        String requests = arguments.text("--topic", "channel-assignment.requests");
-        String outcomes = arguments.text("--outcomes-topic", "channel-assignment.outcomes");
-        // Requests and directory changes go on the requests topic; outcomes on their own.
-        String outcomeName = ChannelAssignmentOutcome.class.getName();
-        return AvroContract.writerSchemas().stream().map(schema -> new Subject(ids.subject(
-                schema.fullName().equals(outcomeName) ? outcomes : requests, schema.fullName()), schema)).toList();
     }
 }

@@ -83,11 +83,15 @@ class BearerTokensTest {
 
     @Test
     void takesNoKafkaFlagsAndNeedsAnOrganizationAndAKey() {
-        assertThatThrownBy(() -> CliArguments.parse("token", "--organization-id", "org-acme", "--private-key", "k",
-                "--bootstrap-servers", "localhost:9092"))
-                .isInstanceOf(CliUsageException.class).hasMessage("unknown flag --bootstrap-servers for token");
-        assertThatThrownBy(() -> CliArguments.parse("token", "--ttl", "1h"))
-                .isInstanceOf(CliUsageException.class).hasMessage("token needs --organization-id, --private-key");
+        Output kafkaFlag = run("token", "--organization-id", "org-acme", "--private-key", "k",
+                "--bootstrap-servers", "localhost:9092");
+        Output missing = run("token", "--ttl", "1h");
+
+        assertThat(kafkaFlag.status).isEqualTo(ChannelAssignmentCli.BAD_USAGE);
+        assertThat(kafkaFlag.stderr()).startsWith("error: Unknown options: '--bootstrap-servers', 'localhost:9092'");
+        assertThat(missing.status).isEqualTo(ChannelAssignmentCli.BAD_USAGE);
+        assertThat(missing.stderr()).startsWith("error: Missing required options: '--organization-id=ID', "
+                + "'--private-key=FILE'");
         assertThat(ChannelAssignmentCli.handles(new String[] {"token"})).isTrue();
     }
 

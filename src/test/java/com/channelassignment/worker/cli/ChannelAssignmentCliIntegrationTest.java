@@ -6,12 +6,17 @@ import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.TestServices;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -73,6 +78,40 @@ class ChannelAssignmentCliIntegrationTest extends SpringWorkerHarness {
         assertThat(send.stdout()).isEmpty();
         assertThat(send.stderr()).contains("no outcome for request", "within 2s");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void runsBesideTheWorkerWithItsEnvironmentAndNoFlags() {
+        DirectoryFixture directory = new DirectoryFixture();
+        directory.identity("sales-agent");
+        directory.publishTo(worker());
+        // As a command in the worker's container: the worker's variables name the broker and the topics.
+        Map<String, String> environment = Map.of("SPRING_KAFKA_BOOTSTRAP_SERVERS",
+                TestServices.kafkaBootstrapServers(), "CHANNEL_ASSIGNMENT_TOPICS_REQUESTS", requestsTopic,
+                "CHANNEL_ASSIGNMENT_TOPICS_OUTCOMES", outcomesTopic);
+
+        CliRun send = CliRun.of(environment, "send", "--organization-id", directory.organizationId(),
+                "--agent-handle", "nobody", "--operation", "UNASSIGN", "--channel-type", "MAILBOX", "--json");
+
+        assertThat(send.status()).as(send.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
+        assertThat(JsonMapper.builder().build().readTree(send.stdout()).get("status").asString())
+                .isEqualTo("REJECTED");
+    }
+
+    @Test
+    void appliesTheClientConfigFileToItsClients(@TempDir Path directory) throws IOException {
+        Path clientConfig = Files.writeString(directory.resolve("client.properties"),
+                "bootstrap.servers=" + TestServices.kafkaBootstrapServers() + "\n");
+        DirectoryFixture fixture = new DirectoryFixture();
+        fixture.identity("sales-agent");
+        fixture.publishTo(worker());
+
+        CliRun send = CliRun.of(Map.of(), "send", "--client-config", clientConfig.toString(), "--topic",
+                requestsTopic, "--outcomes-topic", outcomesTopic, "--organization-id", fixture.organizationId(),
+                "--agent-handle", "nobody", "--operation", "UNASSIGN", "--channel-type", "MAILBOX");
+
+        assertThat(send.status()).as(send.stderr()).isEqualTo(ChannelAssignmentCli.DONE);
+        assertThat(send.stdout()).contains("UNASSIGN MAILBOX  REJECTED IDENTITY_NOT_FOUND");
     }
 
     private CliRun cli(String... args) {

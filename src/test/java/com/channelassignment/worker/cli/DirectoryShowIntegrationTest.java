@@ -164,7 +164,7 @@ class DirectoryShowIntegrationTest extends SpringWorkerHarness {
     void withoutAJdbcUrlItSaysWhereOneComesFrom() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int status = DirectoryCommands.run(new String[] {"directory", "show", "--organization-id", organization,
+        int status = ChannelAssignmentCli.run(new String[] {"directory", "show", "--organization-id", organization,
                 "--agent-handle", "sales-agent"}, Map.of(), new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
@@ -206,7 +206,7 @@ class DirectoryShowIntegrationTest extends SpringWorkerHarness {
         all.addAll(List.of("--jdbc-user", user));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = DirectoryCommands.run(all.toArray(String[]::new), Map.of("SPRING_DATASOURCE_PASSWORD", password),
+        int status = ChannelAssignmentCli.run(all.toArray(String[]::new), Map.of("SPRING_DATASOURCE_PASSWORD", password),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new CliRun(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
