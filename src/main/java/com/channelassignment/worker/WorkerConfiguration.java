@@ -1,5 +1,6 @@
 package com.channelassignment.worker;
 
+import com.channelassignment.worker.contract.WireLimits;
 import com.channelassignment.worker.application.ApplyAssignmentRequests;
 import com.channelassignment.worker.application.ServeAssignmentCalls;
 import com.channelassignment.worker.jdbc.JdbcAssignmentStore;
@@ -8,10 +9,10 @@ import com.channelassignment.worker.jdbc.DatabaseTransactions;
 import com.channelassignment.worker.jdbc.JdbcReachability;
 import com.channelassignment.worker.jdbc.RuntimeRoleGrants;
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.contract.registry.SchemaIds;
 import com.channelassignment.worker.kafka.SchemaRegistryHealthIndicator;
-import com.channelassignment.worker.kafka.WireContract;
+import com.channelassignment.worker.contract.WireContract;
 import com.channelassignment.worker.contract.WireFormat;
 import com.channelassignment.worker.contract.registry.SchemaRegistryClient;
 import com.channelassignment.worker.contract.registry.TrustStores;
@@ -149,7 +150,7 @@ class WorkerConfiguration {
     @Bean
     ApplyAssignmentRequests applyAssignmentRequests(JdbcAssignmentStore store, AvroContract contract,
             DataSourceTransactionManager transactionManager, Clock clock) {
-        return new ApplyAssignmentRequests(store, contract,
+        return new ApplyAssignmentRequests(store, contract::encodeOutcome,
                 new DatabaseTransactions(new TransactionTemplate(transactionManager)), clock);
     }
 
@@ -157,7 +158,7 @@ class WorkerConfiguration {
     @Bean
     RecordBudget recordBudget(KafkaProperties kafkaProperties) {
         String configured = kafkaProperties.getProducer().getProperties().get("max.request.size");
-        return new RecordBudget(configured == null ? RecordBudget.KAFKA_DEFAULT_MAX_REQUEST_SIZE
+        return new RecordBudget(configured == null ? WireLimits.MAX_RECORD_BYTES
                 : Integer.parseInt(configured));
     }
 

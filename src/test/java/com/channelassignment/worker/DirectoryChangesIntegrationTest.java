@@ -184,7 +184,7 @@ class DirectoryChangesIntegrationTest extends SpringWorkerHarness {
         byte[] secondHolder = contract.encodeChange(new IdentityChange("second-holder-" + org, 1,
                 identity(org, "taken")));
         byte[] notAUuid = contract.encodeChange(com.channelassignment.worker.kafka.avro.DirectoryChange.newBuilder(
-                        com.channelassignment.worker.kafka.AvroContract.toAvro(new ChannelChange("bad-" + org, 1,
+                        com.channelassignment.worker.contract.AvroContract.toAvro(new ChannelChange("bad-" + org, 1,
                                 mailbox(org, false))))
                 .setEntry(new com.channelassignment.worker.kafka.avro.MailboxState("not-a-uuid", "x@y.test", null,
                         false, CREATED))

@@ -4,7 +4,7 @@ import static com.channelassignment.worker.testing.KafkaTestClient.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.kafka.AssignmentRequestListener;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.OtlpReceiver;
 import com.channelassignment.worker.testing.SpringWorkerHarness;

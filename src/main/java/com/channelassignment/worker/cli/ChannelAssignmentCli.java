@@ -1,7 +1,7 @@
 package com.channelassignment.worker.cli;
 
-import com.channelassignment.worker.kafka.AvroContract;
-import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
+import com.channelassignment.worker.contract.WireHeaders;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import java.io.IOException;
@@ -175,7 +175,7 @@ public final class ChannelAssignmentCli {
             }
             while (!deadline.passed()) {
                 for (ConsumerRecord<byte[], byte[]> record : outcomes.poll(deadline.atMost(POLL))) {
-                    if (request.getRequestId().equals(header(record, KafkaOutcomePublisher.REQUEST_ID_HEADER))) {
+                    if (request.getRequestId().equals(header(record, WireHeaders.REQUEST_ID))) {
                         print(contract.decodeOutcome(record.value()), send.connection().json());
                         return DONE;
                     }

@@ -1,8 +1,8 @@
 package com.channelassignment.worker.cli;
 
+import com.channelassignment.worker.contract.WireHeaders;
 import com.channelassignment.worker.contract.WireFormat;
-import com.channelassignment.worker.kafka.AvroContract;
-import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.DirectoryChange;
@@ -249,7 +249,7 @@ final class DirectoryCommands {
         assignments.forEach(request -> pending.add(request.getRequestId()));
         while (!pending.isEmpty() && System.nanoTime() - deadline < 0) {
             for (ConsumerRecord<byte[], byte[]> record : outcomes.poll(atMost(deadline, POLL))) {
-                if (pending.remove(header(record, KafkaOutcomePublisher.REQUEST_ID_HEADER))) {
+                if (pending.remove(header(record, WireHeaders.REQUEST_ID))) {
                     ChannelAssignmentOutcome outcome = contract.decodeOutcome(record.value());
                     out.println(connection.json() ? OutcomeText.json(outcome) : OutcomeText.readable(outcome));
                     out.flush();

@@ -1,9 +1,10 @@
 package com.channelassignment.worker.cli;
 
+import com.channelassignment.worker.domain.AgentHandles;
 import static com.channelassignment.worker.cli.JsonText.field;
 import static com.channelassignment.worker.cli.JsonText.quoted;
 
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -138,7 +139,7 @@ final class DirectoryShow {
                 }
             }
             // The worker stores handles without the leading @ it ignores on requests.
-            String stored = handle.startsWith("@") ? handle.substring(1) : handle;
+            String stored = AgentHandles.stored(handle);
             return new Query(organizationId, stored, jdbcUrl,
                     arguments.text("--jdbc-user", environment.get("SPRING_DATASOURCE_USERNAME")), password,
                     outcomes(arguments.text("--outcomes", "5")), arguments.has("--json"));
@@ -389,7 +390,7 @@ final class DirectoryShow {
 
     private static boolean names(ChannelAssignmentOutcome outcome, String handle, Set<String> identityIds) {
         String sent = outcome.getAgentHandle();
-        String stored = sent.startsWith("@") ? sent.substring(1) : sent;
+        String stored = AgentHandles.stored(sent);
         return stored.equals(handle)
                 || (outcome.getIdentity() != null && identityIds.contains(outcome.getIdentity().getId()));
     }

@@ -1,5 +1,7 @@
 package com.channelassignment.worker.kafka;
 
+import com.channelassignment.worker.contract.WireContract;
+import com.channelassignment.worker.contract.UndecodableRecordException;
 import com.channelassignment.worker.application.AppliedBatch;
 import com.channelassignment.worker.application.ApplyAssignmentRequests;
 import com.channelassignment.worker.application.DependencyUnavailableException;

@@ -1,5 +1,6 @@
 package com.channelassignment.worker.kafka;
 
+import com.channelassignment.worker.contract.WireHeaders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,10 +32,6 @@ import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
  */
 public class BoundedDeadLetterPublishingRecoverer extends DeadLetterPublishingRecoverer {
 
-    public static final String ORIGINAL_VALUE_SIZE_HEADER = "dlt-original-value-size";
-    public static final String ORIGINAL_VALUE_SHA256_HEADER = "dlt-original-value-sha256";
-    public static final String ORIGINAL_KEY_SIZE_HEADER = "dlt-original-key-size";
-    public static final String ORIGINAL_KEY_SHA256_HEADER = "dlt-original-key-sha256";
     static final int MAX_EXCEPTION_MESSAGE_CHARS = 1000;
 
     private final RecordBudget budget;
@@ -78,13 +75,13 @@ public class BoundedDeadLetterPublishingRecoverer extends DeadLetterPublishingRe
         tracing.injectCurrent(withOriginals);
         List<String> truncated = new ArrayList<>();
         if (originalValue != null) {
-            withOriginals.add(ORIGINAL_VALUE_SIZE_HEADER, utf8(Integer.toString(originalValue.length)));
-            withOriginals.add(ORIGINAL_VALUE_SHA256_HEADER, utf8(sha256(originalValue)));
+            withOriginals.add(WireHeaders.ORIGINAL_VALUE_SIZE, utf8(Integer.toString(originalValue.length)));
+            withOriginals.add(WireHeaders.ORIGINAL_VALUE_SHA256, utf8(sha256(originalValue)));
         }
         byte[] deadKey = originalKey;
         if (RecordBudget.keyTooLong(originalKey)) {
-            withOriginals.add(ORIGINAL_KEY_SIZE_HEADER, utf8(Integer.toString(originalKey.length)));
-            withOriginals.add(ORIGINAL_KEY_SHA256_HEADER, utf8(sha256(originalKey)));
+            withOriginals.add(WireHeaders.ORIGINAL_KEY_SIZE, utf8(Integer.toString(originalKey.length)));
+            withOriginals.add(WireHeaders.ORIGINAL_KEY_SHA256, utf8(sha256(originalKey)));
             deadKey = RecordBudget.echoedKey(originalKey);
             truncated.add("key");
         }
@@ -100,7 +97,7 @@ public class BoundedDeadLetterPublishingRecoverer extends DeadLetterPublishingRe
             cut.addAll(candidate.cut());
             Headers marked = new RecordHeaders(candidate.headers().toArray());
             if (!cut.isEmpty()) {
-                marked.add(KafkaOutcomePublisher.TRUNCATED_HEADER, utf8(String.join(",", cut)));
+                marked.add(WireHeaders.TRUNCATED, utf8(String.join(",", cut)));
             }
             if (budget.fits(deadKey, candidate.value(), marked)) {
                 Integer partition = topicPartition.partition() < 0 ? null : topicPartition.partition();

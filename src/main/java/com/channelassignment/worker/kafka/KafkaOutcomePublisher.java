@@ -1,5 +1,7 @@
 package com.channelassignment.worker.kafka;
 
+import com.channelassignment.worker.contract.WireHeaders;
+import com.channelassignment.worker.contract.WireContract;
 import com.channelassignment.worker.application.PublishableOutcome;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -13,11 +15,6 @@ import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
  * with the consumed offsets or not at all.
  */
 public class KafkaOutcomePublisher {
-
-    public static final String REQUEST_ID_HEADER = "request_id";
-    public static final String CORRELATION_ID_HEADER = "correlation_id";
-    /** Lists, comma-separated, what of the request a record carries cut short: {@code key}, {@code value}, ... */
-    public static final String TRUNCATED_HEADER = "truncated";
 
     private final KafkaOperations<byte[], byte[]> kafka;
     private final DeadLetterPublishingRecoverer deadLetters;
@@ -42,12 +39,12 @@ public class KafkaOutcomePublisher {
         // The payload and both ids are capped by the domain; only the key can still be any size the broker took.
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(outcomesTopic, null,
                 RecordBudget.echoedKey(request.key()), contract.frameOutcome(outcome.payload()));
-        record.headers().add(new RecordHeader(REQUEST_ID_HEADER, utf8(outcome.requestId())));
+        record.headers().add(new RecordHeader(WireHeaders.REQUEST_ID, utf8(outcome.requestId())));
         if (outcome.correlationId() != null) {
-            record.headers().add(new RecordHeader(CORRELATION_ID_HEADER, utf8(outcome.correlationId())));
+            record.headers().add(new RecordHeader(WireHeaders.CORRELATION_ID, utf8(outcome.correlationId())));
         }
         if (RecordBudget.keyTooLong(request.key())) {
-            record.headers().add(new RecordHeader(TRUNCATED_HEADER, utf8("key")));
+            record.headers().add(new RecordHeader(WireHeaders.TRUNCATED, utf8("key")));
         }
         tracing.injectCurrent(record.headers());
         kafka.send(record);

@@ -1,5 +1,8 @@
 package com.channelassignment.worker.kafka;
 
+import com.channelassignment.worker.domain.AgentHandles;
+import com.channelassignment.worker.contract.WireHeaders;
+import com.channelassignment.worker.contract.WireContract;
 import com.channelassignment.worker.application.Answer;
 import com.channelassignment.worker.application.RequestChannel;
 import com.channelassignment.worker.domain.AssignmentRequest;
@@ -72,7 +75,7 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
             // As in AssignmentRequest.contentFingerprint: the handle without its '@', the channel id of an
             // assignment only (an unassignment's outcome names the channel it released), canonical on both sides: an
             // outcome stored before requests were made canonical echoes the id as it was sent.
-            return new Asked(AssignmentRequest.normalizedHandle(handle), operation, channelType,
+            return new Asked(AgentHandles.stored(handle), operation, channelType,
                     operation.equals(Operation.ASSIGN.name()) ? ChannelIds.canonical(channelId) : null);
         }
     }
@@ -367,7 +370,7 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
      * instead of an Avro decode. Without the header (a record the worker did not write) the outcome is decoded.
      */
     private boolean mayAnswerAWaitingCall(ConsumerRecord<byte[], byte[]> record) {
-        Header requestId = record.headers().lastHeader(KafkaOutcomePublisher.REQUEST_ID_HEADER);
+        Header requestId = record.headers().lastHeader(WireHeaders.REQUEST_ID);
         return requestId == null || requestId.value() == null
                 || waiting.containsKey(new String(requestId.value(), StandardCharsets.UTF_8));
     }

@@ -13,8 +13,6 @@ import org.apache.kafka.common.record.RecordBatch;
  */
 public final class RecordBudget {
 
-    /** Kafka's default {@code max.request.size}; brokers accept slightly more by default. */
-    public static final int KAFKA_DEFAULT_MAX_REQUEST_SIZE = 1_048_576;
     /** Below this, not even a capped outcome with its headers is sure to fit. */
     static final int SMALLEST_WORKABLE = 64 * 1024;
     /** Keys are organization ids, short by contract; a longer key is echoed only this far. */

@@ -1,5 +1,7 @@
 package com.channelassignment.worker.kafka;
 
+import com.channelassignment.worker.contract.WireContract;
+import com.channelassignment.worker.contract.ConfluentFraming;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 

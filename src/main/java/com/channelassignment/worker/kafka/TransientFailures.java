@@ -1,5 +1,6 @@
 package com.channelassignment.worker.kafka;
 
+import com.channelassignment.worker.contract.registry.SchemaNotRegisteredException;
 import com.channelassignment.worker.application.ConcurrentRequestException;
 import com.channelassignment.worker.application.DependencyUnavailableException;
 import com.channelassignment.worker.contract.registry.SchemaRegistryUnavailableException;
@@ -20,7 +21,8 @@ final class TransientFailures {
             if (cause instanceof DependencyUnavailableException
                     || cause instanceof ConcurrentRequestException
                     || cause instanceof RetriableException
-                    || cause instanceof SchemaRegistryUnavailableException) {
+                    || cause instanceof SchemaRegistryUnavailableException
+                    || cause instanceof SchemaNotRegisteredException) {
                 return true;
             }
         }

@@ -1,5 +1,6 @@
 package com.channelassignment.worker.kafka;
 
+import com.channelassignment.worker.contract.AvroContract;
 import static com.channelassignment.worker.domain.AssignmentRequests.anAssignment;
 import static org.assertj.core.api.Assertions.assertThat;
 

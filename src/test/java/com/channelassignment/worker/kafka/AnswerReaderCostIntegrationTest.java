@@ -1,5 +1,8 @@
 package com.channelassignment.worker.kafka;
 
+import com.channelassignment.worker.contract.WireHeaders;
+import com.channelassignment.worker.contract.AvroContract;
+import com.channelassignment.worker.contract.WireContract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.application.Answer;
@@ -72,7 +75,7 @@ class AnswerReaderCostIntegrationTest {
             CompletableFuture<Answer> answer = channel.send(waiting);
             List<byte[]> others = new ArrayList<>();
             for (int i = 0; i < 1_000; i++) {
-                others.add(contract.encode(assigned(assignment("other-" + i, "org-" + (i % ORGANIZATIONS)))));
+                others.add(contract.encodeOutcome(assigned(assignment("other-" + i, "org-" + (i % ORGANIZATIONS)))));
             }
             long cpuStart = threads.getThreadCpuTime(reader);
             long started = System.nanoTime();
@@ -83,7 +86,7 @@ class AnswerReaderCostIntegrationTest {
                             others.get(i % others.size())));
                 }
                 producer.send(asTheWorkerSends(outcomes, "org-waiting".getBytes(StandardCharsets.UTF_8), "the-call",
-                        contract.encode(assigned(waiting))));
+                        contract.encodeOutcome(assigned(waiting))));
             }
             Answer answered = answer.get(5, TimeUnit.MINUTES);
             double seconds = (System.nanoTime() - started) / 1e9;
@@ -116,7 +119,7 @@ class AnswerReaderCostIntegrationTest {
     private static ProducerRecord<byte[], byte[]> asTheWorkerSends(String topic, byte[] key, String requestId,
             byte[] outcome) {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, outcome);
-        record.headers().add(KafkaOutcomePublisher.REQUEST_ID_HEADER, requestId.getBytes(StandardCharsets.UTF_8));
+        record.headers().add(WireHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8));
         return record;
     }
 

@@ -1,5 +1,7 @@
 package com.channelassignment.worker.kafka;
 
+import com.channelassignment.worker.contract.WireLimits;
+import com.channelassignment.worker.contract.WireHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -19,7 +21,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 /** Dead letters are cut, in a fixed order of preference, until the producer will send them. */
 class BoundedDeadLetterPublishingRecovererTest {
 
-    private static final int LIMIT = RecordBudget.KAFKA_DEFAULT_MAX_REQUEST_SIZE;
+    private static final int LIMIT = WireLimits.MAX_RECORD_BYTES;
     private static final TopicPartition DEAD_LETTERS = new TopicPartition("requests.dlt", -1);
 
     // Never sends: only the record it would send is examined.
@@ -35,10 +37,10 @@ class BoundedDeadLetterPublishingRecovererTest {
 
         assertThat((byte[]) dead.value()).isEqualTo(value);
         assertThat((byte[]) dead.key()).isEqualTo(utf8("org-1"));
-        assertThat(header(dead, BoundedDeadLetterPublishingRecoverer.ORIGINAL_VALUE_SIZE_HEADER)).isEqualTo("13");
-        assertThat(header(dead, BoundedDeadLetterPublishingRecoverer.ORIGINAL_VALUE_SHA256_HEADER))
+        assertThat(header(dead, WireHeaders.ORIGINAL_VALUE_SIZE)).isEqualTo("13");
+        assertThat(header(dead, WireHeaders.ORIGINAL_VALUE_SHA256))
                 .isEqualTo(sha256(value));
-        assertThat(dead.headers().lastHeader(KafkaOutcomePublisher.TRUNCATED_HEADER)).isNull();
+        assertThat(dead.headers().lastHeader(WireHeaders.TRUNCATED)).isNull();
     }
 
     @Test
@@ -48,10 +50,10 @@ class BoundedDeadLetterPublishingRecovererTest {
         ProducerRecord<Object, Object> dead = deadLetterOf(record(utf8("org-1"), value, new RecordHeaders()));
 
         assertThat(dead.value()).isNull();
-        assertThat(header(dead, KafkaOutcomePublisher.TRUNCATED_HEADER)).isEqualTo("value");
-        assertThat(header(dead, BoundedDeadLetterPublishingRecoverer.ORIGINAL_VALUE_SIZE_HEADER))
+        assertThat(header(dead, WireHeaders.TRUNCATED)).isEqualTo("value");
+        assertThat(header(dead, WireHeaders.ORIGINAL_VALUE_SIZE))
                 .isEqualTo(Integer.toString(value.length));
-        assertThat(header(dead, BoundedDeadLetterPublishingRecoverer.ORIGINAL_VALUE_SHA256_HEADER))
+        assertThat(header(dead, WireHeaders.ORIGINAL_VALUE_SHA256))
                 .isEqualTo(sha256(value));
         assertThat(fits(dead)).isTrue();
     }
@@ -65,7 +67,7 @@ class BoundedDeadLetterPublishingRecovererTest {
 
         assertThat((byte[]) dead.value()).isEqualTo(value);
         assertThat(dead.headers().lastHeader("trace-baggage")).isNull();
-        assertThat(header(dead, KafkaOutcomePublisher.TRUNCATED_HEADER)).isEqualTo("headers");
+        assertThat(header(dead, WireHeaders.TRUNCATED)).isEqualTo("headers");
         assertThat(fits(dead)).isTrue();
     }
 
@@ -76,10 +78,10 @@ class BoundedDeadLetterPublishingRecovererTest {
         ProducerRecord<Object, Object> dead = deadLetterOf(record(key, utf8("garbage"), new RecordHeaders()));
 
         assertThat((byte[]) dead.key()).hasSize(RecordBudget.MAX_ECHOED_KEY_BYTES);
-        assertThat(header(dead, BoundedDeadLetterPublishingRecoverer.ORIGINAL_KEY_SIZE_HEADER)).isEqualTo("900000");
-        assertThat(header(dead, BoundedDeadLetterPublishingRecoverer.ORIGINAL_KEY_SHA256_HEADER))
+        assertThat(header(dead, WireHeaders.ORIGINAL_KEY_SIZE)).isEqualTo("900000");
+        assertThat(header(dead, WireHeaders.ORIGINAL_KEY_SHA256))
                 .isEqualTo(sha256(key));
-        assertThat(header(dead, KafkaOutcomePublisher.TRUNCATED_HEADER)).isEqualTo("key");
+        assertThat(header(dead, WireHeaders.TRUNCATED)).isEqualTo("key");
     }
 
     @Test

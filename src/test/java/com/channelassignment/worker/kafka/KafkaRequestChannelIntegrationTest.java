@@ -1,5 +1,8 @@
 package com.channelassignment.worker.kafka;
 
+import com.channelassignment.worker.contract.WireHeaders;
+import com.channelassignment.worker.contract.AvroContract;
+import com.channelassignment.worker.contract.WireContract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.application.Answer;
@@ -142,13 +145,13 @@ class KafkaRequestChannelIntegrationTest {
 
     /** As a record the worker did not write: no request_id header, so the reader decodes it. */
     private void publish(Outcome outcome, int partition) {
-        kafka.send(new ProducerRecord<>(outcomes, partition, null, contract.encode(outcome)));
+        kafka.send(new ProducerRecord<>(outcomes, partition, null, contract.encodeOutcome(outcome)));
     }
 
     private void publish(Outcome outcome, int partition, String requestIdHeader) {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(outcomes, partition, null,
-                contract.encode(outcome));
-        record.headers().add(KafkaOutcomePublisher.REQUEST_ID_HEADER,
+                contract.encodeOutcome(outcome));
+        record.headers().add(WireHeaders.REQUEST_ID,
                 requestIdHeader.getBytes(StandardCharsets.UTF_8));
         kafka.send(record);
     }

@@ -1,5 +1,6 @@
 package com.channelassignment.worker.kafka;
 
+import com.channelassignment.worker.contract.WireContract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.cli.ChannelAssignmentCli;

@@ -1,8 +1,8 @@
-package com.channelassignment.worker.kafka;
+package com.channelassignment.worker.contract;
 
-import com.channelassignment.worker.application.DependencyUnavailableException;
 import com.channelassignment.worker.contract.registry.ConfluentHeader;
 import com.channelassignment.worker.contract.registry.SchemaIds;
+import com.channelassignment.worker.contract.registry.SchemaNotRegisteredException;
 import com.channelassignment.worker.contract.registry.SchemaRegistryClient;
 import com.channelassignment.worker.contract.registry.SubjectNameStrategy;
 import com.channelassignment.worker.contract.registry.UnknownSchemaException;
@@ -22,11 +22,21 @@ import org.apache.avro.specific.SpecificDatumReader;
  * subject, so the registry is asked about new ids, never about every record.
  *
  * <p>A registry that cannot be reached is a dependency away ({@code SchemaRegistryUnavailableException}), and so is a
- * writer schema not yet registered ({@link DependencyUnavailableException}): the batch is retried, and no record is
+ * writer schema not yet registered ({@link SchemaNotRegisteredException}): the batch is retried, and no record is
  * dead-lettered for it. An id the registry does not know, or a schema that is not the kind expected, is
  * the record's fault ({@link UndecodableRecordException}).
  */
 public final class ConfluentFraming {
+
+    /** The framing of a Confluent-framed value, failing it as undecodable when there is no registry to read it. */
+    static ConfluentFraming required(ConfluentFraming confluent, byte[] value) {
+        if (confluent == null) {
+            throw new UndecodableRecordException(("a Confluent-framed record (schema id %d), and no schema registry "
+                    + "to find its writer schema in (the worker's channel-assignment.schema-registry.url, the CLI's "
+                    + "--registry-url)").formatted(ConfluentHeader.idOf(value)), null);
+        }
+        return confluent;
+    }
 
     private final SchemaIds ids;
     private final Map<Integer, Schema> writerSchemas = new ConcurrentHashMap<>();
@@ -63,7 +73,7 @@ public final class ConfluentFraming {
             throw new UndecodableRecordException(e.getMessage(), e);
         } catch (SchemaParseException e) {
             throw new UndecodableRecordException("schema id %d is not an Avro schema the worker can read: %s"
-                    .formatted(id, AvroContract.describe(e)), e);
+                    .formatted(id, UndecodableRecordException.describe(e)), e);
         }
         writerSchemas.putIfAbsent(id, schema);
         return schema;
@@ -87,7 +97,7 @@ public final class ConfluentFraming {
             return reader.read(null, body);
         } catch (IOException | RuntimeException e) {
             throw new UndecodableRecordException("not a %s under schema id %d: %s".formatted(
-                    readerSchema.getName(), id, AvroContract.describe(e)), e);
+                    readerSchema.getName(), id, UndecodableRecordException.describe(e)), e);
         }
     }
 
@@ -102,9 +112,9 @@ public final class ConfluentFraming {
      */
     byte[] header(String topic, Schema schema) {
         return ids.writerHeader(topic, schema.getFullName(), schema.toString()).orElseThrow(() ->
-                new DependencyUnavailableException(("the writer schema %s is not registered under subject %s at %s: "
+                new SchemaNotRegisteredException(("the writer schema %s is not registered under subject %s at %s: "
                         + "register it with the CLI's 'schemas register' (a development worker may set "
                         + "channel-assignment.schema-registry.auto-register=true)").formatted(schema.getFullName(),
-                        ids.subject(topic, schema.getFullName()), registry().baseUrl()), null));
+                        ids.subject(topic, schema.getFullName()), registry().baseUrl())));
     }
 }

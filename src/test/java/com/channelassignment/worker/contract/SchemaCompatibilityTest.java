@@ -1,5 +1,6 @@
-package com.channelassignment.worker.kafka;
+package com.channelassignment.worker.contract;
 
+import com.channelassignment.worker.contract.AvroContract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;

@@ -1,6 +1,5 @@
-package com.channelassignment.worker.kafka;
+package com.channelassignment.worker.contract;
 
-import com.channelassignment.worker.contract.WireFormat;
 import com.channelassignment.worker.contract.registry.ConfluentHeader;
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
@@ -27,7 +26,7 @@ public final class WireContract {
     private final WireFormat written;
     private final String requestsTopic;
     private final String outcomesTopic;
-    private final byte[] outcomeHeader = AvroContract.singleObjectHeader(OUTCOME);
+    private final byte[] outcomeHeader = SingleObjectHeader.of(OUTCOME);
     // The Confluent headers the worker writes, kept once their ids are known: every outcome needs one, and looking it
     // up again would print the schema to compare it on every record.
     private volatile byte[] confluentOutcomeHeader;
@@ -78,7 +77,7 @@ public final class WireContract {
     public byte[] encodeRequest(AssignmentRequest request) {
         byte[] singleObject = avro.encodeRequest(request);
         return written == WireFormat.SINGLE_OBJECT ? singleObject
-                : ConfluentHeader.framed(confluentRequestHeader(), singleObject, AvroContract.SINGLE_OBJECT_HEADER);
+                : ConfluentHeader.framed(confluentRequestHeader(), singleObject, SingleObjectHeader.LENGTH);
     }
 
     /**
@@ -89,7 +88,7 @@ public final class WireContract {
         byte[] current = Arrays.equals(stored, 0, outcomeHeader.length, outcomeHeader, 0, outcomeHeader.length)
                 ? stored : avro.encodeOutcome(avro.decodeOutcome(stored));
         return written == WireFormat.SINGLE_OBJECT ? current
-                : ConfluentHeader.framed(confluentOutcomeHeader(), current, AvroContract.SINGLE_OBJECT_HEADER);
+                : ConfluentHeader.framed(confluentOutcomeHeader(), current, SingleObjectHeader.LENGTH);
     }
 
     /**
