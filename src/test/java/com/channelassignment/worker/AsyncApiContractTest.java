@@ -6,7 +6,7 @@ import static com.channelassignment.worker.ConfigurationSources.bindWorkerProper
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.contract.registry.SubjectNameStrategy;
-import com.channelassignment.worker.kafka.RecordTracing;
+import com.channelassignment.worker.kafka.observe.RecordTracing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

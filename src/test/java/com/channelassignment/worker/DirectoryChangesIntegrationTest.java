@@ -200,7 +200,7 @@ class DirectoryChangesIntegrationTest extends SpringWorkerHarness {
                 Duration.ofSeconds(30), Duration.ofMillis(500)).stream().filter(record -> org.equals(key(record)))
                 .toList();
         assertThat(deadLetters).extracting(record -> KafkaTestClient.header(record, "kafka_dlt-exception-fqcn"))
-                .containsExactlyInAnyOrder("com.channelassignment.worker.kafka.RefusedDirectoryChangeException",
+                .containsExactlyInAnyOrder("com.channelassignment.worker.kafka.consume.RefusedDirectoryChangeException",
                         "com.channelassignment.worker.kafka.UndecodableRecordException");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM identities WHERE organization_id = ?", Integer.class,
                 org)).isEqualTo(1);

@@ -3,7 +3,7 @@ package com.channelassignment.worker;
 import static com.channelassignment.worker.testing.KafkaTestClient.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.channelassignment.worker.kafka.AssignmentRequestListener;
+import com.channelassignment.worker.kafka.consume.AssignmentRequestListener;
 import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.OtlpReceiver;
