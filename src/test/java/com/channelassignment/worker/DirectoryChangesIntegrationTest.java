@@ -201,7 +201,7 @@ class DirectoryChangesIntegrationTest extends SpringWorkerHarness {
                 .toList();
         assertThat(deadLetters).extracting(record -> KafkaTestClient.header(record, "kafka_dlt-exception-fqcn"))
                 .containsExactlyInAnyOrder("com.channelassignment.worker.kafka.consume.RefusedDirectoryChangeException",
-                        "com.channelassignment.worker.kafka.UndecodableRecordException");
+                        "com.channelassignment.worker.contract.UndecodableRecordException");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM identities WHERE organization_id = ?", Integer.class,
                 org)).isEqualTo(1);
     }
