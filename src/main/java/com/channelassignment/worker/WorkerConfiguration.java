@@ -17,7 +17,9 @@ import com.channelassignment.worker.contract.WireFormat;
 import com.channelassignment.worker.contract.registry.SchemaRegistryClient;
 import com.channelassignment.worker.contract.registry.TrustStores;
 import com.channelassignment.worker.kafka.publish.BoundedDeadLetterPublishingRecoverer;
-import com.channelassignment.worker.kafka.consume.DependencyProbe;
+import com.channelassignment.worker.application.DependencyProbe;
+import com.channelassignment.worker.application.PoisonIsolation;
+import com.channelassignment.worker.kafka.consume.TransientFailures;
 import com.channelassignment.worker.kafka.health.KafkaBrokerHealthIndicator;
 import com.channelassignment.worker.kafka.publish.KafkaOutcomePublisher;
 import com.channelassignment.worker.kafka.gateway.KafkaRequestChannel;
@@ -231,9 +233,10 @@ class WorkerConfiguration {
             }
             return Status.UP.equals(kafkaHealth.health().getStatus()) ? Optional.empty() : Optional.of("Kafka");
         };
+        PoisonIsolation poisonIsolation = new PoisonIsolation(properties.retry().poisonAttempts(),
+                TransientFailures::isTransient, dependencies);
         return new AssignmentRequestListener(contract, applyAssignmentRequests, publisher, metrics, clock,
-                properties.retry().poisonAttempts(), stalls, topicIds, dependencies,
-                properties.topics().requests(), tracing);
+                poisonIsolation, stalls, topicIds, properties.topics().requests(), tracing);
     }
 
     /**

@@ -7,7 +7,7 @@ import com.channelassignment.worker.contract.WireContract;
 import com.channelassignment.worker.contract.UndecodableRecordException;
 import com.channelassignment.worker.application.AppliedBatch;
 import com.channelassignment.worker.application.ApplyAssignmentRequests;
-import com.channelassignment.worker.application.DependencyUnavailableException;
+import com.channelassignment.worker.application.PoisonIsolation;
 import com.channelassignment.worker.application.IncomingChange;
 import com.channelassignment.worker.application.IncomingRecord;
 import com.channelassignment.worker.application.IncomingRequest;
@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -84,26 +83,23 @@ public class AssignmentRequestListener {
     private final KafkaOutcomePublisher publisher;
     private final WorkerMetrics metrics;
     private final Clock clock;
-    private final int poisonAttempts;
+    private final PoisonIsolation poisonIsolation;
     private final PartitionStalls stalls;
     private final TopicIds topicIds;
-    private final DependencyProbe dependencies;
     private final String requestsTopic;
     private final RecordTracing tracing;
 
     public AssignmentRequestListener(WireContract contract, ApplyAssignmentRequests applyRequests,
-            KafkaOutcomePublisher publisher, WorkerMetrics metrics, Clock clock, int poisonAttempts,
-            PartitionStalls stalls, TopicIds topicIds, DependencyProbe dependencies, String requestsTopic,
-            RecordTracing tracing) {
+            KafkaOutcomePublisher publisher, WorkerMetrics metrics, Clock clock, PoisonIsolation poisonIsolation,
+            PartitionStalls stalls, TopicIds topicIds, String requestsTopic, RecordTracing tracing) {
         this.contract = contract;
         this.applyRequests = applyRequests;
         this.publisher = publisher;
         this.metrics = metrics;
         this.clock = clock;
-        this.poisonAttempts = poisonAttempts;
+        this.poisonIsolation = poisonIsolation;
         this.stalls = stalls;
         this.topicIds = topicIds;
-        this.dependencies = dependencies;
         this.requestsTopic = requestsTopic;
         this.tracing = tracing;
     }
@@ -172,11 +168,12 @@ public class AssignmentRequestListener {
         try {
             answers = answersOf(decoded, applyRequests.apply(requestsOf(decoded), topicIdsOf(decoded)));
         } catch (RuntimeException failure) {
-            if (TransientFailures.isTransient(failure) || stalls.suspected(firstOffsets) < poisonAttempts) {
+            if (!poisonIsolation.isolatesAfter(failure, () -> stalls.suspected(firstOffsets))) {
                 throw failure;
             }
             log.warn("batch {} failed {} times in a row, not on a dependency ({}); applying its records one by one "
-                    + "to isolate the poison", firstOffsets, poisonAttempts, PartitionStalls.describe(failure));
+                    + "to isolate the poison", firstOffsets, poisonIsolation.poisonAttempts(),
+                    PartitionStalls.describe(failure));
             answers = applyIsolatingPoison(decoded);
         }
         long databaseMillis = (System.nanoTime() - databaseStarted) / 1_000_000;
@@ -209,60 +206,28 @@ public class AssignmentRequestListener {
                 (System.nanoTime() - started) / 1_000_000, databaseMillis);
     }
 
-    /**
-     * Each request in its own database transaction, in offset order. A record is poison only on evidence: it fails
-     * alone, twice, not on a dependency, and the database and the broker both answer. Anything short of that
-     * fails the batch, which is retried.
-     */
+    /** Each request in its own database transaction, in offset order; {@link PoisonIsolation} says which is poison. */
     private Answers applyIsolatingPoison(List<Decoded> decoded) {
         List<Answer> outcomes = new ArrayList<>(decoded.size());
         List<Poison> poison = new ArrayList<>();
         int skipped = 0;
         for (Decoded one : decoded) {
             try (RecordLogContext context = RecordLogContext.of(one.request())) {
-                try {
-                    Answers answered = applyAlone(one);
-                    outcomes.addAll(answered.outcomes());
-                    poison.addAll(answered.poison());
-                    skipped += answered.skipped();
-                } catch (PoisonRecordException e) {
-                    poison.add(new Poison(one, e.failure));
+                PoisonIsolation.Alone<Answers> alone = poisonIsolation.applyAlone(position(one.record()),
+                        () -> answersOf(List.of(one),
+                                applyRequests.applyIsolated(one.request(), topicIdsOf(List.of(one)))));
+                if (alone instanceof PoisonIsolation.Applied<Answers> applied) {
+                    outcomes.addAll(applied.result().outcomes());
+                    poison.addAll(applied.result().poison());
+                    skipped += applied.result().skipped();
+                } else if (alone instanceof PoisonIsolation.Poison<Answers> found) {
+                    poison.add(new Poison(one, found.failure()));
+                } else {
+                    throw new IllegalStateException("unknown verdict " + alone);
                 }
             }
         }
         return new Answers(outcomes, poison, skipped);
-    }
-
-    /** The record's answers; {@link PoisonRecordException} when the evidence says it is poison. */
-    private Answers applyAlone(Decoded one) {
-        RuntimeException failure = null;
-        for (int attempt = 1; attempt <= 2; attempt++) {
-            try {
-                return answersOf(List.of(one), applyRequests.applyIsolated(one.request(), topicIdsOf(List.of(one))));
-            } catch (RuntimeException e) {
-                if (TransientFailures.isTransient(e)) {
-                    throw e;
-                }
-                failure = e;
-            }
-            Optional<String> unreachable = dependencies.firstUnreachable();
-            if (unreachable.isPresent()) {
-                throw new DependencyUnavailableException("record " + position(one.record()) + " failed alone while "
-                        + unreachable.get() + " does not answer; not calling it poison", failure);
-            }
-        }
-        throw new PoisonRecordException(failure);
-    }
-
-    /** Carries a poison record's own failure out of {@link #applyAlone}; never leaves this class. */
-    private static final class PoisonRecordException extends RuntimeException {
-
-        private final RuntimeException failure;
-
-        PoisonRecordException(RuntimeException failure) {
-            super(null, null, false, false);
-            this.failure = failure;
-        }
     }
 
     private Map<String, String> topicIdsOf(List<Decoded> decoded) {

@@ -11,12 +11,12 @@ import org.apache.kafka.common.errors.RetriableException;
  * without limit, from everything else, which may be a poison record. The database adapter translates its own
  * failures into {@link DependencyUnavailableException}; this class reads only application and Kafka exceptions.
  */
-final class TransientFailures {
+public final class TransientFailures {
 
     private TransientFailures() {
     }
 
-    static boolean isTransient(Throwable failure) {
+    public static boolean isTransient(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof DependencyUnavailableException
                     || cause instanceof ConcurrentRequestException

@@ -1,4 +1,4 @@
-package com.channelassignment.worker.kafka.consume;
+package com.channelassignment.worker.application;
 
 import java.util.Optional;
 
