@@ -392,19 +392,18 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         var rejection = outcome.getRejection();
         return new Answer(outcome.getRequestId(), OutcomeStatus.valueOf(outcome.getStatus().name()),
                 rejection == null ? null : RejectionCode.valueOf(rejection.getCode().name()),
-                rejection == null ? 200 : rejection.getHttpStatus(),
                 rejection == null ? null : rejection.getMessage(),
                 outcome.getIdentity() == null ? null : identityOf(outcome.getIdentity()));
     }
 
-    private static Answer.IdentityView identityOf(IdentityDetail detail) {
+    private static Answer.IdentityDetail identityOf(IdentityDetail detail) {
         var mailbox = detail.getMailbox();
         var phoneNumber = detail.getPhoneNumber();
-        return new Answer.IdentityView(detail.getId(), detail.getOrganizationId(), detail.getAgentHandle(),
+        return new Answer.IdentityDetail(detail.getId(), detail.getOrganizationId(), detail.getAgentHandle(),
                 detail.getStatus().name(), detail.getCreatedAt(), detail.getUpdatedAt(),
-                mailbox == null ? null : new Answer.MailboxView(mailbox.getId(), mailbox.getEmailAddress(),
+                mailbox == null ? null : new Answer.MailboxDetail(mailbox.getId(), mailbox.getEmailAddress(),
                         mailbox.getDisplayName(), mailbox.getCreatedAt(), mailbox.getUpdatedAt()),
-                phoneNumber == null ? null : new Answer.PhoneNumberView(phoneNumber.getId(),
+                phoneNumber == null ? null : new Answer.PhoneNumberDetail(phoneNumber.getId(),
                         phoneNumber.getNumber(), phoneNumber.getType().name(), phoneNumber.getCreatedAt(),
                         phoneNumber.getUpdatedAt()));
     }
