@@ -1,7 +1,7 @@
 package com.channelassignment.worker;
 
 import com.channelassignment.worker.cli.ChannelAssignmentCli;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.WireLimits;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -16,7 +16,7 @@ import sun.misc.Signal;
 public class ChannelAssignmentWorkerApplication {
 
     public static void main(String[] args) {
-        AvroContract.limitAvroAllocations();
+        WireLimits.limitAvroAllocations();
         if (ChannelAssignmentCli.handles(args)) {
             // The client needs Kafka only: no Spring context, no database, so it starts in a moment.
             System.exit(ChannelAssignmentCli.runFromCommandLine(args));

@@ -1,5 +1,6 @@
 package com.channelassignment.worker;
 
+import com.channelassignment.worker.contract.WireLimits;
 import com.channelassignment.worker.application.ApplyAssignmentRequests;
 import com.channelassignment.worker.application.ServeAssignmentCalls;
 import com.channelassignment.worker.jdbc.JdbcAssignmentStore;
@@ -7,31 +8,33 @@ import com.channelassignment.worker.jdbc.IdempotencyRecordPurge;
 import com.channelassignment.worker.jdbc.DatabaseTransactions;
 import com.channelassignment.worker.jdbc.JdbcReachability;
 import com.channelassignment.worker.jdbc.RuntimeRoleGrants;
-import com.channelassignment.worker.kafka.AssignmentRequestListener;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.kafka.consume.AssignmentRequestListener;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.contract.registry.SchemaIds;
-import com.channelassignment.worker.kafka.SchemaRegistryHealthIndicator;
-import com.channelassignment.worker.kafka.WireContract;
+import com.channelassignment.worker.kafka.health.SchemaRegistryHealthIndicator;
+import com.channelassignment.worker.contract.WireContract;
 import com.channelassignment.worker.contract.WireFormat;
 import com.channelassignment.worker.contract.registry.SchemaRegistryClient;
 import com.channelassignment.worker.contract.registry.TrustStores;
-import com.channelassignment.worker.kafka.BoundedDeadLetterPublishingRecoverer;
-import com.channelassignment.worker.kafka.DependencyProbe;
-import com.channelassignment.worker.kafka.KafkaBrokerHealthIndicator;
-import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
-import com.channelassignment.worker.kafka.KafkaRequestChannel;
-import com.channelassignment.worker.kafka.PartitionAssignments;
-import com.channelassignment.worker.kafka.PartitionStalls;
-import com.channelassignment.worker.kafka.PartitionStallsHealthIndicator;
-import com.channelassignment.worker.kafka.PreviousIncarnationFencing;
-import com.channelassignment.worker.kafka.StaticMemberConsumerFactory;
-import com.channelassignment.worker.kafka.RecordBudget;
-import com.channelassignment.worker.kafka.RecordTracing;
-import com.channelassignment.worker.kafka.InstanceIdentityCheck;
-import com.channelassignment.worker.kafka.RestartAfterFencing;
-import com.channelassignment.worker.kafka.StallReportingAfterRollbackProcessor;
-import com.channelassignment.worker.kafka.TopicIds;
-import com.channelassignment.worker.kafka.WorkerMetrics;
+import com.channelassignment.worker.kafka.publish.BoundedDeadLetterPublishingRecoverer;
+import com.channelassignment.worker.application.DependencyProbe;
+import com.channelassignment.worker.application.PoisonIsolation;
+import com.channelassignment.worker.kafka.consume.TransientFailures;
+import com.channelassignment.worker.kafka.health.KafkaBrokerHealthIndicator;
+import com.channelassignment.worker.kafka.publish.KafkaOutcomePublisher;
+import com.channelassignment.worker.kafka.gateway.KafkaRequestChannel;
+import com.channelassignment.worker.kafka.consume.PartitionAssignments;
+import com.channelassignment.worker.kafka.consume.PartitionStalls;
+import com.channelassignment.worker.kafka.health.PartitionStallsHealthIndicator;
+import com.channelassignment.worker.kafka.consume.PreviousIncarnationFencing;
+import com.channelassignment.worker.kafka.consume.StaticMemberConsumerFactory;
+import com.channelassignment.worker.kafka.publish.RecordBudget;
+import com.channelassignment.worker.kafka.observe.RecordTracing;
+import com.channelassignment.worker.kafka.consume.InstanceIdentityCheck;
+import com.channelassignment.worker.kafka.consume.RestartAfterFencing;
+import com.channelassignment.worker.kafka.consume.StallReportingAfterRollbackProcessor;
+import com.channelassignment.worker.kafka.consume.TopicIds;
+import com.channelassignment.worker.kafka.observe.WorkerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
@@ -158,7 +161,7 @@ class WorkerConfiguration {
     @Bean
     ApplyAssignmentRequests applyAssignmentRequests(JdbcAssignmentStore store, AvroContract contract,
             DataSourceTransactionManager transactionManager, Clock clock) {
-        return new ApplyAssignmentRequests(store, contract,
+        return new ApplyAssignmentRequests(store, contract::encodeOutcome,
                 new DatabaseTransactions(new TransactionTemplate(transactionManager)), clock);
     }
 
@@ -166,7 +169,7 @@ class WorkerConfiguration {
     @Bean
     RecordBudget recordBudget(KafkaProperties kafkaProperties) {
         String configured = kafkaProperties.getProducer().getProperties().get("max.request.size");
-        return new RecordBudget(configured == null ? RecordBudget.KAFKA_DEFAULT_MAX_REQUEST_SIZE
+        return new RecordBudget(configured == null ? WireLimits.MAX_RECORD_BYTES
                 : Integer.parseInt(configured));
     }
 
@@ -239,9 +242,10 @@ class WorkerConfiguration {
             }
             return Status.UP.equals(kafkaHealth.health().getStatus()) ? Optional.empty() : Optional.of("Kafka");
         };
+        PoisonIsolation poisonIsolation = new PoisonIsolation(properties.retry().poisonAttempts(),
+                TransientFailures::isTransient, dependencies);
         return new AssignmentRequestListener(contract, applyAssignmentRequests, publisher, metrics, clock,
-                properties.retry().poisonAttempts(), stalls, topicIds, dependencies,
-                properties.topics().requests(), tracing);
+                poisonIsolation, stalls, topicIds, properties.topics().requests(), tracing);
     }
 
     /**

@@ -1,6 +1,6 @@
 package com.channelassignment.worker;
 
-import com.channelassignment.worker.kafka.AssignmentRequestListener;
+import com.channelassignment.worker.kafka.consume.AssignmentRequestListener;
 import com.channelassignment.worker.contract.registry.SubjectNameStrategy;
 import com.channelassignment.worker.contract.WireFormat;
 import jakarta.validation.Valid;

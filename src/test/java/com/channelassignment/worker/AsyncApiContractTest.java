@@ -1,13 +1,12 @@
 package com.channelassignment.worker;
 
+import com.channelassignment.worker.contract.WireHeaders;
 import static com.channelassignment.worker.ConfigurationSources.applicationYml;
 import static com.channelassignment.worker.ConfigurationSources.bindWorkerProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.contract.registry.SubjectNameStrategy;
-import com.channelassignment.worker.kafka.BoundedDeadLetterPublishingRecoverer;
-import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
-import com.channelassignment.worker.kafka.RecordTracing;
+import com.channelassignment.worker.kafka.observe.RecordTracing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -291,11 +290,11 @@ class AsyncApiContractTest {
         String replayOf = cliDeadLetterHeader("REPLAY_OF");
 
         JsonNode outcome = resolve(document, document.at("/components/messages/ChannelAssignmentOutcome/headers"));
-        expectHeaders(violations, "outcome", outcome, Set.of(KafkaOutcomePublisher.REQUEST_ID_HEADER,
-                KafkaOutcomePublisher.CORRELATION_ID_HEADER, KafkaOutcomePublisher.TRUNCATED_HEADER,
+        expectHeaders(violations, "outcome", outcome, Set.of(WireHeaders.REQUEST_ID,
+                WireHeaders.CORRELATION_ID, WireHeaders.TRUNCATED,
                 RecordTracing.TRACEPARENT));
-        if (!contains(outcome.path("required"), KafkaOutcomePublisher.REQUEST_ID_HEADER)) {
-            violations.add("outcome: " + KafkaOutcomePublisher.REQUEST_ID_HEADER + " is not required");
+        if (!contains(outcome.path("required"), WireHeaders.REQUEST_ID)) {
+            violations.add("outcome: " + WireHeaders.REQUEST_ID + " is not required");
         }
 
         JsonNode deadLetter = document.at("/components/messages/DeadLetter/headers");
@@ -304,11 +303,11 @@ class AsyncApiContractTest {
                 KafkaHeaders.DLT_ORIGINAL_TIMESTAMP, KafkaHeaders.DLT_ORIGINAL_TIMESTAMP_TYPE,
                 KafkaHeaders.DLT_ORIGINAL_CONSUMER_GROUP, KafkaHeaders.DLT_EXCEPTION_FQCN,
                 KafkaHeaders.DLT_EXCEPTION_CAUSE_FQCN, KafkaHeaders.DLT_EXCEPTION_MESSAGE,
-                BoundedDeadLetterPublishingRecoverer.ORIGINAL_VALUE_SIZE_HEADER,
-                BoundedDeadLetterPublishingRecoverer.ORIGINAL_VALUE_SHA256_HEADER,
-                BoundedDeadLetterPublishingRecoverer.ORIGINAL_KEY_SIZE_HEADER,
-                BoundedDeadLetterPublishingRecoverer.ORIGINAL_KEY_SHA256_HEADER,
-                KafkaOutcomePublisher.TRUNCATED_HEADER, replayOf, RecordTracing.TRACEPARENT);
+                WireHeaders.ORIGINAL_VALUE_SIZE,
+                WireHeaders.ORIGINAL_VALUE_SHA256,
+                WireHeaders.ORIGINAL_KEY_SIZE,
+                WireHeaders.ORIGINAL_KEY_SHA256,
+                WireHeaders.TRUNCATED, replayOf, RecordTracing.TRACEPARENT);
         expectHeaders(violations, "dead letter", deadLetter, deadLetterHeaders);
         // Every header the CLI's dlt commands read is one the document gives the dead letters.
         cliDeadLetterHeaders().forEach(header -> {

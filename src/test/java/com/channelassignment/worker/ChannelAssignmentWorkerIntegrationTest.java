@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.channelassignment.worker.domain.Identity;
 import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.domain.PhoneNumber;
-import com.channelassignment.worker.kafka.AssignmentRequestListener;
+import com.channelassignment.worker.kafka.consume.AssignmentRequestListener;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.ChannelType;

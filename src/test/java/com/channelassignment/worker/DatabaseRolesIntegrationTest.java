@@ -9,7 +9,7 @@ import com.channelassignment.worker.domain.Identity;
 import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.jdbc.IdempotencyRecordPurge;
 import com.channelassignment.worker.jdbc.RuntimeRoleGrants;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.OutcomeStatus;

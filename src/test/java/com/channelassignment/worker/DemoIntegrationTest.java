@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.channelassignment.worker.cli.ChannelAssignmentCli;
 import com.channelassignment.worker.demo.DemoRun;
 import com.channelassignment.worker.demo.DemoScenario;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.TestServices;
 import java.io.ByteArrayOutputStream;

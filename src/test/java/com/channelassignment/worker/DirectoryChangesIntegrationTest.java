@@ -184,7 +184,7 @@ class DirectoryChangesIntegrationTest extends SpringWorkerHarness {
         byte[] secondHolder = contract.encodeChange(new IdentityChange("second-holder-" + org, 1,
                 identity(org, "taken")));
         byte[] notAUuid = contract.encodeChange(com.channelassignment.worker.kafka.avro.DirectoryChange.newBuilder(
-                        com.channelassignment.worker.kafka.AvroContract.toAvro(new ChannelChange("bad-" + org, 1,
+                        com.channelassignment.worker.contract.AvroContract.toAvro(new ChannelChange("bad-" + org, 1,
                                 mailbox(org, false))))
                 .setEntry(new com.channelassignment.worker.kafka.avro.MailboxState("not-a-uuid", "x@y.test", null,
                         false, CREATED))
@@ -200,8 +200,8 @@ class DirectoryChangesIntegrationTest extends SpringWorkerHarness {
                 Duration.ofSeconds(30), Duration.ofMillis(500)).stream().filter(record -> org.equals(key(record)))
                 .toList();
         assertThat(deadLetters).extracting(record -> KafkaTestClient.header(record, "kafka_dlt-exception-fqcn"))
-                .containsExactlyInAnyOrder("com.channelassignment.worker.kafka.RefusedDirectoryChangeException",
-                        "com.channelassignment.worker.kafka.UndecodableRecordException");
+                .containsExactlyInAnyOrder("com.channelassignment.worker.kafka.consume.RefusedDirectoryChangeException",
+                        "com.channelassignment.worker.contract.UndecodableRecordException");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM identities WHERE organization_id = ?", Integer.class,
                 org)).isEqualTo(1);
     }

@@ -3,7 +3,7 @@ package com.channelassignment.worker;
 import static com.channelassignment.worker.testing.WireRequests.anAssignment;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.KafkaTestClient;

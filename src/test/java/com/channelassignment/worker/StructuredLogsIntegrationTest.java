@@ -2,7 +2,7 @@ package com.channelassignment.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.TestServices;
 import com.channelassignment.worker.testing.TraceParent;

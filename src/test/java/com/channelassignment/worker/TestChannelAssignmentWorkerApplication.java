@@ -105,7 +105,7 @@ public final class TestChannelAssignmentWorkerApplication {
                 "--channel-assignment.topics.partitions=3",
                 "--spring.security.oauth2.resourceserver.jwt.public-key-location=" + DEVELOPMENT_PUBLIC_KEY,
                 // The demo prints outcomes; the worker's per-batch lines would interleave with them.
-                "--logging.level.com.channelassignment.worker.kafka.AssignmentRequestListener=WARN"));
+                "--logging.level.com.channelassignment.worker.kafka.consume.AssignmentRequestListener=WARN"));
         arguments.addAll(Arrays.asList(args));
         return SpringApplication.from(ChannelAssignmentWorkerApplication::main)
                 .with(DemoConfiguration.class)

@@ -3,8 +3,8 @@ package com.channelassignment.worker;
 import static com.channelassignment.worker.testing.KafkaTestClient.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.channelassignment.worker.kafka.AssignmentRequestListener;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.kafka.consume.AssignmentRequestListener;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.OtlpReceiver;
 import com.channelassignment.worker.testing.SpringWorkerHarness;
@@ -64,7 +64,7 @@ import org.springframework.test.context.DynamicPropertySource;
         // logging system starts, which is before dynamic properties are added.
         properties = {"management.tracing.export.enabled=true",
             "logging.level.com.channelassignment.worker.application=DEBUG",
-            "logging.level.com.channelassignment.worker.kafka.AssignmentRequestListener=DEBUG"})
+            "logging.level.com.channelassignment.worker.kafka.consume.AssignmentRequestListener=DEBUG"})
 @Import(TracingIntegrationTest.CaughtSpans.class)
 @ExtendWith(OutputCaptureExtension.class)
 class TracingIntegrationTest {

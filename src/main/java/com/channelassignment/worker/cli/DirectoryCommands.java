@@ -1,8 +1,8 @@
 package com.channelassignment.worker.cli;
 
 import com.channelassignment.worker.contract.WireFormat;
-import com.channelassignment.worker.kafka.AvroContract;
-import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
+import com.channelassignment.worker.contract.AvroContract;
+import com.channelassignment.worker.contract.WireHeaders;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.DirectoryChange;
 import com.channelassignment.worker.kafka.avro.IdentityState;
@@ -221,7 +221,7 @@ final class DirectoryCommands implements Callable<Integer> {
         assignments.forEach(request -> pending.add(request.getRequestId()));
         while (!pending.isEmpty() && System.nanoTime() - deadline < 0) {
             for (ConsumerRecord<byte[], byte[]> record : outcomes.poll(atMost(deadline, POLL))) {
-                if (pending.remove(OutcomeText.header(record, KafkaOutcomePublisher.REQUEST_ID_HEADER))) {
+                if (pending.remove(OutcomeText.header(record, WireHeaders.REQUEST_ID))) {
                     OutcomeText.print(out, contract.decodeOutcome(record.value()), connection.json());
                 }
             }

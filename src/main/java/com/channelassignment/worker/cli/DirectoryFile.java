@@ -1,6 +1,7 @@
 package com.channelassignment.worker.cli;
 
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.domain.AgentHandles;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.ChannelType;
 import com.channelassignment.worker.kafka.avro.DirectoryChange;
@@ -121,7 +122,7 @@ record DirectoryFile(List<DirectoryChange> changes, List<ChannelAssignmentReques
             organizationOfIdentity.put(identity.getId(), organization);
             if (identity.getStatus() != IdentityLifecycle.deleted) {
                 // The worker refuses a second live identity with a handle (and dead-letters it): refuse it here.
-                String handle = organization + "\n" + identity.getAgentHandle().replaceFirst("^@", "");
+                String handle = organization + "\n" + AgentHandles.stored(identity.getAgentHandle());
                 String other = liveHandles.putIfAbsent(handle, identity.getId());
                 if (other != null) {
                     throw entry.invalid("agent_handle", "identity " + other + " of " + organization

@@ -1,6 +1,7 @@
 package com.channelassignment.worker.cli;
 
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
+import com.channelassignment.worker.domain.AgentHandles;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -140,7 +141,7 @@ final class DirectoryShow {
                 }
             }
             // The worker stores handles without the leading @ it ignores on requests.
-            String stored = agentHandle.startsWith("@") ? agentHandle.substring(1) : agentHandle;
+            String stored = AgentHandles.stored(agentHandle);
             return new Query(organizationId, stored, url, jdbcUser != null ? jdbcUser : environment.datasourceUser(),
                     password, outcomes, json);
         }
@@ -393,7 +394,7 @@ final class DirectoryShow {
 
     private static boolean names(ChannelAssignmentOutcome outcome, String handle, Set<String> identityIds) {
         String sent = outcome.getAgentHandle();
-        String stored = sent.startsWith("@") ? sent.substring(1) : sent;
+        String stored = AgentHandles.stored(sent);
         return stored.equals(handle)
                 || (outcome.getIdentity() != null && identityIds.contains(outcome.getIdentity().getId()));
     }

@@ -5,7 +5,7 @@ import com.channelassignment.worker.contract.registry.SchemaIds;
 import com.channelassignment.worker.contract.registry.SchemaRegistryClient;
 import com.channelassignment.worker.contract.registry.SubjectNameStrategy;
 import com.channelassignment.worker.contract.registry.TrustStores;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import java.net.URI;
 import java.time.Duration;
 import picocli.CommandLine.Option;

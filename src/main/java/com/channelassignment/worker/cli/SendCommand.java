@@ -1,8 +1,8 @@
 package com.channelassignment.worker.cli;
 
 import com.channelassignment.worker.contract.WireFormat;
-import com.channelassignment.worker.kafka.AvroContract;
-import com.channelassignment.worker.kafka.KafkaOutcomePublisher;
+import com.channelassignment.worker.contract.AvroContract;
+import com.channelassignment.worker.contract.WireHeaders;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.ChannelType;
 import com.channelassignment.worker.kafka.avro.Operation;
@@ -126,7 +126,7 @@ final class SendCommand implements Callable<Integer> {
             while (!deadline.passed()) {
                 for (ConsumerRecord<byte[], byte[]> record : outcomes.poll(deadline.atMost(POLL))) {
                     if (request.getRequestId().equals(OutcomeText.header(record,
-                            KafkaOutcomePublisher.REQUEST_ID_HEADER))) {
+                            WireHeaders.REQUEST_ID))) {
                         OutcomeText.print(context.out(), contract.decodeOutcome(record.value()),
                                 send.connection().json());
                         return ChannelAssignmentCli.DONE;

@@ -1,6 +1,6 @@
 package com.channelassignment.worker.cli;
 
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import java.time.Duration;
 import java.util.concurrent.Callable;

@@ -38,14 +38,9 @@ public record AssignmentRequest(
         return organizationId != null && !organizationId.isBlank();
     }
 
-    /** The handle as the directory stores it: like the HTTP API, one leading {@code @} is ignored. */
+    /** The handle as the directory stores it ({@link AgentHandles#stored}). */
     public String normalizedHandle() {
-        return normalizedHandle(agentHandle);
-    }
-
-    /** A handle as the directory stores it: one leading {@code @} is ignored. */
-    public static String normalizedHandle(String sent) {
-        return sent.startsWith("@") ? sent.substring(1) : sent;
+        return AgentHandles.stored(agentHandle);
     }
 
     /**

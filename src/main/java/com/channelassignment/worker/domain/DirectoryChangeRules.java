@@ -20,6 +20,9 @@ import java.util.UUID;
  */
 public final class DirectoryChangeRules {
 
+    /** A change id is its producer's idempotency key, stored beside the entry it changed. */
+    public static final int MAX_CHANGE_ID_LENGTH = 128;
+
     private DirectoryChangeRules() {
     }
 

@@ -163,7 +163,7 @@ class IdentityChannelsController {
 
     private static ResponseEntity<?> responseOf(Answer answer, BodyField channelId) {
         if (answer.status() == OutcomeStatus.REJECTED) {
-            return problem(HttpStatus.valueOf(answer.httpStatus()), answer.rejectionCode().name(),
+            return problem(statusOf(answer.rejectionCode()), answer.rejectionCode().name(),
                     detailOf(answer, channelId), answer.requestId());
         }
         if (answer.status() == OutcomeStatus.UNASSIGNED) {
@@ -175,6 +175,11 @@ class IdentityChannelsController {
                     .body(IdentityJson.of(answer.identity()));
         }
         throw new IllegalStateException("unknown outcome status " + answer.status());
+    }
+
+    /** The status a refusal is answered with: the one its code names for the HTTP API. */
+    static HttpStatus statusOf(RejectionCode code) {
+        return HttpStatus.valueOf(code.httpStatus());
     }
 
     /**

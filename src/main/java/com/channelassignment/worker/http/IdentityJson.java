@@ -10,7 +10,7 @@ final class IdentityJson {
     private IdentityJson() {
     }
 
-    static Map<String, Object> of(Answer.IdentityView identity) {
+    static Map<String, Object> of(Answer.IdentityDetail identity) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("id", identity.id());
         json.put("organization_id", identity.organizationId());
@@ -23,7 +23,7 @@ final class IdentityJson {
         return json;
     }
 
-    private static Map<String, Object> mailbox(Answer.MailboxView mailbox) {
+    private static Map<String, Object> mailbox(Answer.MailboxDetail mailbox) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("id", mailbox.id());
         json.put("email_address", mailbox.emailAddress());
@@ -33,7 +33,7 @@ final class IdentityJson {
         return json;
     }
 
-    private static Map<String, Object> phoneNumber(Answer.PhoneNumberView phoneNumber) {
+    private static Map<String, Object> phoneNumber(Answer.PhoneNumberDetail phoneNumber) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("id", phoneNumber.id());
         json.put("number", phoneNumber.number());

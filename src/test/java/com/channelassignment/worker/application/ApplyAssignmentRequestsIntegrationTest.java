@@ -11,7 +11,7 @@ import com.channelassignment.worker.domain.OutcomeStatus;
 import com.channelassignment.worker.domain.RejectionCode;
 import com.channelassignment.worker.jdbc.JdbcAssignmentStore;
 import com.channelassignment.worker.jdbc.JdbcDirectoryLoader;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.LockWaits;
 import com.channelassignment.worker.testing.TestServices;
@@ -56,7 +56,7 @@ class ApplyAssignmentRequestsIntegrationTest {
         loader = new JdbcDirectoryLoader(jdbc);
         applyRequests = new ApplyAssignmentRequests(
                 new JdbcAssignmentStore(jdbc, Duration.ofSeconds(5), Duration.ofSeconds(15),
-                        Duration.ofSeconds(15)), new AvroContract(),
+                        Duration.ofSeconds(15)), new AvroContract()::encodeOutcome,
                 new TransactionTemplate(new DataSourceTransactionManager(dataSource)), Clock.systemUTC());
     }
 

@@ -52,7 +52,7 @@ class ServeAssignmentCallsWhileStoppingTest {
         channel.awaitFirstSend();
 
         calls.stop();
-        Answer answer = new Answer("a", OutcomeStatus.ASSIGNED, null, 200, null, null);
+        Answer answer = new Answer("a", OutcomeStatus.ASSIGNED, null, null, null);
         channel.answers.get(0).complete(answer);
 
         assertThat(inFlight.get(5, TimeUnit.SECONDS)).isEqualTo(new Answered(answer));

@@ -1,6 +1,6 @@
 package com.channelassignment.worker.badinput;
 
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.ChannelType;
 import com.channelassignment.worker.kafka.avro.Operation;

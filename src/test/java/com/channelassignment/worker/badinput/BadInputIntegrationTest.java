@@ -56,7 +56,7 @@ class BadInputIntegrationTest extends SpringWorkerHarness {
     private static final int WORKER_MAX_RECORD_BYTES = 1_048_576;
     private static final int ECHOED_KEY_BYTES = 1024;
     private static final String STACK_TRACE_HEADER = "kafka_dlt-exception-stacktrace";
-    private static final String UNDECODABLE = "com.channelassignment.worker.kafka.UndecodableRecordException";
+    private static final String UNDECODABLE = "com.channelassignment.worker.contract.UndecodableRecordException";
 
     @Value("${channel-assignment.topics.partitions}")
     private int partitions;

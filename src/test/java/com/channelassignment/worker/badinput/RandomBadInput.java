@@ -1,6 +1,6 @@
 package com.channelassignment.worker.badinput;
 
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import java.util.Arrays;
 import java.util.Random;
 

@@ -1,7 +1,7 @@
 package com.channelassignment.worker.demo;
 
 import com.channelassignment.worker.WorkerProperties;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;

@@ -3,7 +3,7 @@ package com.channelassignment.worker.demo;
 import com.channelassignment.worker.WorkerProperties;
 import com.channelassignment.worker.cli.ChannelAssignmentCli;
 import com.channelassignment.worker.contract.WireFormat;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package com.channelassignment.worker.demo;
 
 import com.channelassignment.worker.contract.WireFormat;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.ChannelType;
 import com.channelassignment.worker.kafka.avro.Operation;

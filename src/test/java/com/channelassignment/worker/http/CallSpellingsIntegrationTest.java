@@ -8,7 +8,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import com.channelassignment.worker.domain.Channel;
 import com.channelassignment.worker.domain.Identity;
-import com.channelassignment.worker.kafka.AssignmentRequestListener;
+import com.channelassignment.worker.kafka.consume.AssignmentRequestListener;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.RunningWorker;
 import com.channelassignment.worker.testing.SpringWorkerHarness;

@@ -9,7 +9,7 @@ import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Decision;
 import com.channelassignment.worker.domain.Operation;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.IdentityDetail;
 import com.channelassignment.worker.testing.BrokerProcess;

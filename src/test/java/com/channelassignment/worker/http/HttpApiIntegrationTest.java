@@ -8,7 +8,7 @@ import com.channelassignment.worker.domain.Identity;
 import com.channelassignment.worker.domain.IdentityStatus;
 import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.domain.PhoneNumber;
-import com.channelassignment.worker.kafka.AssignmentRequestListener;
+import com.channelassignment.worker.kafka.consume.AssignmentRequestListener;
 import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.testing.RunningWorker;
 import com.channelassignment.worker.testing.SpringWorkerHarness;

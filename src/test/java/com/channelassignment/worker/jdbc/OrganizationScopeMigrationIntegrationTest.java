@@ -8,7 +8,7 @@ import com.channelassignment.worker.domain.Decision;
 import com.channelassignment.worker.domain.Operation;
 import com.channelassignment.worker.domain.Outcome;
 import com.channelassignment.worker.domain.RejectionCode;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.testing.TestServices;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -79,7 +79,7 @@ class OrganizationScopeMigrationIntegrationTest {
     private byte[] outcome(String requestId, String organizationId, String correlationId) {
         AssignmentRequest request = new AssignmentRequest(requestId, organizationId, "support-bot", Operation.ASSIGN,
                 ChannelType.MAILBOX, UUID.randomUUID().toString(), Instant.now(), correlationId);
-        return contract.encode(Outcome.rejected(UUID.randomUUID(), request,
+        return contract.encodeOutcome(Outcome.rejected(UUID.randomUUID(), request,
                 new Decision.Rejected(RejectionCode.IDENTITY_NOT_FOUND, "no identity"), Instant.now()));
     }
 

@@ -1,5 +1,8 @@
 package com.channelassignment.worker.kafka;
 
+import com.channelassignment.worker.kafka.gateway.KafkaRequestChannel;
+import com.channelassignment.worker.kafka.health.SchemaRegistryHealthIndicator;
+import com.channelassignment.worker.contract.WireContract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.cli.ChannelAssignmentCli;

@@ -8,7 +8,7 @@ import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.DirectoryChange;
 import com.channelassignment.worker.domain.Identity;
 import com.channelassignment.worker.domain.IdentityChange;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.OutcomeStatus;

@@ -3,7 +3,7 @@ package com.channelassignment.worker.testing;
 import com.channelassignment.worker.contract.registry.ConfluentHeader;
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.DirectoryChange;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.ChannelType;
 import com.channelassignment.worker.kafka.avro.Operation;

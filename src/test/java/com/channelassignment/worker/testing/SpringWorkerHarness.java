@@ -1,7 +1,7 @@
 package com.channelassignment.worker.testing;
 
 import com.channelassignment.worker.contract.WireFormat;
-import com.channelassignment.worker.kafka.AvroContract;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import java.net.URI;

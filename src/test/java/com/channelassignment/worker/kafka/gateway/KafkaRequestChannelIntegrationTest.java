@@ -1,0 +1,169 @@
+package com.channelassignment.worker.kafka.gateway;
+
+import com.channelassignment.worker.contract.WireHeaders;
+import com.channelassignment.worker.contract.AvroContract;
+import com.channelassignment.worker.contract.WireContract;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.channelassignment.worker.application.Answer;
+import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.ChannelType;
+import com.channelassignment.worker.domain.Decision;
+import com.channelassignment.worker.domain.DirectoryEntries;
+import com.channelassignment.worker.domain.IdentityDetail;
+import com.channelassignment.worker.domain.Operation;
+import com.channelassignment.worker.domain.Outcome;
+import com.channelassignment.worker.domain.OutcomeStatus;
+import com.channelassignment.worker.domain.RejectionCode;
+import com.channelassignment.worker.testing.KafkaTestClient;
+import com.channelassignment.worker.testing.TestServices;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+
+/**
+ * The answer reader against the test broker, with outcomes written by the test: which waiting call an outcome
+ * answers, and outcomes in partitions the topic did not have when the reader started.
+ */
+class KafkaRequestChannelIntegrationTest {
+
+    private final AvroContract contract = new AvroContract();
+    private final String bootstrap = TestServices.kafkaBootstrapServers();
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final String requests = "channel-requests-" + run;
+    private final String outcomes = "channel-outcomes-" + run;
+    private final KafkaTestClient kafka = new KafkaTestClient(bootstrap);
+    private KafkaRequestChannel channel;
+
+    @AfterEach
+    void stop() {
+        if (channel != null) {
+            channel.stop();
+        }
+        kafka.close();
+    }
+
+    @Test
+    void answersTwoCallsRacingUnderOneKeyEachWithTheOutcomeOfWhatItAsked() throws Exception {
+        KafkaTestClient.createTopics(bootstrap, 1, List.of(requests, outcomes));
+        channel = started();
+        AssignmentRequest assign = request("order-1", Operation.ASSIGN, UUID.randomUUID().toString());
+        AssignmentRequest unassign = request("order-1", Operation.UNASSIGN, null);
+
+        CompletableFuture<Answer> assignAnswer = channel.send(assign);
+        CompletableFuture<Answer> unassignAnswer = channel.send(unassign);
+        // The assignment was applied first; the unassignment under the same key is refused. Each call must read its
+        // own outcome, in whichever order they come.
+        publish(Outcome.rejected(UUID.randomUUID(), unassign, new Decision.Rejected(
+                RejectionCode.IDEMPOTENCY_KEY_REUSED, "request_id order-1 was already used"), Instant.now()), 0);
+        publish(assigned(assign), 0);
+
+        assertThat(unassignAnswer.get(30, TimeUnit.SECONDS).rejectionCode())
+                .isEqualTo(RejectionCode.IDEMPOTENCY_KEY_REUSED);
+        assertThat(assignAnswer.get(30, TimeUnit.SECONDS).status()).isEqualTo(OutcomeStatus.ASSIGNED);
+    }
+
+    @Test
+    void answersACallWhoseOutcomeIsInAPartitionAddedAfterTheReaderStarted() throws Exception {
+        KafkaTestClient.createTopics(bootstrap, 1, List.of(requests, outcomes));
+        channel = started();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createPartitions(Map.of(outcomes, NewPartitions.increaseTo(3))).all().get(30, TimeUnit.SECONDS);
+        }
+        AssignmentRequest assign = request("order-2", Operation.ASSIGN, UUID.randomUUID().toString());
+
+        CompletableFuture<Answer> answer = channel.send(assign);
+        publish(assigned(assign), 2);
+
+        // The reader's metadata is at most 5 s old and it looks every 5 s: well inside the wait.
+        assertThat(answer.get(30, TimeUnit.SECONDS).status()).isEqualTo(OutcomeStatus.ASSIGNED);
+    }
+
+    @Test
+    void answersTwoOrganizationsUsingOneRequestIdEachWithItsOwnOutcome() throws Exception {
+        KafkaTestClient.createTopics(bootstrap, 1, List.of(requests, outcomes));
+        channel = started();
+        // Keys are scoped to the organization: two organizations may use the same one at the same moment.
+        AssignmentRequest first = new AssignmentRequest("shared-key", "org-first", "support-bot", Operation.ASSIGN,
+                ChannelType.MAILBOX, UUID.randomUUID().toString(), Instant.now(), null);
+        AssignmentRequest second = new AssignmentRequest("shared-key", "org-second", "support-bot", Operation.ASSIGN,
+                ChannelType.MAILBOX, first.channelId(), Instant.now(), null);
+
+        CompletableFuture<Answer> firstAnswer = channel.send(first);
+        CompletableFuture<Answer> secondAnswer = channel.send(second);
+        publish(Outcome.rejected(UUID.randomUUID(), second, new Decision.Rejected(RejectionCode.CHANNEL_NOT_FOUND,
+                "no such mailbox"), Instant.now()), 0, "shared-key");
+        publish(assigned(first), 0, "shared-key");
+
+        assertThat(secondAnswer.get(30, TimeUnit.SECONDS).rejectionCode()).isEqualTo(RejectionCode.CHANNEL_NOT_FOUND);
+        assertThat(firstAnswer.get(30, TimeUnit.SECONDS).status()).isEqualTo(OutcomeStatus.ASSIGNED);
+    }
+
+    @Test
+    void readsTheRequestIdHeaderBeforeDecodingAnOutcome() throws Exception {
+        KafkaTestClient.createTopics(bootstrap, 1, List.of(requests, outcomes));
+        channel = started();
+        AssignmentRequest assign = request("order-3", Operation.ASSIGN, UUID.randomUUID().toString());
+        CompletableFuture<Answer> answer = channel.send(assign);
+
+        // The first outcome is the call's by its payload, but its header names another call: the reader passes over
+        // it without decoding it. Were the header not read, the call would get that refusal.
+        publish(Outcome.rejected(UUID.randomUUID(), assign, new Decision.Rejected(
+                RejectionCode.IDEMPOTENCY_KEY_REUSED, "request_id order-3 was already used"), Instant.now()), 0,
+                "someone-elses-call");
+        publish(assigned(assign), 0, "order-3");
+
+        assertThat(answer.get(30, TimeUnit.SECONDS).status()).isEqualTo(OutcomeStatus.ASSIGNED);
+    }
+
+    private KafkaRequestChannel started() {
+        KafkaTemplate<byte[], byte[]> calls = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)));
+        KafkaRequestChannel started = new KafkaRequestChannel(calls, WireContract.singleObject(contract), requests,
+                outcomes,
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), 0);
+        started.start();
+        return started;
+    }
+
+    /** As a record the worker did not write: no request_id header, so the reader decodes it. */
+    private void publish(Outcome outcome, int partition) {
+        kafka.send(new ProducerRecord<>(outcomes, partition, null, contract.encodeOutcome(outcome)));
+    }
+
+    private void publish(Outcome outcome, int partition, String requestIdHeader) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(outcomes, partition, null,
+                contract.encodeOutcome(outcome));
+        record.headers().add(WireHeaders.REQUEST_ID,
+                requestIdHeader.getBytes(StandardCharsets.UTF_8));
+        kafka.send(record);
+    }
+
+    private static AssignmentRequest request(String requestId, Operation operation, String channelId) {
+        return new AssignmentRequest(requestId, "org-" + requestId, "support-bot", operation, ChannelType.MAILBOX,
+                channelId, Instant.now(), null);
+    }
+
+    private static Outcome assigned(AssignmentRequest request) {
+        return new Outcome(UUID.randomUUID(), request, OutcomeStatus.ASSIGNED, true, request.channelId(), null,
+                new IdentityDetail(DirectoryEntries.anIdentity(request.organizationId(), request.agentHandle()),
+                        DirectoryEntries.aMailbox(request.organizationId()), null), Instant.now());
+    }
+}
