@@ -1,7 +1,7 @@
 package com.channelassignment.worker;
 
-import static com.channelassignment.worker.testing.WireRequests.anAssignment;
-import static com.channelassignment.worker.testing.WireRequests.anUnassignment;
+import static com.channelassignment.worker.domain.AssignmentRequests.anAssignment;
+import static com.channelassignment.worker.domain.AssignmentRequests.anUnassignment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.domain.Identity;
@@ -10,7 +10,7 @@ import com.channelassignment.worker.domain.PhoneNumber;
 import com.channelassignment.worker.kafka.consume.AssignmentRequestListener;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
-import com.channelassignment.worker.kafka.avro.ChannelType;
+import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.kafka.avro.IdentityStatus;
 import com.channelassignment.worker.kafka.avro.OutcomeStatus;
 import com.channelassignment.worker.kafka.avro.RejectionCode;
@@ -39,7 +39,7 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         // No organization (403 in the API's order) and an empty request_id (422): the organization comes first.
         String correlationId = "order-check-" + UUID.randomUUID();
         ChannelAssignmentRequest request = anAssignment().withRequestId("").inOrganization(null)
-                .forHandle("anyone").ofMailbox(UUID.randomUUID()).withCorrelationId(correlationId).build();
+                .forHandle("anyone").ofMailbox(UUID.randomUUID()).withCorrelationId(correlationId).buildWire();
 
         kafka().send(requestsTopic, "no-organization", contract.encodeRequest(request));
 
@@ -62,7 +62,7 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         Mailbox mailbox = directory.mailbox();
         directory.publishTo(worker());
         ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
-                .forHandle("grouped").ofMailbox(mailbox.id()).build();
+                .forHandle("grouped").ofMailbox(mailbox.id()).buildWire();
         send(request);
         onlyOutcomeFor(request.getRequestId());
 
@@ -87,7 +87,7 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         directory.publishTo(worker());
 
         ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
-                .forHandle("@sales-agent").ofMailbox(mailbox.id()).build();
+                .forHandle("@sales-agent").ofMailbox(mailbox.id()).buildWire();
         send(request);
 
         ConsumerRecord<byte[], byte[]> record = outcomeRecordsFor(request.getRequestId()).get(0);
@@ -115,7 +115,7 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         Mailbox mailbox = directory.mailbox();
         directory.publishTo(worker());
         ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
-                .forHandle("support").ofMailbox(mailbox.id()).build();
+                .forHandle("support").ofMailbox(mailbox.id()).buildWire();
 
         send(request);
         ChannelAssignmentOutcome first = onlyOutcomeFor(request.getRequestId());
@@ -144,11 +144,11 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         directory.publishTo(worker());
         String requestId = "req-" + UUID.randomUUID();
         send(anAssignment().withRequestId(requestId).inOrganization(directory.organizationId())
-                .forHandle("billing").ofMailbox(first.id()).build());
+                .forHandle("billing").ofMailbox(first.id()).buildWire());
         ChannelAssignmentOutcome original = onlyOutcomeFor(requestId);
 
         send(anUnassignment().withRequestId(requestId).inOrganization(directory.organizationId())
-                .forHandle("billing").build());
+                .forHandle("billing").buildWire());
         List<ChannelAssignmentOutcome> outcomes = waitForOutcomes(requestId, 2);
 
         ChannelAssignmentOutcome reuse = outcomes.get(1);
@@ -173,9 +173,9 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         UUID missing = UUID.randomUUID();
 
         ChannelAssignmentRequest crossOrganization = anAssignment().inOrganization(ours.organizationId())
-                .forHandle("sales-agent").ofMailbox(foreign.id()).build();
+                .forHandle("sales-agent").ofMailbox(foreign.id()).buildWire();
         ChannelAssignmentRequest nonexistent = anAssignment().inOrganization(ours.organizationId())
-                .forHandle("sales-agent").ofMailbox(missing).build();
+                .forHandle("sales-agent").ofMailbox(missing).buildWire();
         send(crossOrganization);
         send(nonexistent);
 
@@ -200,11 +200,11 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         directory.publishTo(worker());
 
         ChannelAssignmentRequest release = anUnassignment().inOrganization(directory.organizationId())
-                .forHandle("first").ofType(ChannelType.PHONE_NUMBER).build();
+                .forHandle("first").ofType(ChannelType.PHONE_NUMBER).buildWire();
         ChannelAssignmentRequest releaseAgain = anUnassignment().inOrganization(directory.organizationId())
-                .forHandle("first").ofType(ChannelType.PHONE_NUMBER).build();
+                .forHandle("first").ofType(ChannelType.PHONE_NUMBER).buildWire();
         ChannelAssignmentRequest reassign = anAssignment().inOrganization(directory.organizationId())
-                .forHandle("second").ofPhoneNumber(phone.id()).build();
+                .forHandle("second").ofPhoneNumber(phone.id()).buildWire();
         send(release);
         send(releaseAgain);
         send(reassign);
@@ -232,9 +232,9 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         Mailbox contested = directory.mailbox();
         directory.publishTo(worker());
         ChannelAssignmentRequest left = anAssignment().inOrganization(directory.organizationId())
-                .forHandle("left").ofMailbox(contested.id()).build();
+                .forHandle("left").ofMailbox(contested.id()).buildWire();
         ChannelAssignmentRequest right = anAssignment().inOrganization(directory.organizationId())
-                .forHandle("right").ofMailbox(contested.id()).build();
+                .forHandle("right").ofMailbox(contested.id()).buildWire();
         // Different keys put the two requests on different partitions, handled by different consumer threads.
         kafka().send(requestsTopic, "left-key", contract.encodeRequest(left));
         kafka().send(requestsTopic, "right-key-2", contract.encodeRequest(right));
@@ -261,7 +261,7 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
 
         kafka().send(requestsTopic, key, garbage);
         ChannelAssignmentRequest valid = anAssignment().inOrganization(directory.organizationId())
-                .forHandle("after-garbage").ofMailbox(mailbox.id()).build();
+                .forHandle("after-garbage").ofMailbox(mailbox.id()).buildWire();
         send(valid);
 
         assertThat(onlyOutcomeFor(valid.getRequestId()).getStatus()).isEqualTo(OutcomeStatus.ASSIGNED);
@@ -302,11 +302,11 @@ class ChannelAssignmentWorkerIntegrationTest extends SpringWorkerHarness {
         directory.publishTo(worker());
         String organization = directory.organizationId();
         ChannelAssignmentRequest healthyBefore = anAssignment().inOrganization(organization).forHandle("before")
-                .ofMailbox(first.id()).build();
+                .ofMailbox(first.id()).buildWire();
         ChannelAssignmentRequest poison = anAssignment().withRequestId("poison-" + UUID.randomUUID())
-                .inOrganization(organization).forHandle("poisoned").ofMailbox(second.id()).build();
+                .inOrganization(organization).forHandle("poisoned").ofMailbox(second.id()).buildWire();
         ChannelAssignmentRequest healthyAfter = anAssignment().inOrganization(organization).forHandle("after")
-                .ofMailbox(third.id()).build();
+                .ofMailbox(third.id()).buildWire();
 
         kafka().sendTogether(requestsTopic, organization, List.of(contract.encodeRequest(healthyBefore),
                 contract.encodeRequest(poison), contract.encodeRequest(healthyAfter)));

@@ -1,7 +1,7 @@
 package com.channelassignment.worker;
 
-import static com.channelassignment.worker.testing.WireRequests.anAssignment;
-import static com.channelassignment.worker.testing.WireRequests.anUnassignment;
+import static com.channelassignment.worker.domain.AssignmentRequests.anAssignment;
+import static com.channelassignment.worker.domain.AssignmentRequests.anUnassignment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -142,9 +142,9 @@ class DatabaseRolesIntegrationTest {
         directory.publishTo(RunningWorker.of(worker.getEnvironment()));
 
         ChannelAssignmentRequest assign = anAssignment().inOrganization(directory.organizationId())
-                .forHandle("roles-agent").ofMailbox(mailbox.id()).build();
+                .forHandle("roles-agent").ofMailbox(mailbox.id()).buildWire();
         ChannelAssignmentRequest unassign = anUnassignment().inOrganization(directory.organizationId())
-                .forHandle("roles-agent").build();
+                .forHandle("roles-agent").buildWire();
         send(assign);
         send(unassign);
 
@@ -240,7 +240,7 @@ class DatabaseRolesIntegrationTest {
         Mailbox mailbox = directory.mailbox();
         directory.publishTo(RunningWorker.of(worker.getEnvironment()));
         ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
-                .forHandle("purged-agent").ofMailbox(mailbox.id()).build();
+                .forHandle("purged-agent").ofMailbox(mailbox.id()).buildWire();
         send(request);
         outcomesFor(request.getRequestId());
         assertThat(recordCount(request.getRequestId())).isOne();

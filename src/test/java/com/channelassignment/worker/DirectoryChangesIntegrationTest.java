@@ -1,6 +1,6 @@
 package com.channelassignment.worker;
 
-import static com.channelassignment.worker.testing.WireRequests.anAssignment;
+import static com.channelassignment.worker.domain.AssignmentRequests.anAssignment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.domain.ChannelChange;
@@ -60,7 +60,7 @@ class DirectoryChangesIntegrationTest extends SpringWorkerHarness {
             sendChange(new ChannelChange(UUID.randomUUID().toString(), 1, mailbox));
             String requestId = "race-" + round;
             send(anAssignment().withRequestId(requestId).inOrganization(org).forHandle(identity.agentHandle())
-                    .ofMailbox(mailbox.id()).build());
+                    .ofMailbox(mailbox.id()).buildWire());
             requestIds.add(requestId);
         }
 
@@ -110,7 +110,7 @@ class DirectoryChangesIntegrationTest extends SpringWorkerHarness {
         sendChange(new ChannelChange(UUID.randomUUID().toString(), 1, number));
         send(assign(org, "leaver-mailbox", "leaver", mailbox));
         send(anAssignment().withRequestId("leaver-number").inOrganization(org).forHandle("leaver")
-                .ofPhoneNumber(number.id()).build());
+                .ofPhoneNumber(number.id()).buildWire());
         assertThat(onlyOutcomeFor("leaver-number").getStatus()).isEqualTo(OutcomeStatus.ASSIGNED);
         String deletionId = "delete-" + org;
         DirectoryChange deletion = new IdentityChange(deletionId, 2, new Identity(agent.id(), org, "leaver",
@@ -152,7 +152,7 @@ class DirectoryChangesIntegrationTest extends SpringWorkerHarness {
         sendChange(new ChannelChange(UUID.randomUUID().toString(), 1, number));
         send(assign(org, "keeper-mailbox", "keeper", mailbox));
         send(anAssignment().withRequestId("keeper-number").inOrganization(org).forHandle("keeper")
-                .ofPhoneNumber(number.id()).build());
+                .ofPhoneNumber(number.id()).buildWire());
         assertThat(onlyOutcomeFor("keeper-number").getStatus()).isEqualTo(OutcomeStatus.ASSIGNED);
 
         sendChange(new ChannelChange("delete-mailbox-" + org, 2, new Mailbox(mailbox.id(), org,
@@ -235,7 +235,7 @@ class DirectoryChangesIntegrationTest extends SpringWorkerHarness {
 
     private static ChannelAssignmentRequest assign(String org, String requestId, String handle, Mailbox mailbox) {
         return anAssignment().withRequestId(requestId).inOrganization(org).forHandle(handle).ofMailbox(mailbox.id())
-                .build();
+                .buildWire();
     }
 
     private static String key(ConsumerRecord<byte[], byte[]> record) {

@@ -1,6 +1,6 @@
 package com.channelassignment.worker;
 
-import static com.channelassignment.worker.testing.WireRequests.anAssignment;
+import static com.channelassignment.worker.domain.AssignmentRequests.anAssignment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.domain.Identity;
@@ -36,7 +36,7 @@ class KafkaCommitFailureIntegrationTest extends SpringWorkerHarness {
         Mailbox mailbox = directory.mailbox();
         directory.publishTo(worker());
         ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
-                .forHandle("fenced-agent").ofMailbox(mailbox.id()).build();
+                .forHandle("fenced-agent").ofMailbox(mailbox.id()).buildWire();
 
         FencingProducerInterceptor.arm(request.getRequestId());
         send(request);

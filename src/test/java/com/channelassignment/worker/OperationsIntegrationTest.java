@@ -1,6 +1,6 @@
 package com.channelassignment.worker;
 
-import static com.channelassignment.worker.testing.WireRequests.anAssignment;
+import static com.channelassignment.worker.domain.AssignmentRequests.anAssignment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.contract.AvroContract;
@@ -105,7 +105,7 @@ class OperationsIntegrationTest {
         var mailbox = directory.mailbox();
         directory.publishTo(RunningWorker.of(environment));
         ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
-                .forHandle("waiting").ofMailbox(mailbox.id()).build();
+                .forHandle("waiting").ofMailbox(mailbox.id()).buildWire();
         awaitStatus("/actuator/health/partitions", status -> status == 200, "UP before anything fails");
 
         try (KafkaTestClient kafka = new KafkaTestClient(TestServices.kafkaBootstrapServers())) {
@@ -182,7 +182,7 @@ class OperationsIntegrationTest {
         var mailbox = directory.mailbox();
         directory.publishTo(RunningWorker.of(environment));
         ChannelAssignmentRequest request = anAssignment().inOrganization(directory.organizationId())
-                .forHandle("metered").ofMailbox(mailbox.id()).build();
+                .forHandle("metered").ofMailbox(mailbox.id()).buildWire();
         try (KafkaTestClient kafka = new KafkaTestClient(TestServices.kafkaBootstrapServers())) {
             kafka.send(requestsTopic, request.getOrganizationId(), contract.encodeRequest(request));
             assertThat(kafka.readOutcomes(outcomesTopic, List.of(request.getRequestId()))).hasSize(1);

@@ -6,7 +6,7 @@ import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.TestServices;
 import com.channelassignment.worker.testing.TraceParent;
-import com.channelassignment.worker.testing.WireRequests;
+import com.channelassignment.worker.domain.AssignmentRequests;
 import com.channelassignment.worker.testing.WorkerProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,8 +65,8 @@ class StructuredLogsIntegrationTest {
             int partition = KafkaTestClient.partitionOf(organization.getBytes(StandardCharsets.UTF_8), PARTITIONS);
             ProducerRecord<byte[], byte[]> traced = new ProducerRecord<>(run + "-requests",
                     organization.getBytes(StandardCharsets.UTF_8), new AvroContract().encodeRequest(
-                            WireRequests.anAssignment().withRequestId(requestId).inOrganization(organization)
-                                    .forHandle("nobody").withCorrelationId(correlationId).build()));
+                            AssignmentRequests.anAssignment().withRequestId(requestId).inOrganization(organization)
+                                    .forHandle("nobody").withCorrelationId(correlationId).buildWire()));
             traced.headers().add(TraceParent.HEADER, trace.toString().getBytes(StandardCharsets.UTF_8));
             kafka.send(traced);
             kafka.send(run + "-requests", organization, "not avro".getBytes(StandardCharsets.UTF_8));

@@ -1,7 +1,7 @@
 package com.channelassignment.worker;
 
-import static com.channelassignment.worker.testing.WireRequests.anAssignment;
-import static com.channelassignment.worker.testing.WireRequests.anUnassignment;
+import static com.channelassignment.worker.domain.AssignmentRequests.anAssignment;
+import static com.channelassignment.worker.domain.AssignmentRequests.anUnassignment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.domain.Identity;
@@ -111,9 +111,9 @@ class TenantIsolationIntegrationTest extends SpringWorkerHarness {
         outcomesOf(acme, requestId, 1);
 
         send(anUnassignment().withRequestId(requestId).inOrganization(acme.organizationId()).forHandle(HANDLE)
-                .build());
+                .buildWire());
         send(anUnassignment().withRequestId(requestId).inOrganization(globex.organizationId()).forHandle(HANDLE)
-                .build());
+                .buildWire());
 
         assertThat(outcomesOf(acme, requestId, 2)).last().satisfies(outcome -> {
             assertThat(outcome.getStatus()).isEqualTo(OutcomeStatus.REJECTED);
@@ -132,12 +132,12 @@ class TenantIsolationIntegrationTest extends SpringWorkerHarness {
         String requestId = "order-" + UUID.randomUUID().toString().substring(0, 8);
         String acmeCorrelation = "acme-only-" + UUID.randomUUID();
         send(anAssignment().withRequestId(requestId).inOrganization(acme.organizationId()).forHandle(HANDLE)
-                .ofMailbox(sharedMailboxId).withCorrelationId(acmeCorrelation).build());
+                .ofMailbox(sharedMailboxId).withCorrelationId(acmeCorrelation).buildWire());
         outcomesOf(acme, requestId, 1);
 
         // globex asks for the same mailbox id, which acme's agent holds in acme; and reuses acme's key.
         send(anAssignment().withRequestId(requestId).inOrganization(globex.organizationId()).forHandle(HANDLE)
-                .ofMailbox(sharedMailboxId).build());
+                .ofMailbox(sharedMailboxId).buildWire());
 
         List<ConsumerRecord<byte[], byte[]>> globexRecords = outcomeRecordsOf(globex, requestId, 1);
         assertThat(globexRecords).singleElement().satisfies(record -> {
@@ -166,7 +166,7 @@ class TenantIsolationIntegrationTest extends SpringWorkerHarness {
 
     private static ChannelAssignmentRequest assignment(Tenant tenant, String requestId) {
         return anAssignment().withRequestId(requestId).inOrganization(tenant.organizationId()).forHandle(HANDLE)
-                .ofMailbox(tenant.mailbox().id()).build();
+                .ofMailbox(tenant.mailbox().id()).buildWire();
     }
 
     private static void assertAssignedTo(ChannelAssignmentOutcome outcome, Tenant tenant) {

@@ -11,7 +11,7 @@ import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.TestServices;
 import com.channelassignment.worker.testing.Tokens;
 import com.channelassignment.worker.testing.TraceParent;
-import com.channelassignment.worker.testing.WireRequests;
+import com.channelassignment.worker.domain.AssignmentRequests;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -248,8 +248,8 @@ class TracingIntegrationTest {
 
     private ProducerRecord<byte[], byte[]> request(String organization, String requestId) {
         return new ProducerRecord<>(requestsTopic, utf8(organization), contract.encodeRequest(
-                WireRequests.anAssignment().withRequestId(requestId).inOrganization(organization)
-                        .forHandle("nobody").build()));
+                AssignmentRequests.anAssignment().withRequestId(requestId).inOrganization(organization)
+                        .forHandle("nobody").buildWire()));
     }
 
     private static ProducerRecord<byte[], byte[]> withTraceParent(ProducerRecord<byte[], byte[]> record,

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.TraceParent;
-import com.channelassignment.worker.testing.WireRequests;
+import com.channelassignment.worker.domain.AssignmentRequests;
 import io.micrometer.tracing.Tracer;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import java.nio.charset.StandardCharsets;
@@ -52,8 +52,8 @@ class TracingOffIntegrationTest extends SpringWorkerHarness {
         TraceParent parent = TraceParent.random();
         TraceParent garbageParent = TraceParent.random();
         kafka().send(withTraceParent(new ProducerRecord<>(requestsTopic, utf8(organization), contract.encodeRequest(
-                WireRequests.anAssignment().withRequestId(requestId).inOrganization(organization).forHandle("nobody")
-                        .build())), parent));
+                AssignmentRequests.anAssignment().withRequestId(requestId).inOrganization(organization).forHandle("nobody")
+                        .buildWire())), parent));
         kafka().send(withTraceParent(new ProducerRecord<>(requestsTopic, utf8(organization), utf8("not avro")),
                 garbageParent));
 

@@ -1,7 +1,7 @@
 package com.channelassignment.worker.badinput;
 
-import static com.channelassignment.worker.testing.WireRequests.anAssignment;
-import static com.channelassignment.worker.testing.WireRequests.anUnassignment;
+import static com.channelassignment.worker.domain.AssignmentRequests.anAssignment;
+import static com.channelassignment.worker.domain.AssignmentRequests.anUnassignment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.domain.Identity;
@@ -138,13 +138,13 @@ class BadInputIntegrationTest extends SpringWorkerHarness {
             ChannelAssignmentRequest request = (assign ? anAssignment().ofMailbox(mailbox.id()) : anUnassignment())
                     .inOrganization(agent.organizationId()).forHandle("timekeeper")
                     .withRequestId("requested-at-" + at.name() + "-" + UUID.randomUUID())
-                    .requestedAt(at.instant()).build();
+                    .requestedAt(at.instant()).buildWire();
             send(request);
             requests.add(request);
             expected.add(assign ? OutcomeStatus.ASSIGNED : OutcomeStatus.UNASSIGNED);
         }
         ChannelAssignmentRequest followUp = anAssignment().ofMailbox(mailbox.id())
-                .inOrganization(agent.organizationId()).forHandle("timekeeper").build();
+                .inOrganization(agent.organizationId()).forHandle("timekeeper").buildWire();
         send(followUp);
 
         assertThat(answeredWithinSeconds(followUp).getStatus()).isEqualTo(OutcomeStatus.ASSIGNED);
@@ -322,7 +322,7 @@ class BadInputIntegrationTest extends SpringWorkerHarness {
         Mailbox mailbox = directory.mailbox();
         directory.publishTo(worker());
         return anAssignment().inOrganization(agent.organizationId()).forHandle("survivor").ofMailbox(mailbox.id())
-                .build();
+                .buildWire();
     }
 
     /** The one committed outcome of a request sent after bad input; failing within {@link #NO_STALL} means a stall. */

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.TestServices;
-import com.channelassignment.worker.testing.WireRequests;
+import com.channelassignment.worker.domain.AssignmentRequests;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +31,7 @@ class DeadLetterCliIntegrationTest extends SpringWorkerHarness {
         String organization = "org-dlt-" + UUID.randomUUID();
         Instant before = Instant.now().minusSeconds(1);
         sendRaw(organization, "not avro".getBytes(StandardCharsets.UTF_8));
-        send(WireRequests.anUnassignment().inOrganization(organization).build());
+        send(AssignmentRequests.anUnassignment().inOrganization(organization).buildWire());
         sendRaw(organization, "neither".getBytes(StandardCharsets.UTF_8));
 
         List<JsonNode> deadLetters = awaitDeadLetters(organization, 2);

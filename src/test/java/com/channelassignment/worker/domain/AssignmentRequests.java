@@ -1,23 +1,27 @@
 package com.channelassignment.worker.domain;
 
+import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import java.time.Instant;
 import java.util.UUID;
 
-/** Test data builder for channel assignment requests: valid defaults, so a test names only what matters to it. */
+/**
+ * Test data builder for channel assignment requests: valid defaults, so a test names only what matters to it. Builds
+ * the domain's request, or the Avro record a producer puts on the wire ({@link #buildWire}).
+ */
 public final class AssignmentRequests {
 
     public static final String ORGANIZATION = "org-abc123";
     public static final String HANDLE = "sales-bot";
     public static final Instant REQUESTED_AT = Instant.parse("2025-01-15T10:15:30.123Z");
 
-    private String requestId = UUID.randomUUID().toString();
+    private String requestId = "req-" + UUID.randomUUID();
     private String organizationId = ORGANIZATION;
     private String agentHandle = HANDLE;
     private Operation operation;
     private ChannelType channelType = ChannelType.MAILBOX;
     private String channelId;
     private Instant requestedAt = REQUESTED_AT;
-    private String correlationId;
+    private String correlationId = "corr-" + UUID.randomUUID();
 
     private AssignmentRequests(Operation operation, String channelId) {
         this.operation = operation;
@@ -68,6 +72,17 @@ public final class AssignmentRequests {
         return ofType(channel.type()).ofChannel(channel.id());
     }
 
+    /** A mailbox by id; null for none. */
+    public AssignmentRequests ofMailbox(UUID mailboxId) {
+        return ofType(ChannelType.MAILBOX).withChannelId(mailboxId == null ? null : mailboxId.toString());
+    }
+
+    /** A phone number by id; null for none. */
+    public AssignmentRequests ofPhoneNumber(UUID phoneNumberId) {
+        return ofType(ChannelType.PHONE_NUMBER).withChannelId(phoneNumberId == null ? null
+                : phoneNumberId.toString());
+    }
+
     public AssignmentRequests ofChannel(UUID channelId) {
         return withChannelId(channelId.toString());
     }
@@ -91,5 +106,19 @@ public final class AssignmentRequests {
     public AssignmentRequest build() {
         return new AssignmentRequest(requestId, organizationId, agentHandle, operation, channelType, channelId,
                 requestedAt, correlationId);
+    }
+
+    /** The request as a producer writes it on the requests topic. */
+    public ChannelAssignmentRequest buildWire() {
+        return ChannelAssignmentRequest.newBuilder()
+                .setRequestId(requestId)
+                .setOrganizationId(organizationId)
+                .setAgentHandle(agentHandle)
+                .setOperation(com.channelassignment.worker.kafka.avro.Operation.valueOf(operation.name()))
+                .setChannelType(com.channelassignment.worker.kafka.avro.ChannelType.valueOf(channelType.name()))
+                .setChannelId(channelId)
+                .setRequestedAt(requestedAt)
+                .setCorrelationId(correlationId)
+                .build();
     }
 }

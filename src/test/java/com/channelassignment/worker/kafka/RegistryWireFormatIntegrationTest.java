@@ -17,7 +17,7 @@ import com.channelassignment.worker.testing.KafkaTestClient;
 import com.channelassignment.worker.testing.SchemaRegistryProcess;
 import com.channelassignment.worker.testing.SpringWorkerHarness;
 import com.channelassignment.worker.testing.TestServices;
-import com.channelassignment.worker.testing.WireRequests;
+import com.channelassignment.worker.domain.AssignmentRequests;
 import io.apicurio.registry.serde.Legacy4ByteIdHandler;
 import io.apicurio.registry.serde.SerdeConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
@@ -108,9 +108,9 @@ class RegistryWireFormatIntegrationTest extends SpringWorkerHarness {
     void appliesARequestAThirdPartySerializerWroteAndThatLibraryReadsItsOutcome() throws Exception {
         Directory directory = directory();
         String requestId = "apicurio-" + UUID.randomUUID();
-        ChannelAssignmentRequest request = WireRequests.anAssignment().withRequestId(requestId)
+        ChannelAssignmentRequest request = AssignmentRequests.anAssignment().withRequestId(requestId)
                 .inOrganization(directory.organizationId()).forHandle(directory.identity().agentHandle())
-                .ofMailbox(directory.mailbox().id()).build();
+                .ofMailbox(directory.mailbox().id()).buildWire();
 
         byte[] value = serialize(request);
         kafka().send(requestsTopic, directory.organizationId(), value);
@@ -133,9 +133,9 @@ class RegistryWireFormatIntegrationTest extends SpringWorkerHarness {
         for (int i = 0; i < 10; i++) {
             String requestId = "interleaved-" + i + "-" + UUID.randomUUID();
             requestIds.add(requestId);
-            ChannelAssignmentRequest request = WireRequests.anAssignment().withRequestId(requestId)
+            ChannelAssignmentRequest request = AssignmentRequests.anAssignment().withRequestId(requestId)
                     .inOrganization(directory.organizationId()).forHandle(directory.identity().agentHandle())
-                    .ofMailbox(directory.mailbox().id()).build();
+                    .ofMailbox(directory.mailbox().id()).buildWire();
             values.add(i % 2 == 0 ? contract.encodeRequest(request) : serialize(request));
         }
         kafka().sendTogether(requestsTopic, directory.organizationId(), values);
@@ -173,9 +173,9 @@ class RegistryWireFormatIntegrationTest extends SpringWorkerHarness {
         Schema evolved = evolvedRequestSchema();
         int evolvedId = registerUnder(requestsTopic + "-" + ChannelAssignmentRequest.class.getName(), evolved);
         String requestId = "outage-" + UUID.randomUUID();
-        byte[] value = framed(evolvedId, evolved, WireRequests.anAssignment().withRequestId(requestId)
+        byte[] value = framed(evolvedId, evolved, AssignmentRequests.anAssignment().withRequestId(requestId)
                 .inOrganization(directory.organizationId()).forHandle(directory.identity().agentHandle())
-                .ofMailbox(directory.mailbox().id()).build());
+                .ofMailbox(directory.mailbox().id()).buildWire());
         int deadLettersBefore = deadLetterCount();
 
         REGISTRY.stop();

@@ -18,11 +18,14 @@ import java.util.UUID;
 
 /**
  * Directory rows for one test, in an organization of its own: published to a running worker as directory changes
- * (its links as assignment requests), or written straight into the tables for tests of the store below Kafka.
+ * (its links as assignment requests), or written straight into the tables for tests of the store below Kafka. The
+ * static factories make single entries with the same valid defaults, in any organization, for tests that hold their
+ * directory themselves.
  */
 public final class DirectoryFixture {
 
-    private static final Instant CREATED = Instant.parse("2026-01-15T10:00:00Z");
+    public static final Instant CREATED_AT = Instant.parse("2024-06-01T08:00:00Z");
+    public static final Instant UPDATED_AT = Instant.parse("2024-06-02T09:30:00Z");
 
     private final String organizationId = "org-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<Identity> identities = new ArrayList<>();
@@ -43,9 +46,41 @@ public final class DirectoryFixture {
 
     /** An identity with a chosen id: ids name identities only within their organization, so another may share it. */
     public Identity identity(UUID id, String handle, IdentityStatus status) {
-        Identity identity = new Identity(id, organizationId, handle, status, CREATED, CREATED);
+        Identity identity = new Identity(id, organizationId, handle, status, CREATED_AT, UPDATED_AT);
         identities.add(identity);
         return identity;
+    }
+
+    public static Identity anIdentity(String organizationId, String agentHandle) {
+        return anIdentity(organizationId, agentHandle, IdentityStatus.ACTIVE);
+    }
+
+    public static Identity anIdentity(String organizationId, String agentHandle, IdentityStatus status) {
+        return new Identity(UUID.randomUUID(), organizationId, agentHandle, status, CREATED_AT, UPDATED_AT);
+    }
+
+    public static Mailbox aMailbox(String organizationId) {
+        return aMailbox(UUID.randomUUID(), organizationId, false);
+    }
+
+    public static Mailbox aDeletedMailbox(String organizationId) {
+        return aMailbox(UUID.randomUUID(), organizationId, true);
+    }
+
+    public static PhoneNumber aPhoneNumber(String organizationId) {
+        return aPhoneNumber(organizationId, PhoneNumberStatus.ACTIVE);
+    }
+
+    public static PhoneNumber aPhoneNumber(String organizationId, PhoneNumberStatus status) {
+        return new PhoneNumber(UUID.randomUUID(), organizationId,
+                "+1833" + (1_000_000 + (int) (Math.random() * 8_999_999)), PhoneNumberType.TOLL_FREE, status,
+                CREATED_AT, UPDATED_AT);
+    }
+
+    private static Mailbox aMailbox(UUID id, String organizationId, boolean deleted) {
+        // The address names the organization, so a test can tell whose mailbox an answer shows.
+        String address = "agent-" + id.toString().substring(0, 8) + "@" + organizationId + ".test";
+        return new Mailbox(id, organizationId, address, "Agent", deleted, CREATED_AT, UPDATED_AT);
     }
 
     public Mailbox mailbox() {
@@ -58,10 +93,7 @@ public final class DirectoryFixture {
 
     /** A mailbox with a chosen id: ids name channels only within their organization, so another may share it. */
     public Mailbox mailbox(UUID id, String inOrganization, boolean deleted) {
-        // The address names the organization, so a test can tell whose mailbox an answer shows.
-        String address = "agent-" + id.toString().substring(0, 8) + "@" + inOrganization + ".test";
-        Mailbox mailbox = new Mailbox(id, inOrganization, address,
-                "Agent", deleted, CREATED, CREATED);
+        Mailbox mailbox = aMailbox(id, inOrganization, deleted);
         channels.add(mailbox);
         return mailbox;
     }
@@ -71,9 +103,7 @@ public final class DirectoryFixture {
     }
 
     public PhoneNumber phoneNumber(PhoneNumberStatus status) {
-        PhoneNumber phone = new PhoneNumber(UUID.randomUUID(), organizationId,
-                "+1833" + (1_000_000 + (int) (Math.random() * 8_999_999)), PhoneNumberType.TOLL_FREE, status,
-                CREATED, CREATED);
+        PhoneNumber phone = aPhoneNumber(organizationId, status);
         channels.add(phone);
         return phone;
     }

@@ -1,10 +1,10 @@
 package com.channelassignment.worker.testing;
 
 import com.channelassignment.worker.application.DirectoryRows;
+import com.channelassignment.worker.domain.AssignmentRequests;
 import com.channelassignment.worker.domain.Channel;
 import com.channelassignment.worker.domain.ChannelChange;
 import com.channelassignment.worker.domain.ChannelLink;
-import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.DirectoryChange;
 import com.channelassignment.worker.domain.Identity;
 import com.channelassignment.worker.domain.IdentityChange;
@@ -108,10 +108,9 @@ public final class DirectoryPublisher {
             if (identity == null) {
                 throw new IllegalArgumentException("link " + link + " names an identity the rows do not have");
             }
-            WireRequests request = WireRequests.anAssignment().withRequestId("link-" + UUID.randomUUID())
-                    .inOrganization(link.organizationId()).forHandle(identity.agentHandle());
-            requests.add((link.type() == ChannelType.MAILBOX ? request.ofMailbox(link.channelId())
-                    : request.ofPhoneNumber(link.channelId())).build());
+            requests.add(AssignmentRequests.anAssignment().withRequestId("link-" + UUID.randomUUID())
+                    .inOrganization(link.organizationId()).forHandle(identity.agentHandle())
+                    .ofType(link.type()).ofChannel(link.channelId()).buildWire());
         }
         return requests;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.channelassignment.worker.contract.AvroContract;
+import com.channelassignment.worker.domain.AssignmentRequests;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import io.apicurio.registry.serde.Legacy4ByteIdHandler;
 import io.apicurio.registry.serde.SerdeConfig;
@@ -114,7 +115,7 @@ class SchemaRegistryProcessIntegrationTest {
         String bootstrapServers = TestServices.kafkaBootstrapServers();
         String topic = "registry-it-" + UUID.randomUUID();
         KafkaTestClient.createTopics(bootstrapServers, 1, List.of(topic));
-        ChannelAssignmentRequest request = WireRequests.anAssignment().build();
+        ChannelAssignmentRequest request = AssignmentRequests.anAssignment().buildWire();
         // timestamp-millis: what comes back has millisecond precision.
         request.setRequestedAt(request.getRequestedAt().truncatedTo(ChronoUnit.MILLIS));
 

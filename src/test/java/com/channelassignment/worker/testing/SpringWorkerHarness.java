@@ -2,6 +2,7 @@ package com.channelassignment.worker.testing;
 
 import com.channelassignment.worker.contract.WireFormat;
 import com.channelassignment.worker.contract.AvroContract;
+import com.channelassignment.worker.domain.AssignmentRequests;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import java.net.URI;
@@ -138,7 +139,7 @@ public abstract class SpringWorkerHarness {
         String organization = "org-metrics-" + UUID.randomUUID();
         kafka().send(requestsTopic, organization, "not avro".getBytes(StandardCharsets.UTF_8));
         String requestId = "metrics-" + UUID.randomUUID();
-        send(WireRequests.anAssignment().withRequestId(requestId).inOrganization(organization).build());
+        send(AssignmentRequests.anAssignment().withRequestId(requestId).inOrganization(organization).buildWire());
         ChannelAssignmentOutcome answered = onlyOutcomeFor(requestId);
         if (!"REJECTED".equals(answered.getStatus().name())) {
             throw new AssertionError("expected a rejection, got " + answered);

@@ -2,8 +2,8 @@ package com.channelassignment.worker.testing;
 
 import static com.channelassignment.worker.domain.AssignmentRequests.anAssignment;
 import static com.channelassignment.worker.domain.DirectoryChanges.deletionAt;
-import static com.channelassignment.worker.domain.DirectoryEntries.aMailbox;
-import static com.channelassignment.worker.domain.DirectoryEntries.anIdentity;
+import static com.channelassignment.worker.testing.DirectoryFixture.aMailbox;
+import static com.channelassignment.worker.testing.DirectoryFixture.anIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.domain.ChannelLink;

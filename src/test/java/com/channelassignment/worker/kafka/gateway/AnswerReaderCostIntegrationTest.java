@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.channelassignment.worker.application.Answer;
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.ChannelType;
-import com.channelassignment.worker.domain.DirectoryEntries;
+import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.domain.IdentityDetail;
 import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.domain.Operation;
@@ -135,9 +135,9 @@ class AnswerReaderCostIntegrationTest {
 
     /** An assignment's outcome with its identity detail, the largest kind a call reads. */
     private static Outcome assigned(AssignmentRequest request) {
-        Mailbox mailbox = DirectoryEntries.aMailbox(request.organizationId());
+        Mailbox mailbox = DirectoryFixture.aMailbox(request.organizationId());
         return new Outcome(UUID.randomUUID(), request, OutcomeStatus.ASSIGNED, true, request.channelId(), null,
-                new IdentityDetail(DirectoryEntries.anIdentity(request.organizationId(), request.agentHandle()),
+                new IdentityDetail(DirectoryFixture.anIdentity(request.organizationId(), request.agentHandle()),
                         mailbox, null), Instant.now());
     }
 

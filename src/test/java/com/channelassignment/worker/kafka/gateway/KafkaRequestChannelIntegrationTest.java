@@ -9,7 +9,7 @@ import com.channelassignment.worker.application.Answer;
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Decision;
-import com.channelassignment.worker.domain.DirectoryEntries;
+import com.channelassignment.worker.testing.DirectoryFixture;
 import com.channelassignment.worker.domain.IdentityDetail;
 import com.channelassignment.worker.domain.Operation;
 import com.channelassignment.worker.domain.Outcome;
@@ -163,7 +163,7 @@ class KafkaRequestChannelIntegrationTest {
 
     private static Outcome assigned(AssignmentRequest request) {
         return new Outcome(UUID.randomUUID(), request, OutcomeStatus.ASSIGNED, true, request.channelId(), null,
-                new IdentityDetail(DirectoryEntries.anIdentity(request.organizationId(), request.agentHandle()),
-                        DirectoryEntries.aMailbox(request.organizationId()), null), Instant.now());
+                new IdentityDetail(DirectoryFixture.anIdentity(request.organizationId(), request.agentHandle()),
+                        DirectoryFixture.aMailbox(request.organizationId()), null), Instant.now());
     }
 }
