@@ -3,7 +3,7 @@ package com.channelassignment.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.services.TestServices;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;

@@ -1,11 +1,11 @@
 package com.channelassignment.worker;
 
-import static com.channelassignment.worker.testing.MetricsExposition.labelsByMetric;
-import static com.channelassignment.worker.testing.MetricsExposition.referencesIn;
+import static com.channelassignment.worker.testing.services.MetricsExposition.labelsByMetric;
+import static com.channelassignment.worker.testing.services.MetricsExposition.referencesIn;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.channelassignment.worker.testing.MetricsExposition.Reference;
-import com.channelassignment.worker.testing.SpringWorkerHarness;
+import com.channelassignment.worker.testing.services.MetricsExposition.Reference;
+import com.channelassignment.worker.testing.services.SpringWorkerHarness;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

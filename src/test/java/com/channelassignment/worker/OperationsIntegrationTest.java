@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
-import com.channelassignment.worker.testing.DirectoryFixture;
-import com.channelassignment.worker.testing.KafkaTestClient;
-import com.channelassignment.worker.testing.RunningWorker;
-import com.channelassignment.worker.testing.TestServices;
-import com.channelassignment.worker.testing.Tokens;
+import com.channelassignment.worker.testing.data.DirectoryFixture;
+import com.channelassignment.worker.testing.services.KafkaTestClient;
+import com.channelassignment.worker.testing.services.RunningWorker;
+import com.channelassignment.worker.testing.services.TestServices;
+import com.channelassignment.worker.testing.data.Tokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -3,11 +3,11 @@ package com.channelassignment.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.contract.AvroContract;
-import com.channelassignment.worker.testing.KafkaTestClient;
-import com.channelassignment.worker.testing.TestServices;
-import com.channelassignment.worker.testing.TraceParent;
+import com.channelassignment.worker.testing.services.KafkaTestClient;
+import com.channelassignment.worker.testing.services.TestServices;
+import com.channelassignment.worker.testing.data.TraceParent;
 import com.channelassignment.worker.domain.AssignmentRequests;
-import com.channelassignment.worker.testing.WorkerProcess;
+import com.channelassignment.worker.testing.services.WorkerProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package com.channelassignment.worker;
 
 import com.channelassignment.worker.demo.DemoConfiguration;
 import com.channelassignment.worker.demo.DemoRun;
-import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.services.TestServices;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,16 +1,16 @@
 package com.channelassignment.worker;
 
-import static com.channelassignment.worker.testing.KafkaTestClient.header;
+import static com.channelassignment.worker.testing.services.KafkaTestClient.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.kafka.consume.AssignmentRequestListener;
 import com.channelassignment.worker.contract.AvroContract;
-import com.channelassignment.worker.testing.KafkaTestClient;
-import com.channelassignment.worker.testing.OtlpReceiver;
-import com.channelassignment.worker.testing.SpringWorkerHarness;
-import com.channelassignment.worker.testing.TestServices;
-import com.channelassignment.worker.testing.Tokens;
-import com.channelassignment.worker.testing.TraceParent;
+import com.channelassignment.worker.testing.services.KafkaTestClient;
+import com.channelassignment.worker.testing.services.OtlpReceiver;
+import com.channelassignment.worker.testing.services.SpringWorkerHarness;
+import com.channelassignment.worker.testing.services.TestServices;
+import com.channelassignment.worker.testing.data.Tokens;
+import com.channelassignment.worker.testing.data.TraceParent;
 import com.channelassignment.worker.domain.AssignmentRequests;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;

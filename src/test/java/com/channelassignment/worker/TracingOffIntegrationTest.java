@@ -1,10 +1,10 @@
 package com.channelassignment.worker;
 
-import static com.channelassignment.worker.testing.KafkaTestClient.header;
+import static com.channelassignment.worker.testing.services.KafkaTestClient.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.channelassignment.worker.testing.SpringWorkerHarness;
-import com.channelassignment.worker.testing.TraceParent;
+import com.channelassignment.worker.testing.services.SpringWorkerHarness;
+import com.channelassignment.worker.testing.data.TraceParent;
 import com.channelassignment.worker.domain.AssignmentRequests;
 import io.micrometer.tracing.Tracer;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;

@@ -1,6 +1,6 @@
 package com.channelassignment.worker.benchmark;
 
-import com.channelassignment.worker.testing.ProcessCpu;
+import com.channelassignment.worker.testing.services.ProcessCpu;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;

@@ -3,10 +3,10 @@ package com.channelassignment.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.domain.Mailbox;
-import com.channelassignment.worker.testing.DirectoryFixture;
-import com.channelassignment.worker.testing.KafkaTestClient;
-import com.channelassignment.worker.testing.SpringWorkerHarness;
-import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.data.DirectoryFixture;
+import com.channelassignment.worker.testing.services.KafkaTestClient;
+import com.channelassignment.worker.testing.services.SpringWorkerHarness;
+import com.channelassignment.worker.testing.services.TestServices;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

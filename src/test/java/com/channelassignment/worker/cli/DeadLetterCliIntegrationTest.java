@@ -2,9 +2,9 @@ package com.channelassignment.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.channelassignment.worker.testing.KafkaTestClient;
-import com.channelassignment.worker.testing.SpringWorkerHarness;
-import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.services.KafkaTestClient;
+import com.channelassignment.worker.testing.services.SpringWorkerHarness;
+import com.channelassignment.worker.testing.services.TestServices;
 import com.channelassignment.worker.domain.AssignmentRequests;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

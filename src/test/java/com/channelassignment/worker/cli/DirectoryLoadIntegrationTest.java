@@ -3,9 +3,9 @@ package com.channelassignment.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
-import com.channelassignment.worker.testing.KafkaTestClient;
-import com.channelassignment.worker.testing.SpringWorkerHarness;
-import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.services.KafkaTestClient;
+import com.channelassignment.worker.testing.services.SpringWorkerHarness;
+import com.channelassignment.worker.testing.services.TestServices;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

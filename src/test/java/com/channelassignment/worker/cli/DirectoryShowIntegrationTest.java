@@ -2,8 +2,8 @@ package com.channelassignment.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.channelassignment.worker.testing.SpringWorkerHarness;
-import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.services.SpringWorkerHarness;
+import com.channelassignment.worker.testing.services.TestServices;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -4,10 +4,10 @@ import static com.channelassignment.worker.domain.AssignmentRequests.HANDLE;
 import static com.channelassignment.worker.domain.AssignmentRequests.ORGANIZATION;
 import static com.channelassignment.worker.domain.AssignmentRequests.anAssignment;
 import static com.channelassignment.worker.domain.AssignmentRequests.anUnassignment;
-import static com.channelassignment.worker.testing.DirectoryFixture.aDeletedMailbox;
-import static com.channelassignment.worker.testing.DirectoryFixture.aMailbox;
-import static com.channelassignment.worker.testing.DirectoryFixture.aPhoneNumber;
-import static com.channelassignment.worker.testing.DirectoryFixture.anIdentity;
+import static com.channelassignment.worker.testing.data.DirectoryFixture.aDeletedMailbox;
+import static com.channelassignment.worker.testing.data.DirectoryFixture.aMailbox;
+import static com.channelassignment.worker.testing.data.DirectoryFixture.aPhoneNumber;
+import static com.channelassignment.worker.testing.data.DirectoryFixture.anIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.UUID;

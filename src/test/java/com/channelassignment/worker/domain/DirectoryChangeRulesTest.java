@@ -5,9 +5,9 @@ import static com.channelassignment.worker.domain.DirectoryChanges.deletionAt;
 import static com.channelassignment.worker.domain.DirectoryChanges.identityAt;
 import static com.channelassignment.worker.domain.DirectoryChanges.mailboxDeletionAt;
 import static com.channelassignment.worker.domain.DirectoryChanges.releaseAt;
-import static com.channelassignment.worker.testing.DirectoryFixture.aMailbox;
-import static com.channelassignment.worker.testing.DirectoryFixture.aPhoneNumber;
-import static com.channelassignment.worker.testing.DirectoryFixture.anIdentity;
+import static com.channelassignment.worker.testing.data.DirectoryFixture.aMailbox;
+import static com.channelassignment.worker.testing.data.DirectoryFixture.aPhoneNumber;
+import static com.channelassignment.worker.testing.data.DirectoryFixture.anIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;

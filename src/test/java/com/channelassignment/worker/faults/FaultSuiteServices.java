@@ -1,8 +1,8 @@
 package com.channelassignment.worker.faults;
 
-import com.channelassignment.worker.testing.BrokerProcess;
-import com.channelassignment.worker.testing.TestServices;
-import com.channelassignment.worker.testing.WorkerProcess;
+import com.channelassignment.worker.testing.services.BrokerProcess;
+import com.channelassignment.worker.testing.services.TestServices;
+import com.channelassignment.worker.testing.services.WorkerProcess;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;

@@ -1,6 +1,6 @@
 package com.channelassignment.worker.faults;
 
-import com.channelassignment.worker.testing.Tokens;
+import com.channelassignment.worker.testing.data.Tokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

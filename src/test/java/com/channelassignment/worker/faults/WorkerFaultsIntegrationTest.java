@@ -3,7 +3,7 @@ package com.channelassignment.worker.faults;
 import com.channelassignment.worker.contract.registry.SchemaRegistryClient;
 import com.channelassignment.worker.contract.registry.SubjectNameStrategy;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
-import com.channelassignment.worker.testing.SchemaRegistryProcess;
+import com.channelassignment.worker.testing.services.SchemaRegistryProcess;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

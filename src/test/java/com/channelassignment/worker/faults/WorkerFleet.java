@@ -1,6 +1,6 @@
 package com.channelassignment.worker.faults;
 
-import com.channelassignment.worker.testing.WorkerProcess;
+import com.channelassignment.worker.testing.services.WorkerProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

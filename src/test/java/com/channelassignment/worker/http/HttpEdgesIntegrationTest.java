@@ -2,8 +2,8 @@ package com.channelassignment.worker.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.channelassignment.worker.testing.SpringWorkerHarness;
-import com.channelassignment.worker.testing.Tokens;
+import com.channelassignment.worker.testing.services.SpringWorkerHarness;
+import com.channelassignment.worker.testing.data.Tokens;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,10 +2,10 @@ package com.channelassignment.worker.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.channelassignment.worker.testing.DirectoryFixture;
-import com.channelassignment.worker.testing.RunningWorker;
-import com.channelassignment.worker.testing.SpringWorkerHarness;
-import com.channelassignment.worker.testing.Tokens;
+import com.channelassignment.worker.testing.data.DirectoryFixture;
+import com.channelassignment.worker.testing.services.RunningWorker;
+import com.channelassignment.worker.testing.services.SpringWorkerHarness;
+import com.channelassignment.worker.testing.data.Tokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

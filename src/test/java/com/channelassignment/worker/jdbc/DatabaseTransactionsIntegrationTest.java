@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.channelassignment.worker.application.DependencyUnavailableException;
-import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.services.TestServices;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

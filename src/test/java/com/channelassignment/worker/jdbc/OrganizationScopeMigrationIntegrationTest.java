@@ -9,7 +9,7 @@ import com.channelassignment.worker.domain.Operation;
 import com.channelassignment.worker.domain.Outcome;
 import com.channelassignment.worker.domain.RejectionCode;
 import com.channelassignment.worker.contract.AvroContract;
-import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.services.TestServices;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,7 +2,7 @@ package com.channelassignment.worker.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.services.TestServices;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;

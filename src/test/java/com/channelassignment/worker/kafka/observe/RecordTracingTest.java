@@ -3,7 +3,7 @@ package com.channelassignment.worker.kafka.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.application.RecordTrace;
-import com.channelassignment.worker.testing.TraceParent;
+import com.channelassignment.worker.testing.data.TraceParent;
 import io.micrometer.tracing.otel.bridge.OtelCurrentTraceContext;
 import io.micrometer.tracing.otel.bridge.OtelPropagator;
 import io.micrometer.tracing.otel.bridge.OtelTracer;
