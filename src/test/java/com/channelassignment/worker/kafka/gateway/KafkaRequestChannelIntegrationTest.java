@@ -164,6 +164,6 @@ class KafkaRequestChannelIntegrationTest {
     private static Outcome assigned(AssignmentRequest request) {
         return new Outcome(UUID.randomUUID(), request, OutcomeStatus.ASSIGNED, true, request.channelId(), null,
                 new IdentityDetail(DirectoryEntries.anIdentity(request.organizationId(), request.agentHandle()),
-                        DirectoryEntries.aMailbox(request.organizationId()), null), Instant.now());
+                        List.of(DirectoryEntries.aMailbox(request.organizationId()))), Instant.now());
     }
 }
