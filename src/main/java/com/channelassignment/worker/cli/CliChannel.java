@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.avro.specific.SpecificRecord;
 
 /**
  * What the command-line client knows of each channel type: its list in a directory file, and its table as
@@ -22,7 +21,7 @@ enum CliChannel {
     MAILBOX(ChannelType.MAILBOX, MailboxState.class, "mailboxes", List.of("email_address", "display_name", "deleted"),
             "mailbox_id", List.of("email_address", "deleted")) {
         @Override
-        SpecificRecord read(DirectoryFile.Entry entry, Instant now) {
+        Object read(DirectoryFile.Entry entry, Instant now) {
             return new MailboxState(entry.uuid("id"), entry.text("email_address"), entry.optionalText("display_name"),
                     entry.bool("deleted", false), entry.instant("created_at", now));
         }
@@ -36,7 +35,7 @@ enum CliChannel {
     PHONE_NUMBER(ChannelType.PHONE_NUMBER, PhoneNumberState.class, "phone_numbers", List.of("number", "type", "status"),
             "phone_number_id", List.of("number", "status")) {
         @Override
-        SpecificRecord read(DirectoryFile.Entry entry, Instant now) {
+        Object read(DirectoryFile.Entry entry, Instant now) {
             return new PhoneNumberState(entry.uuid("id"), entry.text("number"),
                     entry.choice("type", PhoneNumberType.class, PhoneNumberType.local),
                     entry.choice("status", PhoneNumberLifecycle.class, PhoneNumberLifecycle.active),
@@ -50,13 +49,13 @@ enum CliChannel {
     };
 
     private final ChannelType type;
-    private final Class<? extends SpecificRecord> stateClass;
+    private final Class<?> stateClass;
     private final String section;
     private final List<String> fileFields;
     private final String linkColumn;
     private final List<String> shownColumns;
 
-    CliChannel(ChannelType type, Class<? extends SpecificRecord> stateClass, String section, List<String> fileFields,
+    CliChannel(ChannelType type, Class<?> stateClass, String section, List<String> fileFields,
             String linkColumn, List<String> shownColumns) {
         this.type = type;
         this.stateClass = stateClass;
@@ -67,7 +66,7 @@ enum CliChannel {
     }
 
     /** The directory change's state for one entry of this type's list in a directory file. */
-    abstract SpecificRecord read(DirectoryFile.Entry entry, Instant now);
+    abstract Object read(DirectoryFile.Entry entry, Instant now);
 
     /** The columns of {@code directory show}'s line between the channel's id and its version, in order. */
     abstract List<Object> lineColumns(Map<String, Object> own);
@@ -76,7 +75,7 @@ enum CliChannel {
         return type;
     }
 
-    Class<? extends SpecificRecord> stateClass() {
+    Class<?> stateClass() {
         return stateClass;
     }
 

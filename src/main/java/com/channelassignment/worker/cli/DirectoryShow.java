@@ -4,8 +4,6 @@ import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.domain.AgentHandles;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
-import com.fasterxml.jackson.annotation.JsonAnyGetter;
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -151,14 +149,19 @@ final class DirectoryShow {
         }
 
         /** The identity's fields, named as in the directory-change schema, then the channel of each type it holds. */
-        IdentityJson json(List<HeldChannel> held) {
-            Map<String, Object> channels = new LinkedHashMap<>();
+        Map<String, Object> json(List<HeldChannel> held) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("id", id.toString());
+            json.put("agent_handle", handle);
+            json.put("status", status);
+            json.put("version", version);
+            json.put("created_at", createdAt.toString());
+            json.put("updated_at", updatedAt.toString());
             for (ChannelType type : ChannelType.values()) {
-                channels.put(type.fieldName(), held.stream().filter(channel -> channel.type() == type)
+                json.put(type.fieldName(), held.stream().filter(channel -> channel.type() == type)
                         .map(HeldChannel::json).findFirst().orElse(null));
             }
-            return new IdentityJson(id.toString(), handle, status, version, createdAt.toString(), updatedAt.toString(),
-                    channels);
+            return json;
         }
     }
 
@@ -167,18 +170,8 @@ final class DirectoryShow {
     }
 
     /** What {@code --json} prints: the question, then the answer; the outcomes as {@code send --json} prints them. */
-    private record ShowJson(String organizationId, String agentHandle, List<IdentityJson> identities,
+    private record ShowJson(String organizationId, String agentHandle, List<Map<String, Object>> identities,
             List<RawValue> outcomes) {
-    }
-
-    /** The channels follow the identity's own fields, one field per channel type, null when none is held. */
-    private record IdentityJson(String id, String agentHandle, String status, long version, String createdAt,
-            String updatedAt, @JsonIgnore Map<String, Object> channels) {
-
-        @JsonAnyGetter
-        Map<String, Object> channelFields() {
-            return channels;
-        }
     }
 
     private final AvroContract contract = new AvroContract();
