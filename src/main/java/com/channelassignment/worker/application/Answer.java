@@ -1,8 +1,12 @@
 package com.channelassignment.worker.application;
 
+import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.OutcomeStatus;
 import com.channelassignment.worker.domain.RejectionCode;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -18,15 +22,15 @@ public record Answer(String requestId, OutcomeStatus status, RejectionCode rejec
         Objects.requireNonNull(status, "status");
     }
 
-    /** The identity an assignment leaves, with its channels, as the outcome carries it. */
+    /**
+     * The identity an assignment leaves, with the channel of each type it holds (null for none), each field for field
+     * as the outcome carries it.
+     */
     public record IdentityDetail(String id, String organizationId, String agentHandle, String status,
-            Instant createdAt, Instant updatedAt, MailboxDetail mailbox, PhoneNumberDetail phoneNumber) {
-    }
+            Instant createdAt, Instant updatedAt, Map<ChannelType, Map<String, Object>> channels) {
 
-    public record MailboxDetail(String id, String emailAddress, String displayName, Instant createdAt,
-            Instant updatedAt) {
-    }
-
-    public record PhoneNumberDetail(String id, String number, String type, Instant createdAt, Instant updatedAt) {
+        public IdentityDetail {
+            channels = Collections.unmodifiableMap(new LinkedHashMap<>(channels));
+        }
     }
 }

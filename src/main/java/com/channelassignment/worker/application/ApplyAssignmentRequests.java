@@ -12,7 +12,6 @@ import com.channelassignment.worker.domain.DirectorySnapshot;
 import com.channelassignment.worker.domain.Identity;
 import com.channelassignment.worker.domain.IdentityChange;
 import com.channelassignment.worker.domain.IdentityStatus;
-import com.channelassignment.worker.domain.Operation;
 import com.channelassignment.worker.domain.Outcome;
 import com.channelassignment.worker.domain.OutcomeStatus;
 import com.channelassignment.worker.domain.RejectionCode;
@@ -341,7 +340,7 @@ public class ApplyAssignmentRequests {
             channels.put(type, new LinkedHashSet<>());
         }
         for (AssignmentRequest request : requests) {
-            if (request.operation() == Operation.ASSIGN) {
+            if (request.operation().namesChannel()) {
                 channels.get(request.channelType()).add(new ChannelRef(request.organizationId(),
                         UUID.fromString(request.channelId())));
             }

@@ -6,8 +6,6 @@ import com.channelassignment.worker.contract.WireHeaders;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
 import com.channelassignment.worker.kafka.avro.DirectoryChange;
 import com.channelassignment.worker.kafka.avro.IdentityState;
-import com.channelassignment.worker.kafka.avro.MailboxState;
-import com.channelassignment.worker.kafka.avro.PhoneNumberState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -29,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -157,10 +156,12 @@ final class DirectoryCommands implements Callable<Integer> {
                         acknowledged, total, connection.bootstrapServers(), timeout.toSeconds());
                 return ChannelAssignmentCli.TIMED_OUT;
             }
-            err.printf("sent %d directory changes (%d identities, %d mailboxes, %d phone numbers) and %d "
-                            + "assignment requests to %s in %d ms; load %s, version %d%n",
-                    directory.changes().size(), directory.count(IdentityState.class),
-                    directory.count(MailboxState.class), directory.count(PhoneNumberState.class),
+            String counts = CliChannel.ofEveryType().stream().map(channel -> ", %d %s".formatted(
+                    directory.count(channel.stateClass()), channel.section().replace('_', ' ')))
+                    .collect(Collectors.joining());
+            err.printf("sent %d directory changes (%d identities%s) and %d assignment requests to %s in %d ms; load %s, "
+                            + "version %d%n",
+                    directory.changes().size(), directory.count(IdentityState.class), counts,
                     directory.assignments().size(), topic,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), loadId, loadVersion);
             if (outcomes == null) {

@@ -7,11 +7,7 @@ import com.channelassignment.worker.kafka.avro.ChannelType;
 import com.channelassignment.worker.kafka.avro.DirectoryChange;
 import com.channelassignment.worker.kafka.avro.IdentityLifecycle;
 import com.channelassignment.worker.kafka.avro.IdentityState;
-import com.channelassignment.worker.kafka.avro.MailboxState;
 import com.channelassignment.worker.kafka.avro.Operation;
-import com.channelassignment.worker.kafka.avro.PhoneNumberLifecycle;
-import com.channelassignment.worker.kafka.avro.PhoneNumberState;
-import com.channelassignment.worker.kafka.avro.PhoneNumberType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -39,12 +35,11 @@ import tools.jackson.databind.json.JsonMapper;
 record DirectoryFile(List<DirectoryChange> changes, List<ChannelAssignmentRequest> assignments) {
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
-    private static final Set<String> SECTIONS = Set.of("identities", "mailboxes", "phone_numbers", "assignments");
+    private static final Set<String> SECTIONS = union(CliChannel.ofEveryType().stream().map(CliChannel::section)
+            .collect(Collectors.toSet()), "identities", "assignments");
     private static final Set<String> ENTRY_FIELDS = Set.of("id", "organization_id", "created_at", "updated_at",
             "version");
     private static final Set<String> IDENTITY_FIELDS = union(ENTRY_FIELDS, "agent_handle", "status");
-    private static final Set<String> MAILBOX_FIELDS = union(ENTRY_FIELDS, "email_address", "display_name", "deleted");
-    private static final Set<String> PHONE_NUMBER_FIELDS = union(ENTRY_FIELDS, "number", "type", "status");
     private static final Set<String> ASSIGNMENT_FIELDS = Set.of("identity_id", "channel_type", "channel_id");
 
     /** A file that cannot be loaded: nothing of it was sent. The message names the entry and field at fault. */
@@ -78,11 +73,11 @@ record DirectoryFile(List<DirectoryChange> changes, List<ChannelAssignmentReques
         for (Entry entry : entries(root, "identities", IDENTITY_FIELDS)) {
             reader.identity(entry);
         }
-        for (Entry entry : entries(root, "mailboxes", MAILBOX_FIELDS)) {
-            reader.mailbox(entry);
-        }
-        for (Entry entry : entries(root, "phone_numbers", PHONE_NUMBER_FIELDS)) {
-            reader.phoneNumber(entry);
+        for (CliChannel channel : CliChannel.ofEveryType()) {
+            for (Entry entry : entries(root, channel.section(),
+                    union(ENTRY_FIELDS, channel.fileFields().toArray(String[]::new)))) {
+                reader.channel(channel, entry);
+            }
         }
         for (Entry entry : entries(root, "assignments", ASSIGNMENT_FIELDS)) {
             reader.assignment(entry);
@@ -131,20 +126,10 @@ record DirectoryFile(List<DirectoryChange> changes, List<ChannelAssignmentReques
             }
         }
 
-        void mailbox(Entry entry) {
-            MailboxState mailbox = new MailboxState(entry.uuid("id"), entry.text("email_address"),
-                    entry.optionalText("display_name"), entry.bool("deleted", false), entry.instant("created_at", now));
-            String organization = add(entry, "mailbox", mailbox.getId(), mailbox);
-            channels.add(organization + "\n" + ChannelType.MAILBOX + "\n" + mailbox.getId());
-        }
-
-        void phoneNumber(Entry entry) {
-            PhoneNumberState number = new PhoneNumberState(entry.uuid("id"), entry.text("number"),
-                    entry.choice("type", PhoneNumberType.class, PhoneNumberType.local),
-                    entry.choice("status", PhoneNumberLifecycle.class, PhoneNumberLifecycle.active),
-                    entry.instant("created_at", now));
-            String organization = add(entry, "phone number", number.getId(), number);
-            channels.add(organization + "\n" + ChannelType.PHONE_NUMBER + "\n" + number.getId());
+        void channel(CliChannel channel, Entry entry) {
+            String id = entry.uuid("id");
+            String organization = add(entry, channel.type().displayName(), id, channel.read(entry, now));
+            channels.add(organization + "\n" + channel.type().name() + "\n" + id);
         }
 
         /** The change for an entry, checked as the worker will check it; returns the entry's organization. */
@@ -234,7 +219,7 @@ record DirectoryFile(List<DirectoryChange> changes, List<ChannelAssignmentReques
     }
 
     /** One object of a section, read field by field; errors say where. */
-    private record Entry(String where, JsonNode node) {
+    record Entry(String where, JsonNode node) {
 
         InvalidDirectoryFileException invalid(String field, String problem) {
             return new InvalidDirectoryFileException(where + (field == null ? "" : "." + field) + ": " + problem);

@@ -2,6 +2,7 @@ package com.channelassignment.worker.cli;
 
 import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.domain.AgentHandles;
+import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,6 +26,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.util.RawValue;
@@ -49,20 +51,6 @@ final class DirectoryShow {
             FROM identities
             WHERE organization_id = ? AND agent_handle = ?
             ORDER BY status = 'deleted', updated_at DESC, id
-            """;
-
-    private static final String MAILBOXES = """
-            SELECT a.identity_id, a.assigned_at, m.id, m.email_address, m.deleted, m.version, m.updated_at
-            FROM channel_assignments a
-            JOIN mailboxes m ON m.organization_id = a.organization_id AND m.id = a.mailbox_id
-            WHERE a.organization_id = ? AND a.identity_id = ANY (?)
-            """;
-
-    private static final String PHONE_NUMBERS = """
-            SELECT a.identity_id, a.assigned_at, p.id, p.number, p.status, p.version, p.updated_at
-            FROM channel_assignments a
-            JOIN phone_numbers p ON p.organization_id = a.organization_id AND p.id = a.phone_number_id
-            WHERE a.organization_id = ? AND a.identity_id = ANY (?)
             """;
 
     private static final String REQUEST_OUTCOMES = """
@@ -161,36 +149,29 @@ final class DirectoryShow {
         }
 
         /** The identity's fields, named as in the directory-change schema, then the channel of each type it holds. */
-        IdentityJson json(List<HeldChannel> held) {
-            return new IdentityJson(id.toString(), handle, status, version, createdAt.toString(), updatedAt.toString(),
-                    held(held, MailboxJson.class), held(held, PhoneNumberJson.class));
-        }
-
-        private static <T> T held(List<HeldChannel> held, Class<T> type) {
-            return held.stream().map(HeldChannel::json).filter(type::isInstance).map(type::cast).findFirst()
-                    .orElse(null);
+        Map<String, Object> json(List<HeldChannel> held) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("id", id.toString());
+            json.put("agent_handle", handle);
+            json.put("status", status);
+            json.put("version", version);
+            json.put("created_at", createdAt.toString());
+            json.put("updated_at", updatedAt.toString());
+            for (ChannelType type : ChannelType.values()) {
+                json.put(type.fieldName(), held.stream().filter(channel -> channel.type() == type)
+                        .map(HeldChannel::json).findFirst().orElse(null));
+            }
+            return json;
         }
     }
 
-    /** A channel an identity holds, as a line for people and as its JSON record. */
-    private record HeldChannel(UUID identityId, String line, Object json) {
+    /** A channel an identity holds, as a line for people and as its JSON object. */
+    private record HeldChannel(UUID identityId, ChannelType type, String line, Map<String, Object> json) {
     }
 
     /** What {@code --json} prints: the question, then the answer; the outcomes as {@code send --json} prints them. */
-    private record ShowJson(String organizationId, String agentHandle, List<IdentityJson> identities,
+    private record ShowJson(String organizationId, String agentHandle, List<Map<String, Object>> identities,
             List<RawValue> outcomes) {
-    }
-
-    private record IdentityJson(String id, String agentHandle, String status, long version, String createdAt,
-            String updatedAt, MailboxJson mailbox, PhoneNumberJson phoneNumber) {
-    }
-
-    private record MailboxJson(String id, String emailAddress, boolean deleted, long version, String updatedAt,
-            String assignedAt) {
-    }
-
-    private record PhoneNumberJson(String id, String number, String status, long version, String updatedAt,
-            String assignedAt) {
     }
 
     private final AvroContract contract = new AvroContract();
@@ -245,8 +226,9 @@ final class DirectoryShow {
         UUID[] ids = identities.stream().map(IdentityRow::id).toArray(UUID[]::new);
         List<HeldChannel> held = new ArrayList<>();
         if (ids.length > 0) {
-            held.addAll(held(connection, MAILBOXES, query.organizationId(), ids, DirectoryShow::mailbox));
-            held.addAll(held(connection, PHONE_NUMBERS, query.organizationId(), ids, DirectoryShow::phoneNumber));
+            for (CliChannel channel : CliChannel.ofEveryType()) {
+                held.addAll(held(connection, channel, query.organizationId(), ids));
+            }
         }
         List<ChannelAssignmentOutcome> outcomes = query.outcomes() > 0
                 ? outcomes(connection, query, Set.of(ids)) : List.of();
@@ -314,54 +296,43 @@ final class DirectoryShow {
         return rows;
     }
 
-    /** The channels of one type that {@code identities} hold, one row each, made by {@code row}. */
-    private static List<HeldChannel> held(Connection connection, String sql, String organizationId,
-            UUID[] identities, HeldChannelRow row) throws SQLException {
+    /** The channels of one type that {@code identities} hold, one row each. */
+    private static List<HeldChannel> held(Connection connection, CliChannel channel, String organizationId,
+            UUID[] identities) throws SQLException {
         List<HeldChannel> held = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (PreparedStatement statement = connection.prepareStatement(channel.heldQuery())) {
             statement.setString(1, organizationId);
             statement.setArray(2, connection.createArrayOf("uuid", identities));
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    held.add(row.of(rs));
+                    held.add(heldChannel(channel, rs));
                 }
             }
         }
         return held;
     }
 
-    /** Reads one held channel from the current row of its type's query. */
-    private interface HeldChannelRow {
-
-        HeldChannel of(ResultSet rs) throws SQLException;
-    }
-
-    private static HeldChannel mailbox(ResultSet rs) throws SQLException {
+    /** A held channel's line ({@code MAILBOX  id  own columns  version  updated_at  assigned_at}) and JSON object. */
+    private static HeldChannel heldChannel(CliChannel channel, ResultSet rs) throws SQLException {
         UUID id = rs.getObject("id", UUID.class);
-        String address = rs.getString("email_address");
-        boolean deleted = rs.getBoolean("deleted");
+        Map<String, Object> own = new LinkedHashMap<>();
+        for (String column : channel.shownColumns()) {
+            own.put(column, rs.getObject(column));
+        }
         long version = rs.getLong("version");
         Instant updatedAt = instant(rs, "updated_at");
         Instant assignedAt = instant(rs, "assigned_at");
-        return new HeldChannel(rs.getObject("identity_id", UUID.class),
-                "MAILBOX       %s  %s  %s  version=%d  updated_at=%s  assigned_at=%s".formatted(id, address,
-                        deleted ? "deleted" : "live", version, updatedAt, assignedAt),
-                new MailboxJson(id.toString(), address, deleted, version, updatedAt.toString(),
-                        assignedAt.toString()));
-    }
-
-    private static HeldChannel phoneNumber(ResultSet rs) throws SQLException {
-        UUID id = rs.getObject("id", UUID.class);
-        String number = rs.getString("number");
-        String status = rs.getString("status");
-        long version = rs.getLong("version");
-        Instant updatedAt = instant(rs, "updated_at");
-        Instant assignedAt = instant(rs, "assigned_at");
-        return new HeldChannel(rs.getObject("identity_id", UUID.class),
-                "PHONE_NUMBER  %s  %s  %s  version=%d  updated_at=%s  assigned_at=%s".formatted(id, number, status,
-                        version, updatedAt, assignedAt),
-                new PhoneNumberJson(id.toString(), number, status, version, updatedAt.toString(),
-                        assignedAt.toString()));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", id.toString());
+        json.putAll(own);
+        json.put("version", version);
+        json.put("updated_at", updatedAt.toString());
+        json.put("assigned_at", assignedAt.toString());
+        String columns = channel.lineColumns(own).stream().map(String::valueOf).collect(Collectors.joining("  "));
+        return new HeldChannel(rs.getObject("identity_id", UUID.class), channel.type(),
+                "%-12s  %s  %s  version=%d  updated_at=%s  assigned_at=%s".formatted(channel.type().name(), id,
+                        columns, version, updatedAt, assignedAt),
+                json);
     }
 
     /**

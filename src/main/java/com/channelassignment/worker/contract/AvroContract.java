@@ -3,6 +3,7 @@ package com.channelassignment.worker.contract;
 import com.channelassignment.worker.contract.registry.ConfluentHeader;
 import com.channelassignment.worker.contract.registry.SchemaIds;
 import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Outcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 
@@ -126,6 +128,15 @@ public final class AvroContract {
     }
 
     /** The wire form of an outcome. */
+    /**
+     * The channels an outcome's identity detail shows, by type (null for a type the identity holds none of), each
+     * field for field as the outcome carries it, instants in ISO-8601.
+     */
+    public static Map<ChannelType, Map<String, Object>> channelDetails(
+            com.channelassignment.worker.kafka.avro.IdentityDetail detail) {
+        return ChannelContract.details(detail);
+    }
+
     public static ChannelAssignmentOutcome toAvro(Outcome outcome) {
         return OutcomeCodec.toAvro(outcome);
     }

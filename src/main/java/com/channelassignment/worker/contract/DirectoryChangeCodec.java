@@ -2,20 +2,14 @@ package com.channelassignment.worker.contract;
 
 import com.channelassignment.worker.domain.AgentHandles;
 import com.channelassignment.worker.domain.AssignmentRules;
+import com.channelassignment.worker.domain.Channel;
 import com.channelassignment.worker.domain.ChannelChange;
 import com.channelassignment.worker.domain.DirectoryChangeRules;
 import com.channelassignment.worker.domain.Identity;
 import com.channelassignment.worker.domain.IdentityChange;
-import com.channelassignment.worker.domain.Mailbox;
-import com.channelassignment.worker.domain.PhoneNumber;
-import com.channelassignment.worker.domain.PhoneNumberStatus;
 import com.channelassignment.worker.kafka.avro.DirectoryChange;
 import com.channelassignment.worker.kafka.avro.IdentityLifecycle;
 import com.channelassignment.worker.kafka.avro.IdentityState;
-import com.channelassignment.worker.kafka.avro.MailboxState;
-import com.channelassignment.worker.kafka.avro.PhoneNumberLifecycle;
-import com.channelassignment.worker.kafka.avro.PhoneNumberState;
-import com.channelassignment.worker.kafka.avro.PhoneNumberType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -25,6 +19,7 @@ import java.util.UUID;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Directory changes, checked on the way in so that whatever decodes can be stored: ids are UUIDs, strings fit their
@@ -130,20 +125,10 @@ final class DirectoryChangeCodec {
                             identity.getStatus().name().toUpperCase(Locale.ROOT)),
                     identity.getCreatedAt(), changedAt));
         }
-        if (entry instanceof MailboxState mailbox) {
-            return new ChannelChange(changeId, change.getVersion(), new Mailbox(uuid(mailbox.getId()), organization,
-                    text("email_address", mailbox.getEmailAddress(), WireLimits.MAX_FIELD_BYTES),
-                    mailbox.getDisplayName() == null ? null
-                            : text("display_name", mailbox.getDisplayName(), WireLimits.MAX_FIELD_BYTES),
-                    mailbox.getDeleted(), mailbox.getCreatedAt(), changedAt));
-        }
-        if (entry instanceof PhoneNumberState number) {
-            return new ChannelChange(changeId, change.getVersion(), new PhoneNumber(uuid(number.getId()),
-                    organization, text("number", number.getNumber(), WireLimits.MAX_FIELD_BYTES),
-                    com.channelassignment.worker.domain.PhoneNumberType.valueOf(
-                            number.getType().name().toUpperCase(Locale.ROOT)),
-                    PhoneNumberStatus.valueOf(number.getStatus().name().toUpperCase(Locale.ROOT)),
-                    number.getCreatedAt(), changedAt));
+        ChannelContract channel = ChannelContract.ofState(entry);
+        if (channel != null) {
+            return new ChannelChange(changeId, change.getVersion(),
+                    channel.channel((SpecificRecord) entry, organization, changedAt));
         }
         throw new IllegalArgumentException("unknown directory entry " + (entry == null ? null : entry.getClass()));
     }
@@ -159,20 +144,14 @@ final class DirectoryChangeCodec {
                     IdentityLifecycle.valueOf(identity.status().name().toLowerCase(Locale.ROOT)),
                     identity.createdAt())).build();
         }
-        if (change instanceof ChannelChange channelChange && channelChange.channel() instanceof Mailbox mailbox) {
-            return builder.setEntry(new MailboxState(mailbox.id().toString(), mailbox.emailAddress(),
-                    mailbox.displayName(), mailbox.deleted(), mailbox.createdAt())).build();
-        }
-        if (change instanceof ChannelChange channelChange && channelChange.channel() instanceof PhoneNumber number) {
-            return builder.setEntry(new PhoneNumberState(number.id().toString(), number.number(),
-                    PhoneNumberType.valueOf(number.numberType().name().toLowerCase(Locale.ROOT)),
-                    PhoneNumberLifecycle.valueOf(number.status().name().toLowerCase(Locale.ROOT)),
-                    number.createdAt())).build();
+        if (change instanceof ChannelChange channelChange) {
+            Channel channel = channelChange.channel();
+            return builder.setEntry(ChannelContract.of(channel.type()).state(channel)).build();
         }
         throw new IllegalArgumentException("no wire form for " + change);
     }
 
-    private static String text(String field, String value, int maxLength) {
+    static String text(String field, String value, int maxLength) {
         if (value.length() > maxLength) {
             throw new IllegalArgumentException(field + " is longer than " + maxLength + " characters");
         }
@@ -185,7 +164,7 @@ final class DirectoryChangeCodec {
         return value;
     }
 
-    private static UUID uuid(String value) {
+    static UUID uuid(String value) {
         UUID id = UUID.fromString(value);
         if (!id.toString().equals(value.toLowerCase(Locale.ROOT))) {
             throw new IllegalArgumentException(value + " is not a canonical UUID");

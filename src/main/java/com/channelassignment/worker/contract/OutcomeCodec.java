@@ -1,16 +1,12 @@
 package com.channelassignment.worker.contract;
 
 import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.domain.Channel;
 import com.channelassignment.worker.domain.IdentityDetail;
-import com.channelassignment.worker.domain.Mailbox;
 import com.channelassignment.worker.domain.Outcome;
-import com.channelassignment.worker.domain.PhoneNumber;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentOutcome;
 import com.channelassignment.worker.kafka.avro.IdentityStatus;
-import com.channelassignment.worker.kafka.avro.MailboxDetail;
 import com.channelassignment.worker.kafka.avro.OutcomeStatus;
-import com.channelassignment.worker.kafka.avro.PhoneNumberDetail;
-import com.channelassignment.worker.kafka.avro.PhoneNumberType;
 import com.channelassignment.worker.kafka.avro.Rejection;
 import com.channelassignment.worker.kafka.avro.RejectionCode;
 import java.io.IOException;
@@ -76,26 +72,19 @@ final class OutcomeCodec {
     }
 
     private static com.channelassignment.worker.kafka.avro.IdentityDetail toAvro(IdentityDetail detail) {
-        return com.channelassignment.worker.kafka.avro.IdentityDetail.newBuilder()
-                .setId(detail.identity().id().toString())
-                .setOrganizationId(detail.identity().organizationId())
-                .setAgentHandle(detail.identity().agentHandle())
-                .setStatus(IdentityStatus.valueOf(detail.identity().status().name().toLowerCase(Locale.ROOT)))
-                .setCreatedAt(detail.identity().createdAt())
-                .setUpdatedAt(detail.identity().updatedAt())
-                .setMailbox(detail.mailbox() == null ? null : toAvro(detail.mailbox()))
-                .setPhoneNumber(detail.phoneNumber() == null ? null : toAvro(detail.phoneNumber()))
-                .build();
-    }
-
-    private static MailboxDetail toAvro(Mailbox mailbox) {
-        return new MailboxDetail(mailbox.id().toString(), mailbox.emailAddress(), mailbox.displayName(),
-                mailbox.createdAt(), mailbox.updatedAt());
-    }
-
-    private static PhoneNumberDetail toAvro(PhoneNumber phoneNumber) {
-        return new PhoneNumberDetail(phoneNumber.id().toString(), phoneNumber.number(),
-                PhoneNumberType.valueOf(phoneNumber.numberType().name().toLowerCase(Locale.ROOT)),
-                phoneNumber.createdAt(), phoneNumber.updatedAt());
+        com.channelassignment.worker.kafka.avro.IdentityDetail avro =
+                com.channelassignment.worker.kafka.avro.IdentityDetail.newBuilder()
+                        .setId(detail.identity().id().toString())
+                        .setOrganizationId(detail.identity().organizationId())
+                        .setAgentHandle(detail.identity().agentHandle())
+                        .setStatus(IdentityStatus.valueOf(detail.identity().status().name().toLowerCase(Locale.ROOT)))
+                        .setCreatedAt(detail.identity().createdAt())
+                        .setUpdatedAt(detail.identity().updatedAt())
+                        .build();
+        for (Channel channel : detail.channels()) {
+            avro.put(ChannelContract.detailField(channel.type()).pos(),
+                    ChannelContract.of(channel.type()).detail(channel));
+        }
+        return avro;
     }
 }

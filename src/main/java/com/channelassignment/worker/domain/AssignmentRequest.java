@@ -95,7 +95,7 @@ public record AssignmentRequest(
         if (MessageDigest.isEqual(recorded, contentFingerprint())) {
             return true;
         }
-        return operation == Operation.ASSIGN && ChannelIds.isUuid(channelId)
+        return operation.namesChannel() && ChannelIds.isUuid(channelId)
                 && MessageDigest.isEqual(recorded, fingerprintOf(channelId.toUpperCase(Locale.ROOT)));
     }
 
@@ -107,7 +107,7 @@ public record AssignmentRequest(
                 normalizedHandle(),
                 operation.name(),
                 channelType.name(),
-                operation == Operation.ASSIGN ? spelledChannelId : null}) {
+                operation.channelIdOf(spelledChannelId)}) {
             if (part == null) {
                 digest.update((byte) 0);
             } else {

@@ -33,9 +33,10 @@ public final class AssignmentRules {
             return reject(RejectionCode.IDENTITY_NOT_FOUND, "no identity with handle '%s' in this organization"
                     .formatted(request.normalizedHandle()));
         }
-        return request.operation() == Operation.ASSIGN
-                ? decideAssignment(request, identity.get(), directory)
-                : decideUnassignment(request, identity.get(), directory);
+        return switch (request.operation()) {
+            case ASSIGN -> decideAssignment(request, identity.get(), directory);
+            case UNASSIGN -> decideUnassignment(request, identity.get(), directory);
+        };
     }
 
     /** The reason a request is malformed, checked before any lookup. */
@@ -45,7 +46,7 @@ public final class AssignmentRules {
         }
         // PostgreSQL text cannot hold U+0000; such a value could never name anything and must not reach the store.
         for (String field : new String[] {request.organizationId(), request.agentHandle(), request.correlationId(),
-                request.operation() == Operation.ASSIGN ? request.channelId() : null}) {
+                request.operation().channelIdOf(request.channelId())}) {
             if (field != null && field.indexOf('\u0000') >= 0) {
                 return Optional.of("fields must not contain NUL characters");
             }
@@ -60,10 +61,10 @@ public final class AssignmentRules {
         if (request.correlationId() != null && request.correlationId().length() > MAX_CORRELATION_ID_LENGTH) {
             return Optional.of("correlation_id must be at most %d characters".formatted(MAX_CORRELATION_ID_LENGTH));
         }
-        if (request.operation() == Operation.ASSIGN && request.channelId() == null) {
+        if (request.operation().namesChannel() && request.channelId() == null) {
             return Optional.of(CHANNEL_ID_REQUIRED);
         }
-        if (request.operation() == Operation.ASSIGN && !ChannelIds.isUuid(request.channelId())) {
+        if (request.operation().namesChannel() && !ChannelIds.isUuid(request.channelId())) {
             return Optional.of(CHANNEL_ID_NOT_A_UUID);
         }
         return Optional.empty();

@@ -210,22 +210,11 @@ public final class DirectorySnapshot implements Directory {
     /** The identity as it stands now, with the channels it holds. */
     public IdentityDetail detailOf(Identity identity) {
         Identity current = identities.getOrDefault(refOf(identity), identity);
-        Mailbox mailbox = null;
-        PhoneNumber phoneNumber = null;
+        List<Channel> held = new ArrayList<>();
         for (ChannelType type : ChannelType.values()) {
-            Channel held = heldChannel(current, type);
-            if (held == null) {
-                continue;
-            }
-            if (held instanceof Mailbox heldMailbox) {
-                mailbox = heldMailbox;
-            } else if (held instanceof PhoneNumber heldPhoneNumber) {
-                phoneNumber = heldPhoneNumber;
-            } else {
-                throw new IllegalStateException("no place in the identity detail for " + held.type());
-            }
+            Optional.ofNullable(heldChannel(current, type)).ifPresent(held::add);
         }
-        return new IdentityDetail(current, mailbox, phoneNumber);
+        return new IdentityDetail(current, held);
     }
 
     /** Every link as it stands now. */

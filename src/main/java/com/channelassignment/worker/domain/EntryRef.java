@@ -8,14 +8,20 @@ public record EntryRef(String organizationId, Kind kind, UUID id) {
 
     /** What kind of entry: an identity, or the channel type it is. */
     public enum Kind {
-        IDENTITY, MAILBOX, PHONE_NUMBER;
+        IDENTITY(null), MAILBOX(ChannelType.MAILBOX), PHONE_NUMBER(ChannelType.PHONE_NUMBER);
 
-        static Kind of(ChannelType type) {
-            if (type == ChannelType.MAILBOX) {
-                return MAILBOX;
-            }
-            if (type == ChannelType.PHONE_NUMBER) {
-                return PHONE_NUMBER;
+        private final ChannelType channelType;
+
+        Kind(ChannelType channelType) {
+            this.channelType = channelType;
+        }
+
+        /** The kind of a channel of this type; fails for a type that has none. */
+        public static Kind of(ChannelType type) {
+            for (Kind kind : values()) {
+                if (kind.channelType == type) {
+                    return kind;
+                }
             }
             throw new IllegalArgumentException("no entry kind for channel type " + type);
         }
@@ -29,13 +35,10 @@ public record EntryRef(String organizationId, Kind kind, UUID id) {
 
     /** The channel type of a channel entry; fails for an identity. */
     public ChannelType channelType() {
-        if (kind == Kind.MAILBOX) {
-            return ChannelType.MAILBOX;
+        if (kind.channelType == null) {
+            throw new IllegalStateException(kind + " is not a channel");
         }
-        if (kind == Kind.PHONE_NUMBER) {
-            return ChannelType.PHONE_NUMBER;
-        }
-        throw new IllegalStateException(kind + " is not a channel");
+        return kind.channelType;
     }
 
     public static EntryRef of(Identity identity) {

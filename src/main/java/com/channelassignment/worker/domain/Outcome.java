@@ -34,7 +34,7 @@ public record Outcome(
 
     public static Outcome rejected(UUID eventId, AssignmentRequest request, Decision.Rejected rejection,
             Instant processedAt) {
-        String channelId = request.operation() == Operation.ASSIGN ? request.echoed().channelId() : null;
+        String channelId = request.operation().channelIdOf(request.echoed().channelId());
         return new Outcome(eventId, request, OutcomeStatus.REJECTED, false, channelId, rejection, null, processedAt);
     }
 

@@ -31,6 +31,6 @@ public record PhoneNumber(
 
     @Override
     public boolean isAssignable() {
-        return status != PhoneNumberStatus.RELEASED;
+        return status.isAssignable();
     }
 }

@@ -1,6 +1,7 @@
 package com.channelassignment.worker.http;
 
 import com.channelassignment.worker.application.Answer;
+import com.channelassignment.worker.domain.ChannelType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,28 +19,11 @@ final class IdentityJson {
         json.put("status", identity.status());
         json.put("created_at", identity.createdAt().toString());
         json.put("updated_at", identity.updatedAt().toString());
-        json.put("mailbox", identity.mailbox() == null ? null : mailbox(identity.mailbox()));
-        json.put("phone_number", identity.phoneNumber() == null ? null : phoneNumber(identity.phoneNumber()));
-        return json;
-    }
-
-    private static Map<String, Object> mailbox(Answer.MailboxDetail mailbox) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("id", mailbox.id());
-        json.put("email_address", mailbox.emailAddress());
-        json.put("display_name", mailbox.displayName());
-        json.put("created_at", mailbox.createdAt().toString());
-        json.put("updated_at", mailbox.updatedAt().toString());
-        return json;
-    }
-
-    private static Map<String, Object> phoneNumber(Answer.PhoneNumberDetail phoneNumber) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("id", phoneNumber.id());
-        json.put("number", phoneNumber.number());
-        json.put("type", phoneNumber.type());
-        json.put("created_at", phoneNumber.createdAt().toString());
-        json.put("updated_at", phoneNumber.updatedAt().toString());
+        // Every channel type has its field, null when none is held: the outcome's detail names them all.
+        for (ChannelType type : ChannelType.values()) {
+            Map<String, Object> channel = identity.channels().get(type);
+            json.put(type.fieldName(), channel == null ? null : new LinkedHashMap<>(channel));
+        }
         return json;
     }
 }

@@ -73,7 +73,7 @@ class ApplyAssignmentRequestsTest {
         Outcome outcome = encoder.decode(published.payload());
         assertThat(outcome.changed()).isTrue();
         assertThat(outcome.channelId()).isEqualTo(mailbox.id().toString());
-        assertThat(outcome.identity().mailbox()).isEqualTo(mailbox);
+        assertThat(outcome.identity().held(ChannelType.MAILBOX)).contains(mailbox);
         assertThat(outcome.identity().identity().updatedAt()).isEqualTo(NOW);
         assertThat(outcome.processedAt()).isEqualTo(NOW);
         assertThat(store.links()).containsExactly(linkOf(agent, mailbox));
@@ -534,7 +534,7 @@ class ApplyAssignmentRequestsTest {
         Outcome ended = encoder.decode(batch.outcomes().get(0).payload());
         assertThat(ended.request().agentHandle()).isEqualTo(agent.agentHandle());
         assertThat(ended.channelId()).isEqualTo(mailbox.id().toString());
-        assertThat(ended.identity().mailbox()).isNull();
+        assertThat(ended.identity().held(ChannelType.MAILBOX)).isEmpty();
         assertThat(store.links()).isEmpty();
         assertThat(store.identity(ORGANIZATION, agent.id()).orElseThrow().updatedAt()).isEqualTo(NOW);
         assertThat(((Mailbox) store.channel(ORGANIZATION, ChannelType.MAILBOX, mailbox.id()).orElseThrow())

@@ -195,7 +195,7 @@ class AvroContractTest {
                 .ofChannel(mailbox).withCorrelationId("workflow-7").build();
         UUID eventId = UUID.randomUUID();
         Outcome outcome = new Outcome(eventId, request, OutcomeStatus.ASSIGNED, true, mailbox.id().toString(), null,
-                new IdentityDetail(identity, mailbox, phoneNumber), PROCESSED_AT);
+                new IdentityDetail(identity, List.of(mailbox, phoneNumber)), PROCESSED_AT);
 
         byte[] bytes = contract.encodeOutcome(outcome);
         ChannelAssignmentOutcome decoded = contract.decodeOutcome(bytes);
@@ -235,7 +235,7 @@ class AvroContractTest {
         Identity identity = new Identity(UUID.randomUUID(), "org-abc123", "sales-bot", IdentityStatus.ACTIVE,
                 CREATED_AT, UPDATED_AT);
         Outcome outcome = new Outcome(UUID.randomUUID(), anUnassignment().build(), OutcomeStatus.UNASSIGNED, false,
-                null, null, new IdentityDetail(identity, null, null), PROCESSED_AT);
+                null, null, new IdentityDetail(identity, List.of()), PROCESSED_AT);
 
         ChannelAssignmentOutcome decoded = contract.decodeOutcome(contract.encodeOutcome(outcome));
 

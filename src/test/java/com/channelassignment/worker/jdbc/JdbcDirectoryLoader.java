@@ -4,8 +4,7 @@ import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.domain.Channel;
 import com.channelassignment.worker.domain.Identity;
-import com.channelassignment.worker.domain.Mailbox;
-import com.channelassignment.worker.domain.PhoneNumber;
+import com.channelassignment.worker.domain.Versioned;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -26,24 +25,6 @@ public class JdbcDirectoryLoader {
                 created_at = excluded.created_at, updated_at = excluded.updated_at
             """;
 
-    private static final String UPSERT_MAILBOXES = """
-            INSERT INTO mailboxes (id, organization_id, email_address, display_name, deleted, created_at, updated_at)
-            SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[],
-                                 ?::timestamptz[])
-            ON CONFLICT (organization_id, id) DO UPDATE SET
-                email_address = excluded.email_address, display_name = excluded.display_name,
-                deleted = excluded.deleted, created_at = excluded.created_at, updated_at = excluded.updated_at
-            """;
-
-    private static final String UPSERT_PHONE_NUMBERS = """
-            INSERT INTO phone_numbers (id, organization_id, number, type, status, created_at, updated_at)
-            SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[],
-                                 ?::timestamptz[])
-            ON CONFLICT (organization_id, id) DO UPDATE SET number = excluded.number,
-                type = excluded.type, status = excluded.status,
-                created_at = excluded.created_at, updated_at = excluded.updated_at
-            """;
-
     private static final String INSERT_LINKS = """
             INSERT INTO channel_assignments (identity_id, organization_id, channel_type, channel_id, assigned_at)
             SELECT l.identity_id, l.organization_id, l.channel_type, l.channel_id, now()
@@ -59,10 +40,9 @@ public class JdbcDirectoryLoader {
     }
 
     public void load(DirectoryRows rows) {
-        List<Mailbox> mailboxes = rows.channels().stream()
-                .filter(Mailbox.class::isInstance).map(Mailbox.class::cast).toList();
-        List<PhoneNumber> phoneNumbers = rows.channels().stream()
-                .filter(PhoneNumber.class::isInstance).map(PhoneNumber.class::cast).toList();
+        // The store's own statements, at version 0: the version a row gets without a directory change.
+        List<Versioned<Channel>> channels = rows.channels().stream().map(channel -> new Versioned<>(channel, 0L))
+                .toList();
         inChunks(rows.identities(), chunk -> jdbc.update(UPSERT_IDENTITIES,
                 column(chunk, identity -> identity.id().toString()),
                 column(chunk, Identity::organizationId),
@@ -70,22 +50,12 @@ public class JdbcDirectoryLoader {
                 column(chunk, identity -> identity.status().name().toLowerCase(Locale.ROOT)),
                 timestamps(chunk, Identity::createdAt),
                 timestamps(chunk, Identity::updatedAt)));
-        inChunks(mailboxes, chunk -> jdbc.update(UPSERT_MAILBOXES,
-                column(chunk, mailbox -> mailbox.id().toString()),
-                column(chunk, Channel::organizationId),
-                column(chunk, Mailbox::emailAddress),
-                column(chunk, Mailbox::displayName),
-                chunk.stream().map(Mailbox::deleted).toArray(Boolean[]::new),
-                timestamps(chunk, Mailbox::createdAt),
-                timestamps(chunk, Mailbox::updatedAt)));
-        inChunks(phoneNumbers, chunk -> jdbc.update(UPSERT_PHONE_NUMBERS,
-                column(chunk, phone -> phone.id().toString()),
-                column(chunk, Channel::organizationId),
-                column(chunk, PhoneNumber::number),
-                column(chunk, phone -> phone.numberType().name().toLowerCase(Locale.ROOT)),
-                column(chunk, phone -> phone.status().name().toLowerCase(Locale.ROOT)),
-                timestamps(chunk, PhoneNumber::createdAt),
-                timestamps(chunk, PhoneNumber::updatedAt)));
+        for (ChannelTable table : ChannelTable.ofEveryType()) {
+            inChunks(channels, chunk -> {
+                SqlStatement upsert = table.upsert(chunk);
+                jdbc.update(upsert.sql(), upsert.parameters().toArray());
+            });
+        }
         inChunks(rows.links(), chunk -> jdbc.update(INSERT_LINKS,
                 column(chunk, link -> link.identityId().toString()),
                 column(chunk, ChannelLink::organizationId),

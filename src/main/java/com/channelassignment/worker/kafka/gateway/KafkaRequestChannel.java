@@ -2,6 +2,7 @@ package com.channelassignment.worker.kafka.gateway;
 
 import com.channelassignment.worker.kafka.observe.RecordTracing;
 import com.channelassignment.worker.domain.AgentHandles;
+import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.contract.WireHeaders;
 import com.channelassignment.worker.contract.WireContract;
 import com.channelassignment.worker.application.Answer;
@@ -77,7 +78,7 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
             // assignment only (an unassignment's outcome names the channel it released), canonical on both sides: an
             // outcome stored before requests were made canonical echoes the id as it was sent.
             return new Asked(AgentHandles.stored(handle), operation, channelType,
-                    operation.equals(Operation.ASSIGN.name()) ? ChannelIds.canonical(channelId) : null);
+                    Operation.valueOf(operation).channelIdOf(ChannelIds.canonical(channelId)));
         }
     }
 
@@ -397,14 +398,8 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     }
 
     private static Answer.IdentityDetail identityOf(IdentityDetail detail) {
-        var mailbox = detail.getMailbox();
-        var phoneNumber = detail.getPhoneNumber();
         return new Answer.IdentityDetail(detail.getId(), detail.getOrganizationId(), detail.getAgentHandle(),
                 detail.getStatus().name(), detail.getCreatedAt(), detail.getUpdatedAt(),
-                mailbox == null ? null : new Answer.MailboxDetail(mailbox.getId(), mailbox.getEmailAddress(),
-                        mailbox.getDisplayName(), mailbox.getCreatedAt(), mailbox.getUpdatedAt()),
-                phoneNumber == null ? null : new Answer.PhoneNumberDetail(phoneNumber.getId(),
-                        phoneNumber.getNumber(), phoneNumber.getType().name(), phoneNumber.getCreatedAt(),
-                        phoneNumber.getUpdatedAt()));
+                AvroContract.channelDetails(detail));
     }
 }

@@ -138,7 +138,7 @@ class AnswerReaderCostIntegrationTest {
         Mailbox mailbox = DirectoryFixture.aMailbox(request.organizationId());
         return new Outcome(UUID.randomUUID(), request, OutcomeStatus.ASSIGNED, true, request.channelId(), null,
                 new IdentityDetail(DirectoryFixture.anIdentity(request.organizationId(), request.agentHandle()),
-                        mailbox, null), Instant.now());
+                        List.of(mailbox)), Instant.now());
     }
 
     private static Map<String, Object> producerProperties(String bootstrap) {

@@ -164,6 +164,6 @@ class KafkaRequestChannelIntegrationTest {
     private static Outcome assigned(AssignmentRequest request) {
         return new Outcome(UUID.randomUUID(), request, OutcomeStatus.ASSIGNED, true, request.channelId(), null,
                 new IdentityDetail(DirectoryFixture.anIdentity(request.organizationId(), request.agentHandle()),
-                        DirectoryFixture.aMailbox(request.organizationId()), null), Instant.now());
+                        List.of(DirectoryFixture.aMailbox(request.organizationId()))), Instant.now());
     }
 }

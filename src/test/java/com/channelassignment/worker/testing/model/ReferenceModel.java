@@ -94,7 +94,8 @@ public final class ReferenceModel {
         return identityState(identity.agentHandle(), lower(identity.status()));
     }
 
-    private static String stateOf(Channel channel) {
+    /** A channel's state in the model's words, as {@link StreamCheck} compares it with the database. */
+    public static String stateOf(Channel channel) {
         if (channel instanceof Mailbox mailbox) {
             return mailboxState(mailbox.emailAddress(), mailbox.displayName(), mailbox.deleted());
         }

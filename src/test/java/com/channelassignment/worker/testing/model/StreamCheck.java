@@ -1,5 +1,7 @@
 package com.channelassignment.worker.testing.model;
 
+import com.channelassignment.worker.domain.Channel;
+import com.channelassignment.worker.domain.Versioned;
 import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.domain.AssignmentRequest;
@@ -9,6 +11,7 @@ import com.channelassignment.worker.domain.ChangeResult;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.DirectoryChange;
 import com.channelassignment.worker.domain.EntryRef;
+import com.channelassignment.worker.jdbc.StoredChannels;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -50,14 +53,6 @@ public final class StreamCheck {
 
     private static final String STORED_IDENTITIES = """
             SELECT organization_id, id, agent_handle, status, version FROM identities
-            """;
-
-    private static final String STORED_MAILBOXES = """
-            SELECT organization_id, id, email_address, display_name, deleted, version FROM mailboxes
-            """;
-
-    private static final String STORED_PHONE_NUMBERS = """
-            SELECT organization_id, id, number, type, status, version FROM phone_numbers
             """;
 
     /** Lowercase hex SHA-256 of the dead-lettered record's original value. */
@@ -272,16 +267,10 @@ public final class StreamCheck {
             directory.put(new EntryRef(rs.getString(1), EntryRef.Kind.IDENTITY, rs.getObject(2, UUID.class)),
                     new StoredEntry(ReferenceModel.identityState(rs.getString(3), rs.getString(4)), rs.getLong(5)));
         });
-        jdbc.query(STORED_MAILBOXES, rs -> {
-            directory.put(new EntryRef(rs.getString(1), EntryRef.Kind.MAILBOX, rs.getObject(2, UUID.class)),
-                    new StoredEntry(ReferenceModel.mailboxState(rs.getString(3), rs.getString(4), rs.getBoolean(5)),
-                            rs.getLong(6)));
-        });
-        jdbc.query(STORED_PHONE_NUMBERS, rs -> {
-            directory.put(new EntryRef(rs.getString(1), EntryRef.Kind.PHONE_NUMBER, rs.getObject(2, UUID.class)),
-                    new StoredEntry(ReferenceModel.phoneNumberState(rs.getString(3), rs.getString(4),
-                            rs.getString(5)), rs.getLong(6)));
-        });
+        for (Versioned<Channel> channel : StoredChannels.all(jdbc)) {
+            directory.put(EntryRef.of(channel.entry()),
+                    new StoredEntry(ReferenceModel.stateOf(channel.entry()), channel.version()));
+        }
         return verdict(links, directory);
     }
 
