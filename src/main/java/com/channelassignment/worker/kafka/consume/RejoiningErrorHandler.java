@@ -22,7 +22,9 @@ public class RejoiningErrorHandler extends DefaultErrorHandler {
     public void handleOtherException(Exception thrownException, Consumer<?, ?> consumer,
             MessageListenerContainer container, boolean batchListener) {
         if (refusedItsInstanceId(thrownException)) {
+            // Settled here, and logged by the rejoin: Spring's handler would only log it again as unprocessable.
             restarts.rejoinLater();
+            return;
         }
         super.handleOtherException(thrownException, consumer, container, batchListener);
     }
