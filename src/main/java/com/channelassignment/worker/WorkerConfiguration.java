@@ -31,6 +31,7 @@ import com.channelassignment.worker.kafka.consume.StaticMemberConsumerFactory;
 import com.channelassignment.worker.kafka.publish.RecordBudget;
 import com.channelassignment.worker.kafka.observe.RecordTracing;
 import com.channelassignment.worker.kafka.consume.InstanceIdentityCheck;
+import com.channelassignment.worker.kafka.consume.RejoiningErrorHandler;
 import com.channelassignment.worker.kafka.consume.RestartAfterFencing;
 import com.channelassignment.worker.kafka.consume.StallReportingAfterRollbackProcessor;
 import com.channelassignment.worker.kafka.consume.TopicIds;
@@ -326,7 +327,8 @@ class WorkerConfiguration {
 
     /**
      * Replaces Boot's consumer factory (its customizers still apply): the listener's consumers join the group as
-     * static members named after the instance, and leave it when they close (StaticMemberConsumerFactory).
+     * static members named after the instance, and leave it when they close; under the classic group protocol with
+     * the worker's session timeout and heartbeat (StaticMemberConsumerFactory).
      */
     @Bean
     StaticMemberConsumerFactory kafkaConsumerFactory(KafkaProperties kafkaProperties,
@@ -365,11 +367,13 @@ class WorkerConfiguration {
     @Bean
     ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> listenerContainer(
             PartitionStalls stalls, TopicIds topicIds, ProducerFactory<byte[], byte[]> producerFactory,
-            KafkaProperties kafkaProperties, WorkerProperties properties, Environment environment) {
+            KafkaProperties kafkaProperties, WorkerProperties properties, Environment environment,
+            RestartAfterFencing restartAfterFencing) {
         PreviousIncarnationFencing fencing = instanceId(properties, environment).isEmpty() ? null
                 : new PreviousIncarnationFencing(producerFactory, consumerThreads(kafkaProperties));
         return container -> {
             container.getContainerProperties().setStopContainerWhenFenced(true);
+            container.setCommonErrorHandler(new RejoiningErrorHandler(restartAfterFencing));
             container.getContainerProperties().setConsumerRebalanceListener(
                     new PartitionAssignments(stalls, topicIds, fencing));
         };

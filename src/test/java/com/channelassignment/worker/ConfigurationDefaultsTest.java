@@ -6,6 +6,7 @@ import static com.channelassignment.worker.ConfigurationSources.workerProperties
 import static com.channelassignment.worker.ConfigurationSources.workerPropertyNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.channelassignment.worker.kafka.consume.StaticMemberConsumerFactory;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -73,6 +75,25 @@ class ConfigurationDefaultsTest {
         });
         assertThat(compared).contains("spring.kafka.bootstrap-servers", "spring.kafka.consumer.max-poll-records",
                 "spring.kafka.producer.transaction-id-prefix", "server.port");
+    }
+
+    /**
+     * The consumer's session timeout and heartbeat are not in application.yml, since Kafka refuses them under the
+     * consumer group protocol: the consumer factory adds them under the classic one, which is Kafka's default.
+     */
+    @Test
+    void readmeStatesTheGroupProtocolAndTheClassicTimeoutsTheConsumerFactoryGives() {
+        Map<String, String> readme = readmeDefaults();
+        String consumerProperties = "spring.kafka.consumer.properties.";
+        assertThat(applicationYml()).as("application.yml").doesNotContainKeys(
+                consumerProperties + ConsumerConfig.GROUP_PROTOCOL_CONFIG,
+                consumerProperties + ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                consumerProperties + ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
+        assertThat(readme.get(consumerProperties + ConsumerConfig.GROUP_PROTOCOL_CONFIG))
+                .as("the README's default group protocol").isEqualTo(ConsumerConfig.DEFAULT_GROUP_PROTOCOL);
+        StaticMemberConsumerFactory.CLASSIC_PROTOCOL_TIMEOUTS.forEach((name, value) ->
+                assertThat(readme.get(consumerProperties + name)).as("the README's default of %s", name)
+                        .isEqualTo(value));
     }
 
     /** {@code @Value("${channel-assignment.http.organization-claim:org_id}")} and the like. */

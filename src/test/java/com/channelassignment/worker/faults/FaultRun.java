@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.domain.DirectoryChange;
+import com.channelassignment.worker.kafka.consume.StaticMemberConsumerFactory;
+import com.channelassignment.worker.testing.services.BrokerProcess;
 import com.channelassignment.worker.testing.data.DirectoryChurn;
 import com.channelassignment.worker.testing.data.DirectoryPublisher;
 import com.channelassignment.worker.testing.model.Figures;
@@ -48,8 +50,21 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 final class FaultRun implements AutoCloseable {
 
     static final int PARTITIONS = 6;
-    /** application.yml's: the suite runs the worker's own recovery settings, so its holes are the ones deployed. */
-    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(8);
+    /**
+     * The workers' consumer group protocol: {@code -Dfaults.group-protocol=consumer} for Kafka 4's (KIP-848); unset,
+     * the worker's default, the classic one.
+     */
+    static final String GROUP_PROTOCOL = System.getProperty("faults.group-protocol", "");
+    static final boolean CLASSIC_PROTOCOL = GROUP_PROTOCOL.isEmpty() || GROUP_PROTOCOL.equalsIgnoreCase("classic");
+    /**
+     * How long the group waits for a lost member. Under the classic protocol the worker's own (the consumer factory's
+     * default): the suite runs the worker's recovery settings, so its holes are the ones deployed. Under the consumer
+     * protocol the broker's {@code group.consumer.session.timeout.ms}: Kafka's 45 s unless {@code -Dbroker.settings}
+     * sets it.
+     */
+    static final Duration SESSION_TIMEOUT = Duration.ofMillis(Long.parseLong(CLASSIC_PROTOCOL
+            ? StaticMemberConsumerFactory.CLASSIC_PROTOCOL_TIMEOUTS.get("session.timeout.ms")
+            : BrokerProcess.settingsOfTheRun().getOrDefault("group.consumer.session.timeout.ms", "45000")));
     static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(15);
     private static final Path REPORT_DIRECTORY = Path.of("target", "faults");
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
@@ -163,13 +178,17 @@ final class FaultRun implements AutoCloseable {
                         "--channel-assignment.retry.max-interval=2s",
                         "--channel-assignment.database.lock-timeout=2s",
                         "--channel-assignment.database.statement-timeout=5s"));
+        if (!CLASSIC_PROTOCOL) {
+            workerArguments.add("--spring.kafka.consumer.properties.group.protocol=" + GROUP_PROTOCOL);
+        }
         this.fleet = new WorkerFleet(WorkerProcess.packagedJar(),
                 List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), workerArguments,
                 REPORT_DIRECTORY.resolve(run), transactionalIdPrefix, this::log);
         fleet.setArguments(extraWorkerArguments);
-        log("%s form, seed %d, %d organizations x %d identities, %d partitions, topics %s*, logs in %s"
-                .formatted(size.name(), seed, ORGANIZATIONS, PER_ORGANIZATION, PARTITIONS, run,
-                        REPORT_DIRECTORY.resolve(run)));
+        log(("%s form, seed %d, %d organizations x %d identities, %d partitions, topics %s*, logs in %s; %s group "
+                + "protocol, session timeout %s").formatted(size.name(), seed, ORGANIZATIONS, PER_ORGANIZATION,
+                        PARTITIONS, run, REPORT_DIRECTORY.resolve(run), CLASSIC_PROTOCOL ? "classic" : GROUP_PROTOCOL,
+                        SESSION_TIMEOUT));
     }
 
     static FaultRun begin(String scenario, long seed, String bootstrapServers, TestServices.Database database,

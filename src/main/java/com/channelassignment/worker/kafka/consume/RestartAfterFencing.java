@@ -1,5 +1,7 @@
 package com.channelassignment.worker.kafka.consume;
 
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
@@ -23,6 +25,12 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  * this one was frozen fences both its producers and its group membership. Rejoining would take the identity back and
  * fence the successor, which would do the same in turn; so this instance stays out and reports itself gone
  * ({@code identityTaken}), and the successor keeps the partitions.
+ *
+ * <p>Under the consumer group protocol (KIP-848) the group also refuses this instance's id while an earlier member
+ * still holds it ({@code UNRELEASED_INSTANCE_ID}): an incarnation killed before its session expired, or one frozen
+ * while this one started under its identity. The refused consumer never asks again, so {@link #rejoinLater()} restarts
+ * the container after a pause, until that member's session has expired and the id is free. The classic protocol gives
+ * a static id to the newest member and never refuses it.
  */
 public class RestartAfterFencing {
 
@@ -33,8 +41,12 @@ public class RestartAfterFencing {
     // Never on the consumer thread that published the event: stopping waits for that very thread.
     private final TaskExecutor restarts = new SimpleAsyncTaskExecutor("restart-after-fencing-");
 
+    /** Between two tries to join under an id an earlier member holds: a few heartbeats, a join costs the group little. */
+    static final Duration REJOIN_PAUSE = Duration.ofSeconds(2);
+
     private final InstanceIdentityCheck identity;
     private final Runnable identityTaken;
+    private final AtomicBoolean rejoinPending = new AtomicBoolean();
 
     public RestartAfterFencing(KafkaListenerEndpointRegistry registry, String listenerId,
             InstanceIdentityCheck identity, Runnable identityTaken) {
@@ -65,6 +77,30 @@ public class RestartAfterFencing {
                 return;
             }
             container.start();
+        });
+    }
+
+    /** Restarts the listener after {@link #REJOIN_PAUSE}, once however many of its consumers were refused their id. */
+    public void rejoinLater() {
+        MessageListenerContainer container = registry.getListenerContainer(listenerId);
+        if (container == null || !rejoinPending.compareAndSet(false, true)) {
+            return;
+        }
+        log.warn("listener {}: the group refused this instance's id, which an earlier member holds until its session "
+                + "expires; joining again in {}", listenerId, REJOIN_PAUSE);
+        restarts.execute(() -> {
+            try {
+                Thread.sleep(REJOIN_PAUSE.toMillis());
+                // Not running: the application is shutting down, or fencing stopped it and decides on its own.
+                if (container.isRunning()) {
+                    container.stop();
+                    container.start();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                rejoinPending.set(false);
+            }
         });
     }
 

@@ -110,12 +110,7 @@ public final class BrokerProcess implements AutoCloseable {
             controllerPort = Local.freePort();
         }
         Map<String, String> overrides = new LinkedHashMap<>(settings);
-        for (String setting : System.getProperty("broker.settings", "").split("\\|")) {
-            if (!setting.isBlank()) {
-                overrides.put(setting.substring(0, setting.indexOf('=')).trim(),
-                        setting.substring(setting.indexOf('=') + 1).trim());
-            }
-        }
+        overrides.putAll(settingsOfTheRun());
         BrokerProcess broker = new BrokerProcess(directory.toAbsolutePath(), port, controllerPort, jvmOptions,
                 overrides);
         // A broker JVM must not outlive the JVM that started it, whichever way that one ends.
@@ -123,6 +118,18 @@ public final class BrokerProcess implements AutoCloseable {
         broker.format();
         broker.start();
         return broker;
+    }
+
+    /** The {@code broker.settings} system property as names and values: what every broker of this run is given. */
+    public static Map<String, String> settingsOfTheRun() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String setting : System.getProperty("broker.settings", "").split("\\|")) {
+            if (!setting.isBlank()) {
+                settings.put(setting.substring(0, setting.indexOf('=')).trim(),
+                        setting.substring(setting.indexOf('=') + 1).trim());
+            }
+        }
+        return settings;
     }
 
     public String bootstrapServers() {
