@@ -23,8 +23,8 @@ import java.util.UUID;
 
 /**
  * The store in memory, for fast tests of the use case: the tables of the worker's schema as maps, with their keys and
- * constraints, read and written the way {@code JdbcAssignmentStore} does. {@link #save} is the commit: it checks
- * everything before it changes anything, so a failed batch leaves no trace, as a rolled-back transaction does. There
+ * constraints, read and written the way {@code JdbcAssignmentStore} does. {@link #save} is the commit: a save that
+ * fails puts every table back as it was, so a failed batch leaves no trace, as a rolled-back transaction does. There
  * are no locks; batches run one at a time, and {@link #beforeNextSave} stands in for another transaction.
  */
 public final class InMemoryAssignmentStore implements AssignmentStore {
@@ -171,7 +171,7 @@ public final class InMemoryAssignmentStore implements AssignmentStore {
         beforeNextSave = () -> {
         };
         otherTransaction.run();
-        // The checks first, as the transaction's statements would fail, so a failing save changes nothing.
+        // The ids and the removed links first, so their failures are those JdbcAssignmentStore raises.
         for (ProcessedRequest request : writes.processedRequests()) {
             if (processed.containsKey(request.key())) {
                 throw new ConcurrentRequestException("a request id of this batch was recorded concurrently: "
@@ -192,7 +192,19 @@ public final class InMemoryAssignmentStore implements AssignmentStore {
             }
         }
 
+        // The constraints below (live handle, one holder per channel, rows a link names) are checked as the rows are
+        // written, as PostgreSQL checks them statement by statement; a violation rolls every table back.
+        Tables before = new Tables(this);
+        try {
+            write(writes);
+        } catch (RuntimeException violation) {
+            before.restore(this);
+            throw violation;
+        }
         saves++;
+    }
+
+    private void write(BatchWrites writes) {
         Instant at = writes.writtenAt();
         writes.processedRequests().forEach(request -> processed.put(request.key(), new ProcessedRequest(
                 request.key(), request.fingerprint(), request.eventId(), request.status(), request.rejectionCode(),
@@ -228,7 +240,40 @@ public final class InMemoryAssignmentStore implements AssignmentStore {
         lockedProgress = Map.of();
     }
 
-    /** How many batches were written. */
+    /** A copy of every table, for the rollback of a failed save. */
+    private record Tables(Map<PartitionRef, Progress> progress, Map<IdentityRef, Versioned<Identity>> identities,
+            Map<ChannelKey, Versioned<Channel>> channels, Map<Slot, ChannelLink> links,
+            Map<RequestKey, ProcessedRequest> processed, Map<ChangeKey, List<ChangeOutcome>> changeOutcomes) {
+
+        Tables(InMemoryAssignmentStore store) {
+            this(new HashMap<>(store.progress), new LinkedHashMap<>(store.identities),
+                    new LinkedHashMap<>(store.channels), new LinkedHashMap<>(store.links),
+                    new HashMap<>(store.processed), copyOf(store.changeOutcomes));
+        }
+
+        void restore(InMemoryAssignmentStore store) {
+            replace(store.progress, progress);
+            replace(store.identities, identities);
+            replace(store.channels, channels);
+            replace(store.links, links);
+            replace(store.processed, processed);
+            replace(store.changeOutcomes, copyOf(changeOutcomes));
+        }
+
+        // The lists of change outcomes are appended to in place, so they are copied too.
+        private static Map<ChangeKey, List<ChangeOutcome>> copyOf(Map<ChangeKey, List<ChangeOutcome>> outcomes) {
+            Map<ChangeKey, List<ChangeOutcome>> copy = new HashMap<>();
+            outcomes.forEach((key, list) -> copy.put(key, new ArrayList<>(list)));
+            return copy;
+        }
+
+        private static <K, V> void replace(Map<K, V> table, Map<K, V> rows) {
+            table.clear();
+            table.putAll(rows);
+        }
+    }
+
+    /** How many batches were written; a save that failed wrote none. */
     public int saves() {
         return saves;
     }
