@@ -1,8 +1,8 @@
 package com.channelassignment.worker.application;
 
-import static com.channelassignment.worker.testing.DirectoryFixture.aMailbox;
-import static com.channelassignment.worker.testing.DirectoryFixture.aPhoneNumber;
-import static com.channelassignment.worker.testing.DirectoryFixture.anIdentity;
+import static com.channelassignment.worker.testing.data.DirectoryFixture.aMailbox;
+import static com.channelassignment.worker.testing.data.DirectoryFixture.aPhoneNumber;
+import static com.channelassignment.worker.testing.data.DirectoryFixture.anIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -6,7 +6,7 @@ import com.channelassignment.worker.application.DirectoryRows;
 import com.channelassignment.worker.domain.Channel;
 import com.channelassignment.worker.domain.ChannelLink;
 import com.channelassignment.worker.domain.Identity;
-import com.channelassignment.worker.testing.TestServices;
+import com.channelassignment.worker.testing.services.TestServices;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
