@@ -88,10 +88,6 @@ final class DirectoryCommands implements Callable<Integer> {
         @Option(names = "--file", required = true, paramLabel = "FILE", description = "the JSON directory file")
         Path file;
 
-        @Option(names = "--topic", paramLabel = "NAME", description = "requests topic (default: "
-                + "$CHANNEL_ASSIGNMENT_TOPICS_REQUESTS, else " + WorkerEnvironment.REQUESTS_TOPIC + ")")
-        String topic;
-
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "2m",
                 description = "how long to wait, all in, e.g. 30s, 2m (default: 2m)")
         Duration timeout;
@@ -99,9 +95,8 @@ final class DirectoryCommands implements Callable<Integer> {
         @Option(names = "--no-wait", description = "stop once the broker has acknowledged everything")
         boolean noWait;
 
-        @Option(names = RegistryFlags.WIRE_FORMAT, paramLabel = "F", defaultValue = "single-object",
-                description = RegistryFlags.WIRE_FORMAT_HELP)
-        WireFormat wireFormat;
+        @Mixin
+        RequestsFlags requests;
 
         @Mixin
         ConnectionFlags connection;
@@ -124,9 +119,9 @@ final class DirectoryCommands implements Callable<Integer> {
     }
 
     private int load(LoadCommand flags, CliCommand.Connection connection) throws InterruptedException {
-        String topic = flags.topic != null ? flags.topic : flags.context.environment().requestsTopic();
+        String topic = flags.requests.topic();
         Duration timeout = flags.timeout;
-        WireFormat format = RegistryFlags.wireFormat(flags.wireFormat, connection.registry());
+        WireFormat format = flags.requests.wireFormat(connection);
         AvroContract contract = RegistryFlags.contract(connection.registry());
         KafkaClients clients = connection.kafka();
         long deadline = System.nanoTime() + timeout.toNanos();

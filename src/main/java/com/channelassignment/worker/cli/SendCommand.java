@@ -1,6 +1,5 @@
 package com.channelassignment.worker.cli;
 
-import com.channelassignment.worker.contract.WireFormat;
 import com.channelassignment.worker.contract.AvroContract;
 import com.channelassignment.worker.contract.WireHeaders;
 import com.channelassignment.worker.kafka.avro.ChannelAssignmentRequest;
@@ -62,10 +61,6 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--correlation-id", paramLabel = "ID", description = "echoed on the outcome (default: a random UUID)")
     String correlationId;
 
-    @Option(names = "--topic", paramLabel = "NAME", description = "requests topic (default: "
-            + "$CHANNEL_ASSIGNMENT_TOPICS_REQUESTS, else " + WorkerEnvironment.REQUESTS_TOPIC + ")")
-    String topic;
-
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
             description = "how long to wait, all in, e.g. 500ms, 30s, 2m (default: 30s)")
     Duration timeout;
@@ -73,9 +68,8 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--no-wait", description = "stop once the broker has the request")
     boolean noWait;
 
-    @Option(names = RegistryFlags.WIRE_FORMAT, paramLabel = "F", defaultValue = "single-object",
-            description = RegistryFlags.WIRE_FORMAT_HELP)
-    WireFormat wireFormat;
+    @Mixin
+    RequestsFlags requests;
 
     @Mixin
     ConnectionFlags connection;
@@ -86,8 +80,7 @@ final class SendCommand implements Callable<Integer> {
 
     CliCommand.Send command() {
         CliCommand.Connection connection = this.connection.connection();
-        return new CliCommand.Send(connection, RegistryFlags.wireFormat(wireFormat, connection.registry()),
-                topic != null ? topic : context.environment().requestsTopic(),
+        return new CliCommand.Send(connection, requests.wireFormat(connection), requests.topic(),
                 requestId != null ? requestId : UUID.randomUUID().toString(), organizationId, agentHandle, operation,
                 channelType, channelId, correlationId != null ? correlationId : UUID.randomUUID().toString(), timeout,
                 !noWait);
