@@ -31,7 +31,6 @@ import com.channelassignment.worker.kafka.consume.StaticMemberConsumerFactory;
 import com.channelassignment.worker.kafka.publish.RecordBudget;
 import com.channelassignment.worker.kafka.observe.RecordTracing;
 import com.channelassignment.worker.kafka.consume.InstanceIdentityCheck;
-import com.channelassignment.worker.kafka.consume.RejoiningErrorHandler;
 import com.channelassignment.worker.kafka.consume.RestartAfterFencing;
 import com.channelassignment.worker.kafka.consume.StallReportingAfterRollbackProcessor;
 import com.channelassignment.worker.kafka.consume.TopicIds;
@@ -367,13 +366,11 @@ class WorkerConfiguration {
     @Bean
     ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> listenerContainer(
             PartitionStalls stalls, TopicIds topicIds, ProducerFactory<byte[], byte[]> producerFactory,
-            KafkaProperties kafkaProperties, WorkerProperties properties, Environment environment,
-            RestartAfterFencing restartAfterFencing) {
+            KafkaProperties kafkaProperties, WorkerProperties properties, Environment environment) {
         PreviousIncarnationFencing fencing = instanceId(properties, environment).isEmpty() ? null
                 : new PreviousIncarnationFencing(producerFactory, consumerThreads(kafkaProperties));
         return container -> {
             container.getContainerProperties().setStopContainerWhenFenced(true);
-            container.setCommonErrorHandler(new RejoiningErrorHandler(restartAfterFencing));
             container.getContainerProperties().setConsumerRebalanceListener(
                     new PartitionAssignments(stalls, topicIds, fencing));
         };
@@ -398,8 +395,10 @@ class WorkerConfiguration {
             ConfigurableApplicationContext context) {
         InstanceIdentityCheck identity = new InstanceIdentityCheck(kafkaAdmin.getConfigurationProperties(),
                 kafkaProperties.getConsumer().getGroupId(), consumers::issuedInstanceIds);
-        return new RestartAfterFencing(registry, properties.listenerId(), identity,
+        RestartAfterFencing restarts = new RestartAfterFencing(registry, properties.listenerId(), identity,
                 () -> System.exit(SpringApplication.exit(context, () -> IDENTITY_TAKEN_EXIT_STATUS)));
+        consumers.onInstanceIdRefused(restarts::rejoinLater);
+        return restarts;
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package com.channelassignment.worker.kafka.consume;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -9,7 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.GroupProtocol;
+import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 
 /**
@@ -41,6 +44,7 @@ public class StaticMemberConsumerFactory extends DefaultKafkaConsumerFactory<Obj
 
     private final String instanceId;
     private final Set<String> issuedInstanceIds = ConcurrentHashMap.newKeySet();
+    private volatile Runnable instanceIdRefused = () -> { };
 
     public StaticMemberConsumerFactory(Map<String, Object> configs, String instanceId) {
         super(withGroupProtocolTimeouts(configs));
@@ -78,6 +82,17 @@ public class StaticMemberConsumerFactory extends DefaultKafkaConsumerFactory<Obj
         return super.createConsumer(groupId, clientIdPrefix, clientIdSuffix, member);
     }
 
+    /**
+     * What to do when the group refuses a consumer its static id because an earlier member still holds it
+     * ({@code UNRELEASED_INSTANCE_ID}, consumer protocol only): that consumer never asks again, and the listener
+     * container only logs what a poll throws, so the listener has to join anew ({@link RestartAfterFencing#rejoinLater}).
+     * Seen here rather than in a container error handler: a transactional container that has one hands it the failed
+     * batches too, instead of the after-rollback processor.
+     */
+    public void onInstanceIdRefused(Runnable action) {
+        this.instanceIdRefused = action;
+    }
+
     /** The {@code group.instance.id}s this factory gave its consumers; empty for dynamic members. */
     public Set<String> issuedInstanceIds() {
         return Set.copyOf(issuedInstanceIds);
@@ -88,11 +103,21 @@ public class StaticMemberConsumerFactory extends DefaultKafkaConsumerFactory<Obj
         return new LeavingConsumer(configProps);
     }
 
-    /** Leaves the group on close, static member or not. */
+    /** Leaves the group on close, static member or not, and reports a refused static id. */
     class LeavingConsumer extends ExtendedKafkaConsumer {
 
         LeavingConsumer(Map<String, Object> configProps) {
             super(configProps);
+        }
+
+        @Override
+        public ConsumerRecords<Object, Object> poll(Duration timeout) {
+            try {
+                return super.poll(timeout);
+            } catch (UnreleasedInstanceIdException refused) {
+                instanceIdRefused.run();
+                throw refused;
+            }
         }
 
         @Override
