@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * {@link #GIVE_UP_AFTER}. The calls ask to unassign the mailbox of an identity in an organization of their own that
  * has none, so the rules answer each with 404 IDENTITY_NOT_FOUND and the directory of the scenario is untouched.
  */
-final class HttpCallers implements AutoCloseable {
+final class HttpCallers {
 
     /** The request_id (Idempotency-Key) of every call starts so: their outcomes are not the stream's. */
     static final String KEY_PREFIX = "http-caller-";
@@ -150,9 +150,4 @@ final class HttpCallers implements AutoCloseable {
         FaultRun.sleep(wait);
     }
 
-
-    @Override
-    public void close() throws InterruptedException {
-        stop();
-    }
 }
