@@ -137,12 +137,43 @@ public final class ThroughputBenchmark {
     }
 
     private boolean run() throws Exception {
+        String compareJar = System.getProperty("benchmark.compare-jar", "");
+        if (!compareJar.isBlank()) {
+            return compare(Path.of(compareJar));
+        }
         // The broker runs in a JVM of its own, with the JVM options of Kafka's start scripts (its broker settings are
         // BrokerProcess's, the fault suite's). In this JVM it stopped for every collection of the instrument's heap,
         // which keeps every request and latency for the final check: pauses of 65 to 135 ms, in the latency phase.
         try (BrokerProcess broker = BrokerProcess.start(Path.of("target", "benchmark", "broker"),
                 BrokerProcess.AS_SHIPPED_JVM)) {
             return run(broker);
+        }
+    }
+
+    /**
+     * This build (or {@code benchmark.worker-jar}) against an earlier one, in alternating rounds on one broker and one
+     * PostgreSQL server, each with a cold start and a burst; {@code benchmark.profile=on} records both in each worker
+     * and breaks the difference down by component.
+     */
+    private boolean compare(Path earlierJar) throws Exception {
+        Path jar = workerJar.isBlank() ? WorkerProcess.packagedJar() : Path.of(workerJar);
+        List<Build> builds = List.of(Build.of(System.getProperty("benchmark.name", "this-build"), jar),
+                Build.of(System.getProperty("benchmark.compare-name", "earlier"), earlierJar));
+        List<String> arguments = new ArrayList<>(List.of(
+                "--spring.kafka.consumer.max-poll-records=" + maxPollRecords,
+                "--spring.kafka.listener.concurrency=" + concurrency));
+        if (!workerArguments.isBlank()) {
+            arguments.addAll(List.of(workerArguments.split("\\|")));
+        }
+        List<String> jvm = new ArrayList<>(List.of("-Xmx" + workerHeap, "-Xms" + workerHeap, "-XX:+UseG1GC"));
+        if (!workerJvmOptions.isBlank()) {
+            jvm.addAll(List.of(workerJvmOptions.trim().split("\\s+")));
+        }
+        try (BrokerProcess broker = BrokerProcess.start(Path.of("target", "benchmark", "broker"),
+                BrokerProcess.AS_SHIPPED_JVM)) {
+            return new BuildComparison(broker, builds, Integer.getInteger("benchmark.compare-pairs", 3),
+                    organizations, perOrganization, warmup, burst, jvm, arguments,
+                    onOrOff(System.getProperty("benchmark.profile", "off"))).run();
         }
     }
 
@@ -534,7 +565,7 @@ public final class ThroughputBenchmark {
         if (value.equals("off")) {
             return false;
         }
-        throw new IllegalArgumentException("benchmark.tracing must be on or off, not " + value);
+        throw new IllegalArgumentException("on or off, not " + value);
     }
 
     private void produce(RequestStream stream, String phase, int requests) {

@@ -259,9 +259,7 @@ public final class StreamCheck {
      * (every identity, mailbox and phone number, with the version of each entry a directory change set).
      */
     public Verdict verdict(JdbcOperations jdbc) {
-        Set<ChannelLink> links = new HashSet<>(jdbc.query(STORED_LINKS,
-                (rs, row) -> new ChannelLink(rs.getObject(1, UUID.class), rs.getString(2),
-                        ChannelType.valueOf(rs.getString(3)), rs.getObject(4, UUID.class))));
+        Set<ChannelLink> links = storedLinks(jdbc);
         Map<EntryRef, StoredEntry> directory = new HashMap<>();
         jdbc.query(STORED_IDENTITIES, rs -> {
             directory.put(new EntryRef(rs.getString(1), EntryRef.Kind.IDENTITY, rs.getObject(2, UUID.class)),
@@ -272,6 +270,13 @@ public final class StreamCheck {
                     new StoredEntry(ReferenceModel.stateOf(channel.entry()), channel.version()));
         }
         return verdict(links, directory);
+    }
+
+    /** The links the database holds ({@code channel_assignments}), a table every release of the schema has. */
+    public static Set<ChannelLink> storedLinks(JdbcOperations jdbc) {
+        return new HashSet<>(jdbc.query(STORED_LINKS,
+                (rs, row) -> new ChannelLink(rs.getObject(1, UUID.class), rs.getString(2),
+                        ChannelType.valueOf(rs.getString(3)), rs.getObject(4, UUID.class))));
     }
 
     /** An identity or channel as the database holds it: its state in {@link ReferenceModel}'s words, its version. */

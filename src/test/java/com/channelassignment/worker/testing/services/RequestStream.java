@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -36,6 +37,7 @@ public final class RequestStream implements AutoCloseable {
 
     private final AvroContract contract = new AvroContract();
     private volatile byte[] confluentHeader;
+    private volatile WriterSchemaEncoder writerSchema;
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final List<StreamCheck> checks = new CopyOnWriteArrayList<>();
@@ -100,6 +102,15 @@ public final class RequestStream implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Requests from now on in the single-object encoding of {@code writer}, another build's request schema, field by
+     * field: what that build's producers would send.
+     */
+    public synchronized RequestStream writtenWith(Schema writer) {
+        writerSchema = new WriterSchemaEncoder(writer);
+        return this;
+    }
+
     /** Another deployment's check, fed with every send from now on: for deployments consuming the same topic. */
     public void alsoRecordIn(StreamCheck other) {
         checks.add(other);
@@ -139,7 +150,8 @@ public final class RequestStream implements AutoCloseable {
 
     /** The record value {@link #send} produces for {@code request}. */
     public byte[] encode(AssignmentRequest request) {
-        byte[] singleObject = contract.encodeRequest(wire(request));
+        WriterSchemaEncoder writer = writerSchema;
+        byte[] singleObject = writer == null ? contract.encodeRequest(wire(request)) : writer.encode(wire(request));
         byte[] header = confluentHeader;
         return header == null ? singleObject : ConfluentHeader.framed(header, singleObject, SINGLE_OBJECT_HEADER);
     }

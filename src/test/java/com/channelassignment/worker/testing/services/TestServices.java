@@ -74,6 +74,16 @@ public final class TestServices {
     }
 
     /**
+     * Drops a database {@link #createDatabase()} made, before the JVM exits: for runs that make many large ones. Any
+     * other database is refused, never dropped.
+     */
+    public static synchronized void dropDatabase(Database database) {
+        if (postgres == null || !postgres.drop(database)) {
+            throw new IllegalArgumentException("not a database this JVM created: " + database.jdbcUrl());
+        }
+    }
+
+    /**
      * The Confluent-compatible API of the schema registry shared by the tests in this JVM, started on first use
      * (3-9 s), with in-memory storage and BACKWARD global compatibility; ids are content ids. Subjects outlive the
      * test that registered them, so take subject names of your own. A test that needs the registry to go away takes a
@@ -258,6 +268,17 @@ public final class TestServices {
             execute("CREATE DATABASE " + name);
             created.add(name);
             return new Database(url(name), username, password);
+        }
+
+        boolean drop(Database database) {
+            for (String name : created) {
+                if (database.jdbcUrl().equals(url(name))) {
+                    execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+                    created.remove(name);
+                    return true;
+                }
+            }
+            return false;
         }
 
         private void dropCreatedDatabases() {

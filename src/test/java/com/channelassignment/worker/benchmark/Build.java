@@ -1,0 +1,35 @@
+package com.channelassignment.worker.benchmark;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.apache.avro.Schema;
+
+/**
+ * A packaged build of the worker under comparison: its jar, the request schema its producers write (from the jar
+ * itself) and whether it reads its directory as directory changes on the requests topic or from a file at start-up.
+ */
+record Build(String name, Path jar, Schema requestSchema, boolean readsDirectoryChanges) {
+
+    private static final String CLASSES = "BOOT-INF/classes/";
+    private static final String REQUEST_SCHEMA = CLASSES + "schemas/channel-assignment-request.avsc";
+    private static final String DIRECTORY_CHANGE_SCHEMA = CLASSES + "schemas/channel-assignment-directory-change.avsc";
+
+    static Build of(String name, Path jar) {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            ZipEntry requestSchema = zip.getEntry(REQUEST_SCHEMA);
+            if (requestSchema == null) {
+                throw new IllegalArgumentException(jar + " holds no " + REQUEST_SCHEMA + ": not a worker jar");
+            }
+            try (InputStream schema = zip.getInputStream(requestSchema)) {
+                return new Build(name, jar.toAbsolutePath(), new Schema.Parser().parse(schema),
+                        zip.getEntry(DIRECTORY_CHANGE_SCHEMA) != null);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + jar, e);
+        }
+    }
+}
