@@ -4,21 +4,24 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.apache.avro.Schema;
 
 /**
  * A packaged build of the worker under comparison: its jar, the request schema its producers write (from the jar
- * itself) and whether it reads its directory as directory changes on the requests topic or from a file at start-up.
+ * itself), whether it reads its directory as directory changes on the requests topic or from a file at start-up, and
+ * arguments of its own (the same jar compared with itself under another setting).
  */
-record Build(String name, Path jar, Schema requestSchema, boolean readsDirectoryChanges) {
+record Build(String name, Path jar, Schema requestSchema, boolean readsDirectoryChanges, List<String> arguments) {
 
     private static final String CLASSES = "BOOT-INF/classes/";
     private static final String REQUEST_SCHEMA = CLASSES + "schemas/channel-assignment-request.avsc";
     private static final String DIRECTORY_CHANGE_SCHEMA = CLASSES + "schemas/channel-assignment-directory-change.avsc";
 
-    static Build of(String name, Path jar) {
+    /** The build packaged as {@code jar}, started with {@code arguments} besides the comparison's own. */
+    static Build of(String name, Path jar, List<String> arguments) {
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             ZipEntry requestSchema = zip.getEntry(REQUEST_SCHEMA);
             if (requestSchema == null) {
@@ -26,7 +29,7 @@ record Build(String name, Path jar, Schema requestSchema, boolean readsDirectory
             }
             try (InputStream schema = zip.getInputStream(requestSchema)) {
                 return new Build(name, jar.toAbsolutePath(), new Schema.Parser().parse(schema),
-                        zip.getEntry(DIRECTORY_CHANGE_SCHEMA) != null);
+                        zip.getEntry(DIRECTORY_CHANGE_SCHEMA) != null, List.copyOf(arguments));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + jar, e);

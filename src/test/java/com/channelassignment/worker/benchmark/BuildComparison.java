@@ -111,6 +111,7 @@ final class BuildComparison {
             Workload workload = new Workload(42, organizations, perOrganization);
             StreamCheck check = new StreamCheck(workload.directory());
             List<String> arguments = arguments(bootstrap, database, group, requests, outcomes);
+            arguments.addAll(build.arguments());
             seed(build, workload, arguments, requests, group, number);
 
             Map<String, Object> figures = new LinkedHashMap<>();

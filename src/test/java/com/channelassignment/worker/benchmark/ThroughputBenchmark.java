@@ -157,14 +157,13 @@ public final class ThroughputBenchmark {
      */
     private boolean compare(Path earlierJar) throws Exception {
         Path jar = workerJar.isBlank() ? WorkerProcess.packagedJar() : Path.of(workerJar);
-        List<Build> builds = List.of(Build.of(System.getProperty("benchmark.name", "this-build"), jar),
-                Build.of(System.getProperty("benchmark.compare-name", "earlier"), earlierJar));
+        List<Build> builds = List.of(Build.of(System.getProperty("benchmark.name", "this-build"), jar, List.of()),
+                Build.of(System.getProperty("benchmark.compare-name", "earlier"), earlierJar,
+                        argumentList(System.getProperty("benchmark.compare-args", ""))));
         List<String> arguments = new ArrayList<>(List.of(
                 "--spring.kafka.consumer.max-poll-records=" + maxPollRecords,
                 "--spring.kafka.listener.concurrency=" + concurrency));
-        if (!workerArguments.isBlank()) {
-            arguments.addAll(List.of(workerArguments.split("\\|")));
-        }
+        arguments.addAll(argumentList(workerArguments));
         List<String> jvm = new ArrayList<>(List.of("-Xmx" + workerHeap, "-Xms" + workerHeap, "-XX:+UseG1GC"));
         if (!workerJvmOptions.isBlank()) {
             jvm.addAll(List.of(workerJvmOptions.trim().split("\\s+")));
@@ -552,6 +551,11 @@ public final class ThroughputBenchmark {
             arguments.addAll(List.of(workerArguments.split("\\|")));
         }
         return arguments;
+    }
+
+    /** Worker arguments separated by '|'; none for a blank value. */
+    private static List<String> argumentList(String arguments) {
+        return arguments.isBlank() ? List.of() : List.of(arguments.split("\\|"));
     }
 
     private RequestStream traced(RequestStream stream) {
