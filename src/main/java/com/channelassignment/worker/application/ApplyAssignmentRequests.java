@@ -241,7 +241,6 @@ public class ApplyAssignmentRequests {
             }
             return unrecorded(position, refused);
         }
-        byte[] fingerprint = request.contentFingerprint();
         RequestKey key = RequestKey.of(request);
         ProcessedRequest earlier = processed.get(key);
         if (earlier != null && request.hasFingerprint(earlier.fingerprint())) {
@@ -255,7 +254,7 @@ public class ApplyAssignmentRequests {
         }
         Outcome outcome = decideAndApply(request, directory, now);
         logRejection(outcome);
-        ProcessedRequest record = new ProcessedRequest(key, fingerprint, outcome.eventId(),
+        ProcessedRequest record = new ProcessedRequest(key, request.contentFingerprint(), outcome.eventId(),
                 outcome.status(), outcome.rejectionCode(), outcome.request().correlationId(), encoder.encode(outcome),
                 position, now);
         processed.put(key, record);
