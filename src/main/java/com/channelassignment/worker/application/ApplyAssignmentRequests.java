@@ -20,13 +20,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionOperations;
@@ -83,10 +83,18 @@ public class ApplyAssignmentRequests {
     private AppliedBatch applyInTransaction(List<IncomingRecord> records, Map<String, String> topicIds,
             boolean advanceProgress) {
         Instant now = clock.instant();
-        List<IncomingRequest> requests = records.stream().filter(IncomingRequest.class::isInstance)
-                .map(IncomingRequest.class::cast).toList();
-        List<DirectoryChange> changes = records.stream().filter(IncomingChange.class::isInstance)
-                .map(record -> ((IncomingChange) record).change()).toList();
+        // Plain loops rather than streams here and below: they run over every record of every batch.
+        List<IncomingRequest> requests = new ArrayList<>(records.size());
+        List<DirectoryChange> changes = new ArrayList<>();
+        for (IncomingRecord record : records) {
+            if (record instanceof IncomingRequest request) {
+                requests.add(request);
+            } else if (record instanceof IncomingChange change) {
+                changes.add(change.change());
+            } else {
+                throw new IllegalStateException("unknown record " + record);
+            }
+        }
         List<AssignmentRequest> lookingUp = reachingLookups(requests);
         // The store locks the partitions' progress first, which serializes every writer of a partition and makes a
         // zombie's late batch see what the partition's new owner committed, so its records become replays instead of
@@ -105,8 +113,7 @@ public class ApplyAssignmentRequests {
         changedChannels.forEach((type, refs) -> channels.get(type).addAll(refs));
         LoadedBatch loaded = store.lockAndLoad(new BatchLookups(partitionsOf(records), topicIds, identityKeys,
                 channels, recordableKeys(requests), changedIdentities(changes), changedChannels,
-                changes.stream().map(change -> new ChangeKey(change.organizationId(), change.changeId()))
-                        .collect(Collectors.toSet())));
+                changeKeys(changes)));
         Map<PartitionRef, Long> committedOffsets = loaded.committedOffsets();
         DirectorySnapshot directory = new DirectorySnapshot(loaded.directory().identities(),
                 loaded.directory().channels(), loaded.directory().links());
@@ -207,13 +214,29 @@ public class ApplyAssignmentRequests {
     }
 
     private static <T extends DirectoryChange> List<T> only(List<DirectoryChange> changes, Class<T> type) {
-        return changes.stream().filter(type::isInstance).map(type::cast).toList();
+        List<T> only = new ArrayList<>();
+        for (DirectoryChange change : changes) {
+            if (type.isInstance(change)) {
+                only.add(type.cast(change));
+            }
+        }
+        return only;
     }
 
     private static Set<IdentityRef> changedIdentities(List<DirectoryChange> changes) {
-        return only(changes, IdentityChange.class).stream()
-                .map(change -> new IdentityRef(change.organizationId(), change.identity().id()))
-                .collect(Collectors.toSet());
+        Set<IdentityRef> refs = new HashSet<>();
+        for (IdentityChange change : only(changes, IdentityChange.class)) {
+            refs.add(new IdentityRef(change.organizationId(), change.identity().id()));
+        }
+        return refs;
+    }
+
+    private static Set<ChangeKey> changeKeys(List<DirectoryChange> changes) {
+        Set<ChangeKey> keys = new HashSet<>();
+        for (DirectoryChange change : changes) {
+            keys.add(new ChangeKey(change.organizationId(), change.changeId()));
+        }
+        return keys;
     }
 
     private static Map<ChannelType, Set<ChannelRef>> changedChannels(List<DirectoryChange> changes) {
@@ -320,9 +343,14 @@ public class ApplyAssignmentRequests {
 
     /** Only requests that pass authorization and validation reach a lookup, so only they name rows to load. */
     private static List<AssignmentRequest> reachingLookups(List<IncomingRequest> requests) {
-        return requests.stream().map(IncomingRequest::request)
-                .filter(request -> request.hasOrganization() && AssignmentRules.invalidity(request).isEmpty())
-                .toList();
+        List<AssignmentRequest> reaching = new ArrayList<>(requests.size());
+        for (IncomingRequest incoming : requests) {
+            AssignmentRequest request = incoming.request();
+            if (request.hasOrganization() && AssignmentRules.invalidity(request).isEmpty()) {
+                reaching.add(request);
+            }
+        }
+        return reaching;
     }
 
     private static Set<IdentityKey> identityKeys(List<AssignmentRequest> requests) {
