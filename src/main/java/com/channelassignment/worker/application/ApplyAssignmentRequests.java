@@ -273,7 +273,7 @@ public class ApplyAssignmentRequests {
         if (earlier != null) {
             // The original record stays as it is: the first use of a key owns it.
             return unrecorded(position, rejection(request, RejectionCode.IDEMPOTENCY_KEY_REUSED,
-                    "request_id %s was already used for a different request".formatted(request.requestId()), now));
+                    "request_id " + request.requestId() + " was already used for a different request", now));
         }
         Outcome outcome = decideAndApply(request, directory, now);
         logRejection(outcome);
