@@ -130,10 +130,11 @@ public class ApplyAssignmentRequests {
         int alreadyCommitted = 0;
         for (IncomingRecord record : records) {
             RecordPosition position = record.position();
+            PartitionRef partition = position.partitionRef();
             if (advanceProgress) {
-                nextOffsets.merge(position.partitionRef(), position.offset() + 1, Math::max);
+                nextOffsets.merge(partition, position.offset() + 1, Math::max);
             }
-            boolean committedBefore = position.offset() < committedOffsets.getOrDefault(position.partitionRef(), 0L);
+            boolean committedBefore = position.offset() < committedOffsets.getOrDefault(partition, 0L);
             if (committedBefore) {
                 alreadyCommitted++;
             }
