@@ -191,6 +191,13 @@ public final class AvroContract {
         ByteBuffer run() throws IOException;
     }
 
+    /**
+     * The codecs' encoders hand back their thread's buffer instead of a copy of it ({@code shouldCopy} false):
+     * {@link #encode} copies it into the record's bytes at once, before the thread encodes again, so the copy Avro
+     * would make first is one copy per outcome too many on the consume path.
+     */
+    static final boolean COPIED_BY_ENCODE = false;
+
     static byte[] encode(Encoding encoding) {
         try {
             ByteBuffer buffer = encoding.run();

@@ -28,7 +28,7 @@ final class OutcomeCodec {
 
     OutcomeCodec(SpecificData model, ConfluentFraming confluent) {
         this.confluent = confluent;
-        encoder = new BinaryMessageEncoder<>(model, ChannelAssignmentOutcome.getClassSchema());
+        encoder = new BinaryMessageEncoder<>(model, ChannelAssignmentOutcome.getClassSchema(), AvroContract.COPIED_BY_ENCODE);
         decoder = new BinaryMessageDecoder<>(model, ChannelAssignmentOutcome.getClassSchema());
         ReleasedSchemas.outcomes().forEach(decoder::addSchema);
     }

@@ -22,7 +22,7 @@ final class RequestCodec {
         this.confluent = confluent;
         decoder = new BinaryMessageDecoder<>(model, ChannelAssignmentRequest.getClassSchema());
         olderSchemas.forEach(decoder::addSchema);
-        encoder = new BinaryMessageEncoder<>(model, ChannelAssignmentRequest.getClassSchema());
+        encoder = new BinaryMessageEncoder<>(model, ChannelAssignmentRequest.getClassSchema(), AvroContract.COPIED_BY_ENCODE);
     }
 
     AssignmentRequest decode(byte[] value) {
