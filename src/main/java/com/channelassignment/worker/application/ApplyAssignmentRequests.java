@@ -303,8 +303,10 @@ public class ApplyAssignmentRequests {
             if (assigned.changed()) {
                 directory.link(assigned.identity(), assigned.channel(), now);
             }
-            return new Outcome(eventId, request, assigned.status(), assigned.changed(),
-                    assigned.channel().id().toString(), null, directory.detailOf(assigned.identity()), now);
+            // The request names the channel by its canonical spelling (ChannelIds.canonical), the very text of the
+            // assigned channel's id, which the rules parsed to find it: no UUID is written out again per request.
+            return new Outcome(eventId, request, assigned.status(), assigned.changed(), request.channelId(), null,
+                    directory.detailOf(assigned.identity()), now);
         }
         if (decision instanceof Decision.Unassigned unassigned) {
             directory.unlink(unassigned.identity(), unassigned.type(), now);
