@@ -192,11 +192,11 @@ public final class AvroContract {
     }
 
     /**
-     * The codecs' encoders hand back their thread's buffer instead of a copy of it ({@code shouldCopy} false):
-     * {@link #encode} copies it into the record's bytes at once, before the thread encodes again, so the copy Avro
-     * would make first is one copy per outcome too many on the consume path.
+     * Avro's {@code shouldCopy} for the codecs' encoders: false, so they hand back their thread's buffer rather than a
+     * copy of it. {@link #encode} copies it into the record's bytes at once, before the thread encodes again; a copy
+     * by Avro first would be one copy per outcome too many on the consume path.
      */
-    static final boolean COPIED_BY_ENCODE = false;
+    static final boolean ENCODER_COPIES_BUFFER = false;
 
     static byte[] encode(Encoding encoding) {
         try {
