@@ -147,7 +147,7 @@ public class ApplyAssignmentRequests {
                     stored.forEach(outcome -> outcomes.add(new PublishableOutcome(position, key.changeId(), null,
                             OutcomeStatus.UNASSIGNED, null, outcome.payload(), true)));
                 } else if (!committedBefore) {
-                    try (RecordLogContext context = RecordLogContext.of(change)) {
+                    try (RecordLogContext context = logContextOf(change)) {
                         applyChange(change, directory, appliedChanges, newChangeOutcomes, outcomes, refused, now);
                     }
                 }
@@ -158,7 +158,7 @@ public class ApplyAssignmentRequests {
             if (!(record instanceof IncomingRequest incoming)) {
                 throw new IllegalStateException("unknown record " + record);
             }
-            try (RecordLogContext context = RecordLogContext.of(incoming)) {
+            try (RecordLogContext context = logContextOf(incoming)) {
                 if (committedBefore && AssignmentRules.isRecordable(incoming.request())
                         && !processed.containsKey(RequestKey.of(incoming.request()))) {
                     // A committed batch applied this record, and its idempotency record has since been purged: its
@@ -285,6 +285,17 @@ public class ApplyAssignmentRequests {
         newlyProcessed.add(record);
         return new PublishableOutcome(position, request.requestId(), record.correlationId(), record.status(),
                 record.rejectionCode(), record.payload(), false);
+    }
+
+    /**
+     * The record's log context while it is decided, or null (no context: try-with-resources closes none) when nothing
+     * would be logged in it. Only this class logs there, and only at DEBUG: the rules, the snapshot and the encoder do
+     * not log, and a failure is logged by the caller once the scope has closed. Setting the MDC up and restoring it
+     * takes some fifteen thread-local map operations per record on the consume path. A line logged here at another
+     * level would need the context unconditionally.
+     */
+    private static RecordLogContext logContextOf(IncomingRecord record) {
+        return log.isDebugEnabled() ? RecordLogContext.of(record) : null;
     }
 
     private static void logRejection(Outcome outcome) {
