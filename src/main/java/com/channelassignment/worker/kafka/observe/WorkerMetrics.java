@@ -32,9 +32,9 @@ public class WorkerMetrics {
     }
 
     private final MeterRegistry registry;
-    // Each outcome counter registered on first use, then kept: looking a counter up by name and tags builds, sorts and
-    // hashes a meter id, and that ran for every outcome on the consume path. Not registered up front, so /metrics
-    // shows only the combinations that occurred, as before.
+    // Each outcome counter is registered on first use, then kept: looking a counter up by name and tags builds, sorts
+    // and hashes a meter id, too much once per outcome on the consume path. Not registered up front, so /metrics shows
+    // only the combinations that occurred.
     private final Map<OutcomeKind, Counter> outcomes = new ConcurrentHashMap<>();
     private final Counter replays;
     private final DistributionSummary batchSize;
