@@ -20,13 +20,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionOperations;
@@ -83,10 +83,18 @@ public class ApplyAssignmentRequests {
     private AppliedBatch applyInTransaction(List<IncomingRecord> records, Map<String, String> topicIds,
             boolean advanceProgress) {
         Instant now = clock.instant();
-        List<IncomingRequest> requests = records.stream().filter(IncomingRequest.class::isInstance)
-                .map(IncomingRequest.class::cast).toList();
-        List<DirectoryChange> changes = records.stream().filter(IncomingChange.class::isInstance)
-                .map(record -> ((IncomingChange) record).change()).toList();
+        // Plain loops rather than streams here and below: they run over every record of every batch.
+        List<IncomingRequest> requests = new ArrayList<>(records.size());
+        List<DirectoryChange> changes = new ArrayList<>();
+        for (IncomingRecord record : records) {
+            if (record instanceof IncomingRequest request) {
+                requests.add(request);
+            } else if (record instanceof IncomingChange change) {
+                changes.add(change.change());
+            } else {
+                throw new IllegalStateException("unknown record " + record);
+            }
+        }
         List<AssignmentRequest> lookingUp = reachingLookups(requests);
         // The store locks the partitions' progress first, which serializes every writer of a partition and makes a
         // zombie's late batch see what the partition's new owner committed, so its records become replays instead of
@@ -105,8 +113,7 @@ public class ApplyAssignmentRequests {
         changedChannels.forEach((type, refs) -> channels.get(type).addAll(refs));
         LoadedBatch loaded = store.lockAndLoad(new BatchLookups(partitionsOf(records), topicIds, identityKeys,
                 channels, recordableKeys(requests), changedIdentities(changes), changedChannels,
-                changes.stream().map(change -> new ChangeKey(change.organizationId(), change.changeId()))
-                        .collect(Collectors.toSet())));
+                changeKeys(changes)));
         Map<PartitionRef, Long> committedOffsets = loaded.committedOffsets();
         DirectorySnapshot directory = new DirectorySnapshot(loaded.directory().identities(),
                 loaded.directory().channels(), loaded.directory().links());
@@ -123,10 +130,11 @@ public class ApplyAssignmentRequests {
         int alreadyCommitted = 0;
         for (IncomingRecord record : records) {
             RecordPosition position = record.position();
+            PartitionRef partition = position.partitionRef();
             if (advanceProgress) {
-                nextOffsets.merge(position.partitionRef(), position.offset() + 1, Math::max);
+                nextOffsets.merge(partition, position.offset() + 1, Math::max);
             }
-            boolean committedBefore = position.offset() < committedOffsets.getOrDefault(position.partitionRef(), 0L);
+            boolean committedBefore = position.offset() < committedOffsets.getOrDefault(partition, 0L);
             if (committedBefore) {
                 alreadyCommitted++;
             }
@@ -139,7 +147,7 @@ public class ApplyAssignmentRequests {
                     stored.forEach(outcome -> outcomes.add(new PublishableOutcome(position, key.changeId(), null,
                             OutcomeStatus.UNASSIGNED, null, outcome.payload(), true)));
                 } else if (!committedBefore) {
-                    try (RecordLogContext context = RecordLogContext.of(change)) {
+                    try (RecordLogContext context = logContextOf(change)) {
                         applyChange(change, directory, appliedChanges, newChangeOutcomes, outcomes, refused, now);
                     }
                 }
@@ -150,7 +158,7 @@ public class ApplyAssignmentRequests {
             if (!(record instanceof IncomingRequest incoming)) {
                 throw new IllegalStateException("unknown record " + record);
             }
-            try (RecordLogContext context = RecordLogContext.of(incoming)) {
+            try (RecordLogContext context = logContextOf(incoming)) {
                 if (committedBefore && AssignmentRules.isRecordable(incoming.request())
                         && !processed.containsKey(RequestKey.of(incoming.request()))) {
                     // A committed batch applied this record, and its idempotency record has since been purged: its
@@ -207,13 +215,29 @@ public class ApplyAssignmentRequests {
     }
 
     private static <T extends DirectoryChange> List<T> only(List<DirectoryChange> changes, Class<T> type) {
-        return changes.stream().filter(type::isInstance).map(type::cast).toList();
+        List<T> only = new ArrayList<>();
+        for (DirectoryChange change : changes) {
+            if (type.isInstance(change)) {
+                only.add(type.cast(change));
+            }
+        }
+        return only;
     }
 
     private static Set<IdentityRef> changedIdentities(List<DirectoryChange> changes) {
-        return only(changes, IdentityChange.class).stream()
-                .map(change -> new IdentityRef(change.organizationId(), change.identity().id()))
-                .collect(Collectors.toSet());
+        Set<IdentityRef> refs = new HashSet<>();
+        for (IdentityChange change : only(changes, IdentityChange.class)) {
+            refs.add(new IdentityRef(change.organizationId(), change.identity().id()));
+        }
+        return refs;
+    }
+
+    private static Set<ChangeKey> changeKeys(List<DirectoryChange> changes) {
+        Set<ChangeKey> keys = new HashSet<>();
+        for (DirectoryChange change : changes) {
+            keys.add(new ChangeKey(change.organizationId(), change.changeId()));
+        }
+        return keys;
     }
 
     private static Map<ChannelType, Set<ChannelRef>> changedChannels(List<DirectoryChange> changes) {
@@ -241,7 +265,6 @@ public class ApplyAssignmentRequests {
             }
             return unrecorded(position, refused);
         }
-        byte[] fingerprint = request.contentFingerprint();
         RequestKey key = RequestKey.of(request);
         ProcessedRequest earlier = processed.get(key);
         if (earlier != null && request.hasFingerprint(earlier.fingerprint())) {
@@ -251,17 +274,28 @@ public class ApplyAssignmentRequests {
         if (earlier != null) {
             // The original record stays as it is: the first use of a key owns it.
             return unrecorded(position, rejection(request, RejectionCode.IDEMPOTENCY_KEY_REUSED,
-                    "request_id %s was already used for a different request".formatted(request.requestId()), now));
+                    "request_id " + request.requestId() + " was already used for a different request", now));
         }
         Outcome outcome = decideAndApply(request, directory, now);
         logRejection(outcome);
-        ProcessedRequest record = new ProcessedRequest(key, fingerprint, outcome.eventId(),
+        ProcessedRequest record = new ProcessedRequest(key, request.contentFingerprint(), outcome.eventId(),
                 outcome.status(), outcome.rejectionCode(), outcome.request().correlationId(), encoder.encode(outcome),
                 position, now);
         processed.put(key, record);
         newlyProcessed.add(record);
         return new PublishableOutcome(position, request.requestId(), record.correlationId(), record.status(),
                 record.rejectionCode(), record.payload(), false);
+    }
+
+    /**
+     * The record's log context while it is decided, or null (no context: try-with-resources closes none) when nothing
+     * would be logged in it. Only this class logs there, and only at DEBUG: the rules, the snapshot and the encoder do
+     * not log, and a failure is logged by the caller once the scope has closed. Setting the MDC up and restoring it
+     * takes some fifteen thread-local map operations per record on the consume path. A line logged here at another
+     * level would need the context unconditionally.
+     */
+    private static RecordLogContext logContextOf(IncomingRecord record) {
+        return log.isDebugEnabled() ? RecordLogContext.of(record) : null;
     }
 
     private static void logRejection(Outcome outcome) {
@@ -280,8 +314,10 @@ public class ApplyAssignmentRequests {
             if (assigned.changed()) {
                 directory.link(assigned.identity(), assigned.channel(), now);
             }
-            return new Outcome(eventId, request, assigned.status(), assigned.changed(),
-                    assigned.channel().id().toString(), null, directory.detailOf(assigned.identity()), now);
+            // The request names the channel by its canonical spelling (ChannelIds.canonical), the very text of the
+            // assigned channel's id, which the rules parsed to find it: no UUID is written out again per request.
+            return new Outcome(eventId, request, assigned.status(), assigned.changed(), request.channelId(), null,
+                    directory.detailOf(assigned.identity()), now);
         }
         if (decision instanceof Decision.Unassigned unassigned) {
             directory.unlink(unassigned.identity(), unassigned.type(), now);
@@ -321,9 +357,14 @@ public class ApplyAssignmentRequests {
 
     /** Only requests that pass authorization and validation reach a lookup, so only they name rows to load. */
     private static List<AssignmentRequest> reachingLookups(List<IncomingRequest> requests) {
-        return requests.stream().map(IncomingRequest::request)
-                .filter(request -> request.hasOrganization() && AssignmentRules.invalidity(request).isEmpty())
-                .toList();
+        List<AssignmentRequest> reaching = new ArrayList<>(requests.size());
+        for (IncomingRequest incoming : requests) {
+            AssignmentRequest request = incoming.request();
+            if (request.hasOrganization() && AssignmentRules.invalidity(request).isEmpty()) {
+                reaching.add(request);
+            }
+        }
+        return reaching;
     }
 
     private static Set<IdentityKey> identityKeys(List<AssignmentRequest> requests) {

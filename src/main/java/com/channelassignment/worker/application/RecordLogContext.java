@@ -1,10 +1,6 @@
 package com.channelassignment.worker.application;
 
 import com.channelassignment.worker.domain.AssignmentRequest;
-import java.util.AbstractMap.SimpleImmutableEntry;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Map;
 import org.slf4j.MDC;
 
 /**
@@ -22,8 +18,13 @@ public final class RecordLogContext implements AutoCloseable {
     public static final String OFFSET = "offset";
 
     // Scopes nest (a batch isolating poison applies each record alone, and the use case opens its own scope for the
-    // same record): closing restores what the enclosing scope had instead of clearing it.
-    private final Deque<Map.Entry<String, String>> replaced = new ArrayDeque<>();
+    // same record): closing restores what the enclosing scope had instead of clearing it. Two scopes are opened per
+    // record on the consume path, so what was replaced is kept in two small arrays rather than an entry per key.
+    private static final int MOST_KEYS = 5;
+
+    private final String[] replacedKeys = new String[MOST_KEYS];
+    private final String[] replacedValues = new String[MOST_KEYS];
+    private int replaced;
     private final RecordTrace.Scope trace;
 
     private RecordLogContext(RecordTrace trace) {
@@ -65,23 +66,26 @@ public final class RecordLogContext implements AutoCloseable {
     }
 
     private RecordLogContext put(String key, String value) {
-        replaced.push(new SimpleImmutableEntry<>(key, MDC.get(key)));
-        if (value == null) {
-            MDC.remove(key);
-        } else {
+        String previous = MDC.get(key);
+        replacedKeys[replaced] = key;
+        replacedValues[replaced] = previous;
+        replaced++;
+        if (value != null) {
             MDC.put(key, value);
+        } else if (previous != null) {
+            MDC.remove(key);
         }
         return this;
     }
 
     @Override
     public void close() {
-        while (!replaced.isEmpty()) {
-            Map.Entry<String, String> entry = replaced.pop();
-            if (entry.getValue() == null) {
-                MDC.remove(entry.getKey());
+        while (replaced > 0) {
+            replaced--;
+            if (replacedValues[replaced] == null) {
+                MDC.remove(replacedKeys[replaced]);
             } else {
-                MDC.put(entry.getKey(), entry.getValue());
+                MDC.put(replacedKeys[replaced], replacedValues[replaced]);
             }
         }
         trace.close();

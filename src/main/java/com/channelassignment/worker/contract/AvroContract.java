@@ -191,6 +191,13 @@ public final class AvroContract {
         ByteBuffer run() throws IOException;
     }
 
+    /**
+     * Avro's {@code shouldCopy} for the codecs' encoders: false, so they hand back their thread's buffer rather than a
+     * copy of it. {@link #encode} copies it into the record's bytes at once, before the thread encodes again; a copy
+     * by Avro first would be one copy per outcome too many on the consume path.
+     */
+    static final boolean ENCODER_COPIES_BUFFER = false;
+
     static byte[] encode(Encoding encoding) {
         try {
             ByteBuffer buffer = encoding.run();

@@ -36,7 +36,8 @@ final class DirectoryChangeCodec {
     DirectoryChangeCodec(SpecificData model, ConfluentFraming confluent) {
         this.confluent = confluent;
         decoder = new BinaryMessageDecoder<>(model, DirectoryChange.getClassSchema());
-        encoder = new BinaryMessageEncoder<>(model, DirectoryChange.getClassSchema());
+        encoder = new BinaryMessageEncoder<>(model, DirectoryChange.getClassSchema(),
+                AvroContract.ENCODER_COPIES_BUFFER);
         header = Arrays.copyOf(encode(DirectoryChange.newBuilder()
                 .setChangeId("").setOrganizationId("").setVersion(0).setChangedAt(Instant.EPOCH)
                 .setEntry(new IdentityState("", "", IdentityLifecycle.active, Instant.EPOCH)).build()),

@@ -28,7 +28,8 @@ final class OutcomeCodec {
 
     OutcomeCodec(SpecificData model, ConfluentFraming confluent) {
         this.confluent = confluent;
-        encoder = new BinaryMessageEncoder<>(model, ChannelAssignmentOutcome.getClassSchema());
+        encoder = new BinaryMessageEncoder<>(model, ChannelAssignmentOutcome.getClassSchema(),
+                AvroContract.ENCODER_COPIES_BUFFER);
         decoder = new BinaryMessageDecoder<>(model, ChannelAssignmentOutcome.getClassSchema());
         ReleasedSchemas.outcomes().forEach(decoder::addSchema);
     }

@@ -22,7 +22,8 @@ final class RequestCodec {
         this.confluent = confluent;
         decoder = new BinaryMessageDecoder<>(model, ChannelAssignmentRequest.getClassSchema());
         olderSchemas.forEach(decoder::addSchema);
-        encoder = new BinaryMessageEncoder<>(model, ChannelAssignmentRequest.getClassSchema());
+        encoder = new BinaryMessageEncoder<>(model, ChannelAssignmentRequest.getClassSchema(),
+                AvroContract.ENCODER_COPIES_BUFFER);
     }
 
     AssignmentRequest decode(byte[] value) {

@@ -24,6 +24,8 @@ public record AssignmentRequest(
 
     /** A UUID is 36 characters; longer channel ids are invalid and only echoed this far. */
     private static final int MAX_ECHOED_CHANNEL_ID_LENGTH = 64;
+    /** Never updated, only copied ({@link #newSha256}). */
+    private static final MessageDigest SHA_256 = sha256();
 
     public AssignmentRequest {
         Objects.requireNonNull(requestId, "requestId");
@@ -49,6 +51,15 @@ public record AssignmentRequest(
      * would fail the batch's transaction on every redelivery.
      */
     public AssignmentRequest echoed() {
+        // Almost every request is echoed as it is, and an outcome echoes its request more than once on the consume
+        // path: such a request is its own echo, without a second construction.
+        if (echoedAsIs(requestId, AssignmentRules.MAX_REQUEST_ID_LENGTH)
+                && echoedAsIs(organizationId, AssignmentRules.MAX_ORGANIZATION_ID_LENGTH)
+                && echoedAsIs(agentHandle, AssignmentRules.MAX_HANDLE_LENGTH + 1)
+                && echoedAsIs(channelId, MAX_ECHOED_CHANNEL_ID_LENGTH)
+                && echoedAsIs(correlationId, AssignmentRules.MAX_CORRELATION_ID_LENGTH)) {
+            return this;
+        }
         return new AssignmentRequest(cap(requestId, AssignmentRules.MAX_REQUEST_ID_LENGTH),
                 cap(organizationId, AssignmentRules.MAX_ORGANIZATION_ID_LENGTH),
                 cap(agentHandle, AssignmentRules.MAX_HANDLE_LENGTH + 1), operation, channelType,
@@ -67,12 +78,17 @@ public record AssignmentRequest(
     }
 
     private static String cap(String value, int limit) {
-        if (value == null) {
-            return null;
+        if (echoedAsIs(value, limit)) {
+            return value;
         }
         // U+0000 cannot be stored in PostgreSQL text, where the echoed correlation id is kept for replays.
         String storable = value.replace('\u0000', '\uFFFD');
         return storable.length() <= limit + 1 ? storable : storable.substring(0, limit) + "\u2026";
+    }
+
+    /** Whether {@link #cap} leaves the value as it is. */
+    private static boolean echoedAsIs(String value, int limit) {
+        return value == null || (value.length() <= limit + 1 && value.indexOf('\u0000') < 0);
     }
 
     /**
@@ -100,7 +116,7 @@ public record AssignmentRequest(
     }
 
     private byte[] fingerprintOf(String spelledChannelId) {
-        MessageDigest digest = sha256();
+        MessageDigest digest = newSha256();
         for (String part : new String[] {
                 requestId,
                 organizationId,
@@ -122,6 +138,18 @@ public record AssignmentRequest(
 
     private static byte[] lengthPrefix(int length) {
         return new byte[] {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length};
+    }
+
+    /**
+     * A fresh SHA-256 digest. Every request on the consume path is fingerprinted, and finding SHA-256 among the
+     * security providers costs more than hashing a request, so it is found once and copied.
+     */
+    private static MessageDigest newSha256() {
+        try {
+            return (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            return sha256();
+        }
     }
 
     private static MessageDigest sha256() {

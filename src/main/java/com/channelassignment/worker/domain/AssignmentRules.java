@@ -19,6 +19,17 @@ public final class AssignmentRules {
     /** The refusal of an ASSIGN whose channel id is not a canonical UUID. */
     public static final String CHANNEL_ID_NOT_A_UUID = "channel_id must be a UUID";
 
+    // Rejection messages are built by concatenation, or once: String.format parses its pattern on every call, and a
+    // batch can hold many rejected requests.
+    private static final String REQUEST_ID_INVALIDITY =
+            "request_id must be 1 to %d characters, none of them NUL".formatted(MAX_REQUEST_ID_LENGTH);
+    private static final String HANDLE_LENGTH_INVALIDITY =
+            "agent_handle must be 1 to %d characters".formatted(MAX_HANDLE_LENGTH);
+    private static final String ORGANIZATION_ID_LENGTH_INVALIDITY =
+            "organization_id must be at most %d characters".formatted(MAX_ORGANIZATION_ID_LENGTH);
+    private static final String CORRELATION_ID_LENGTH_INVALIDITY =
+            "correlation_id must be at most %d characters".formatted(MAX_CORRELATION_ID_LENGTH);
+
     public Decision decide(AssignmentRequest request, Directory directory) {
         if (!request.hasOrganization()) {
             return reject(RejectionCode.ORGANIZATION_MISSING, "the request carries no organization_id");
@@ -30,8 +41,8 @@ public final class AssignmentRules {
         Optional<Identity> identity = directory.findIdentity(request.organizationId(), request.normalizedHandle())
                 .filter(found -> found.status() != IdentityStatus.DELETED);
         if (identity.isEmpty()) {
-            return reject(RejectionCode.IDENTITY_NOT_FOUND, "no identity with handle '%s' in this organization"
-                    .formatted(request.normalizedHandle()));
+            return reject(RejectionCode.IDENTITY_NOT_FOUND,
+                    "no identity with handle '" + request.normalizedHandle() + "' in this organization");
         }
         return switch (request.operation()) {
             case ASSIGN -> decideAssignment(request, identity.get(), directory);
@@ -53,13 +64,13 @@ public final class AssignmentRules {
         }
         int handleLength = request.normalizedHandle().length();
         if (handleLength < 1 || handleLength > MAX_HANDLE_LENGTH) {
-            return Optional.of("agent_handle must be 1 to %d characters".formatted(MAX_HANDLE_LENGTH));
+            return Optional.of(HANDLE_LENGTH_INVALIDITY);
         }
         if (request.organizationId() != null && request.organizationId().length() > MAX_ORGANIZATION_ID_LENGTH) {
-            return Optional.of("organization_id must be at most %d characters".formatted(MAX_ORGANIZATION_ID_LENGTH));
+            return Optional.of(ORGANIZATION_ID_LENGTH_INVALIDITY);
         }
         if (request.correlationId() != null && request.correlationId().length() > MAX_CORRELATION_ID_LENGTH) {
-            return Optional.of("correlation_id must be at most %d characters".formatted(MAX_CORRELATION_ID_LENGTH));
+            return Optional.of(CORRELATION_ID_LENGTH_INVALIDITY);
         }
         if (request.operation().namesChannel() && request.channelId() == null) {
             return Optional.of(CHANNEL_ID_REQUIRED);
@@ -82,7 +93,7 @@ public final class AssignmentRules {
 
     /** Why a request_id that {@link #isValidRequestId} refuses is refused. */
     public static String requestIdInvalidity() {
-        return "request_id must be 1 to %d characters, none of them NUL".formatted(MAX_REQUEST_ID_LENGTH);
+        return REQUEST_ID_INVALIDITY;
     }
 
     /** Whether the request_id could key an idempotency record. */
@@ -98,19 +109,18 @@ public final class AssignmentRules {
         Optional<Channel> channel = directory.findChannel(identity.organizationId(), type, channelId)
                 .filter(Channel::isAssignable);
         if (channel.isEmpty()) {
-            return reject(RejectionCode.CHANNEL_NOT_FOUND, "no %s with id %s in this organization"
-                    .formatted(type.displayName(), channelId));
+            return reject(RejectionCode.CHANNEL_NOT_FOUND,
+                    "no " + type.displayName() + " with id " + channelId + " in this organization");
         }
         Optional<UUID> holder = directory.holderOf(identity.organizationId(), type, channelId);
         if (holder.isPresent() && !holder.get().equals(identity.id())) {
-            return reject(RejectionCode.CHANNEL_ALREADY_ASSIGNED, "%s %s is already assigned to another identity"
-                    .formatted(type.displayName(), channelId));
+            return reject(RejectionCode.CHANNEL_ALREADY_ASSIGNED,
+                    type.displayName() + " " + channelId + " is already assigned to another identity");
         }
         Optional<UUID> held = directory.channelHeldBy(identity, type);
         if (held.isPresent() && !held.get().equals(channelId)) {
-            return reject(RejectionCode.IDENTITY_CHANNEL_OCCUPIED,
-                    "identity '%s' already has a %s; unassign it first"
-                            .formatted(identity.agentHandle(), type.displayName()));
+            return reject(RejectionCode.IDENTITY_CHANNEL_OCCUPIED, "identity '" + identity.agentHandle()
+                    + "' already has a " + type.displayName() + "; unassign it first");
         }
         return new Decision.Assigned(identity, channel.get(), held.isEmpty());
     }

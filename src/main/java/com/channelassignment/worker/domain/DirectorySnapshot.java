@@ -35,6 +35,9 @@ public final class DirectorySnapshot implements Directory {
     private record Slot(String organizationId, UUID identityId, ChannelType type) {
     }
 
+    /** Read once: values() copies the array on every call, and every outcome's detail goes over the types. */
+    private static final ChannelType[] CHANNEL_TYPES = ChannelType.values();
+
     private final Map<IdentityRef, Identity> identities = new HashMap<>();
     private final Map<HandleKey, Identity> liveIdentitiesByHandle = new HashMap<>();
     private final Map<ChannelKey, Channel> channels = new HashMap<>();
@@ -57,19 +60,18 @@ public final class DirectorySnapshot implements Directory {
 
     /** Adds or replaces the identity; a deleted one keeps its id but no longer answers to its handle. */
     public DirectorySnapshot with(Identity identity) {
-        Identity previous = identities.put(refOf(identity), identity);
+        IdentityRef ref = refOf(identity);
+        Identity previous = identities.put(ref, identity);
         if (previous != null && !previous.agentHandle().equals(identity.agentHandle())) {
             HandleKey previousHandle = new HandleKey(previous.organizationId(), previous.agentHandle());
-            if (Optional.ofNullable(liveIdentitiesByHandle.get(previousHandle)).map(DirectorySnapshot::refOf)
-                    .filter(refOf(identity)::equals).isPresent()) {
+            if (isIdentity(liveIdentitiesByHandle.get(previousHandle), ref)) {
                 liveIdentitiesByHandle.remove(previousHandle);
             }
         }
         HandleKey handle = new HandleKey(identity.organizationId(), identity.agentHandle());
         if (identity.status() != IdentityStatus.DELETED) {
             liveIdentitiesByHandle.put(handle, identity);
-        } else if (Optional.ofNullable(liveIdentitiesByHandle.get(handle)).map(DirectorySnapshot::refOf)
-                .filter(refOf(identity)::equals).isPresent()) {
+        } else if (isIdentity(liveIdentitiesByHandle.get(handle), ref)) {
             liveIdentitiesByHandle.remove(handle);
         }
         return this;
@@ -111,7 +113,7 @@ public final class DirectorySnapshot implements Directory {
             return result;
         }
         for (ChannelLink link : applied.releasedLinks()) {
-            linksBySlot.remove(new Slot(link.organizationId(), link.identityId(), link.type()));
+            linksBySlot.remove(slotOf(link));
             linksByChannel.remove(new ChannelKey(link.organizationId(), link.type(), link.channelId()));
             Identity holder = identities.get(new IdentityRef(link.organizationId(), link.identityId()));
             if (holder == null) {
@@ -210,9 +212,12 @@ public final class DirectorySnapshot implements Directory {
     /** The identity as it stands now, with the channels it holds. */
     public IdentityDetail detailOf(Identity identity) {
         Identity current = identities.getOrDefault(refOf(identity), identity);
-        List<Channel> held = new ArrayList<>();
-        for (ChannelType type : ChannelType.values()) {
-            Optional.ofNullable(heldChannel(current, type)).ifPresent(held::add);
+        List<Channel> held = new ArrayList<>(CHANNEL_TYPES.length);
+        for (ChannelType type : CHANNEL_TYPES) {
+            Channel channel = heldChannel(current, type);
+            if (channel != null) {
+                held.add(channel);
+            }
         }
         return new IdentityDetail(current, held);
     }
@@ -224,15 +229,24 @@ public final class DirectorySnapshot implements Directory {
 
     /** Links present at the start and gone now. A link removed and added again is in neither set. */
     public Set<ChannelLink> removedLinks() {
-        // Against a set, not the map's values() view, whose contains() scans every value: quadratic in batch size.
-        Set<ChannelLink> removed = new HashSet<>(initialLinks);
-        removed.removeAll(links());
+        // A link is present exactly when its slot holds it. Asked per initial link, so no set of every link is built
+        // and hashed: this runs once per batch over all the batch's links.
+        Set<ChannelLink> removed = new HashSet<>();
+        for (ChannelLink link : initialLinks) {
+            if (!link.equals(linksBySlot.get(slotOf(link)))) {
+                removed.add(link);
+            }
+        }
         return removed;
     }
 
     public Set<ChannelLink> addedLinks() {
-        Set<ChannelLink> added = links();
-        added.removeAll(initialLinks);
+        Set<ChannelLink> added = new HashSet<>();
+        for (ChannelLink link : linksBySlot.values()) {
+            if (!initialLinks.contains(link)) {
+                added.add(link);
+            }
+        }
         return added;
     }
 
@@ -254,7 +268,7 @@ public final class DirectorySnapshot implements Directory {
     }
 
     private void putLink(ChannelLink link) {
-        Slot slot = new Slot(link.organizationId(), link.identityId(), link.type());
+        Slot slot = slotOf(link);
         ChannelKey channel = new ChannelKey(link.organizationId(), link.type(), link.channelId());
         ChannelLink heldBySlot = linksBySlot.get(slot);
         ChannelLink heldByChannel = linksByChannel.get(channel);
@@ -268,9 +282,15 @@ public final class DirectorySnapshot implements Directory {
     }
 
     private void touch(Identity identity, Instant at) {
-        Identity touched = identities.getOrDefault(refOf(identity), identity).withUpdatedAt(at);
+        IdentityRef ref = refOf(identity);
+        Identity touched = identities.getOrDefault(ref, identity).withUpdatedAt(at);
         with(touched);
-        changedIdentities.put(refOf(touched), touched);
+        changedIdentities.put(ref, touched);
+    }
+
+    /** Whether {@code found} (null when nothing was) is the identity {@code ref} names. */
+    private static boolean isIdentity(Identity found, IdentityRef ref) {
+        return found != null && refOf(found).equals(ref);
     }
 
     private static ChannelLink linkOf(Identity identity, Channel channel) {
@@ -290,5 +310,9 @@ public final class DirectorySnapshot implements Directory {
 
     private static Slot slotOf(Identity identity, ChannelType type) {
         return new Slot(identity.organizationId(), identity.id(), type);
+    }
+
+    private static Slot slotOf(ChannelLink link) {
+        return new Slot(link.organizationId(), link.identityId(), link.type());
     }
 }

@@ -1,6 +1,6 @@
 package com.channelassignment.worker.domain;
 
-import java.util.HashSet;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,7 +12,7 @@ public record IdentityDetail(Identity identity, List<Channel> channels) {
     public IdentityDetail {
         Objects.requireNonNull(identity, "identity");
         channels = List.copyOf(channels);
-        Set<ChannelType> types = new HashSet<>();
+        Set<ChannelType> types = EnumSet.noneOf(ChannelType.class);
         for (Channel channel : channels) {
             if (!types.add(channel.type())) {
                 throw new IllegalArgumentException("an identity holds one channel of each type: " + channels);

@@ -28,6 +28,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -288,22 +289,25 @@ public class JdbcAssignmentStore implements AssignmentStore {
             }
             for (ResultSet rs = results.nextRows(); rs.next(); ) {
                 Identity identity = identity(rs);
-                identities.put(EntryRef.of(identity), identity);
-                versions.put(EntryRef.of(identity), rs.getLong("version"));
+                EntryRef entry = EntryRef.of(identity);
+                identities.put(entry, identity);
+                versions.put(entry, rs.getLong("version"));
             }
         });
         if (lookups.hasChanges()) {
             query(lockIdentitiesById(lookups), rs -> {
                 Identity identity = identity(rs);
-                identities.put(EntryRef.of(identity), identity);
-                versions.put(EntryRef.of(identity), rs.getLong("version"));
+                EntryRef entry = EntryRef.of(identity);
+                identities.put(entry, identity);
+                versions.put(entry, rs.getLong("version"));
             });
         }
         Map<EntryRef, Channel> channels = new LinkedHashMap<>();
         query(lockChannels(lookups), rs -> {
             Channel channel = ChannelTable.channel(rs);
-            channels.put(EntryRef.of(channel), channel);
-            versions.put(EntryRef.of(channel), rs.getLong("version"));
+            EntryRef entry = EntryRef.of(channel);
+            channels.put(entry, channel);
+            versions.put(entry, rs.getLong("version"));
         });
         List<ChannelLink> links = new ArrayList<>();
         query(linksWithChannels(List.copyOf(identities.values()), lookups), rs -> {
@@ -311,8 +315,9 @@ public class JdbcAssignmentStore implements AssignmentStore {
             if (rs.getObject("id") != null) {
                 // A requested channel was read twice; the locked read is the one that counts.
                 Channel named = ChannelTable.channel(rs);
-                if (channels.putIfAbsent(EntryRef.of(named), named) == null) {
-                    versions.put(EntryRef.of(named), rs.getLong("version"));
+                EntryRef entry = EntryRef.of(named);
+                if (channels.putIfAbsent(entry, named) == null) {
+                    versions.put(entry, rs.getLong("version"));
                 }
             }
         });
@@ -438,9 +443,9 @@ public class JdbcAssignmentStore implements AssignmentStore {
                 texts(identities, Identity::organizationId),
                 texts(identities, Identity::agentHandle),
                 texts(identities, identity -> identity.status().name().toLowerCase(Locale.ROOT)),
-                identities.stream().map(identity -> Timestamp.from(identity.createdAt())).toArray(Timestamp[]::new),
-                identities.stream().map(identity -> Timestamp.from(identity.updatedAt())).toArray(Timestamp[]::new),
-                entries.stream().map(Versioned::version).toArray(Long[]::new));
+                timestamps(identities, Identity::createdAt),
+                timestamps(identities, Identity::updatedAt),
+                longs(entries, Versioned::version));
     }
 
     private static SqlStatement insertChangeOutcomes(List<ChangeOutcome> outcomes, Timestamp at) {
@@ -468,9 +473,12 @@ public class JdbcAssignmentStore implements AssignmentStore {
     private static SqlStatement linksWithChannels(List<Identity> identities, BatchLookups lookups) {
         record Requested(ChannelType type, ChannelRef channel) {
         }
-        List<Requested> requested = ChannelTable.ofEveryType().stream().map(ChannelTable::type)
-                .flatMap(type -> lookups.channels(type).stream().map(channel -> new Requested(type, channel)))
-                .toList();
+        List<Requested> requested = new ArrayList<>();
+        for (ChannelTable table : ChannelTable.ofEveryType()) {
+            for (ChannelRef channel : lookups.channels(table.type())) {
+                requested.add(new Requested(table.type(), channel));
+            }
+        }
         return SqlStatement.of(LINKS_WITH_CHANNELS,
                 texts(identities, Identity::organizationId),
                 uuids(identities, Identity::id),
@@ -531,25 +539,55 @@ public class JdbcAssignmentStore implements AssignmentStore {
         return ChannelTable.ofEveryType().stream().map(sql).collect(Collectors.joining(separator));
     }
 
+    // The columns of every statement, built with loops rather than streams: each runs over every row of every batch.
+
     private static <T> String[] texts(List<T> rows, Function<T, String> column) {
-        return rows.stream().map(column).toArray(String[]::new);
+        String[] values = new String[rows.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = column.apply(rows.get(i));
+        }
+        return values;
     }
 
     // As text: the statements cast them with ::uuid[].
     private static <T> String[] uuids(List<T> rows, Function<T, UUID> column) {
-        return rows.stream().map(column).map(UUID::toString).toArray(String[]::new);
+        String[] values = new String[rows.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = column.apply(rows.get(i)).toString();
+        }
+        return values;
     }
 
     private static <T> Integer[] ints(List<T> rows, Function<T, Integer> column) {
-        return rows.stream().map(column).toArray(Integer[]::new);
+        Integer[] values = new Integer[rows.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = column.apply(rows.get(i));
+        }
+        return values;
     }
 
     private static <T> Long[] longs(List<T> rows, Function<T, Long> column) {
-        return rows.stream().map(column).toArray(Long[]::new);
+        Long[] values = new Long[rows.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = column.apply(rows.get(i));
+        }
+        return values;
     }
 
     private static <T> byte[][] byteas(List<T> rows, Function<T, byte[]> column) {
-        return rows.stream().map(column).toArray(byte[][]::new);
+        byte[][] values = new byte[rows.size()][];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = column.apply(rows.get(i));
+        }
+        return values;
+    }
+
+    private static <T> Timestamp[] timestamps(List<T> rows, Function<T, Instant> column) {
+        Timestamp[] values = new Timestamp[rows.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Timestamp.from(column.apply(rows.get(i)));
+        }
+        return values;
     }
 
     private static Optional<String> violatedTable(DuplicateKeyException duplicate) {

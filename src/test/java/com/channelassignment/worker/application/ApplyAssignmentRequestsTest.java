@@ -81,6 +81,21 @@ class ApplyAssignmentRequestsTest {
     }
 
     @Test
+    void answersAnAssignmentNamingTheChannelInCapitalsWithTheStoredId() {
+        Mailbox zeroPadded = new Mailbox(UUID.fromString("0000000a-000b-0c0d-8e0f-00000000001a"), ORGANIZATION,
+                "padded@example.com", null, false, NOW, NOW);
+        directory(agent, zeroPadded);
+        AssignmentRequest request = anAssignment().ofMailbox(zeroPadded.id())
+                .withChannelId("0000000A-000B-0C0D-8E0F-00000000001A").build();
+
+        Outcome outcome = encoder.decode(apply(at(0, request)).outcomes().get(0).payload());
+
+        assertThat(outcome.status()).isEqualTo(OutcomeStatus.ASSIGNED);
+        assertThat(outcome.channelId()).isEqualTo(zeroPadded.id().toString())
+                .isEqualTo("0000000a-000b-0c0d-8e0f-00000000001a");
+    }
+
+    @Test
     void recordsEachDecidedRequestWithThePayloadItPublished() {
         directory(agent, mailbox);
         AssignmentRequest request = anAssignment().ofChannel(mailbox).build();

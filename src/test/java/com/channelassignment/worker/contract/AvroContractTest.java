@@ -231,6 +231,26 @@ class AvroContractTest {
     }
 
     @Test
+    void eachEncodedOutcomeHasBytesOfItsOwnAsAvroWritesThem() throws IOException {
+        Outcome first = new Outcome(UUID.randomUUID(), anAssignment().withRequestId("req-1").build(),
+                OutcomeStatus.REJECTED, false, CHANNEL_ID,
+                new Decision.Rejected(RejectionCode.CHANNEL_NOT_FOUND, "no mailbox"), null, PROCESSED_AT);
+        Outcome second = new Outcome(UUID.randomUUID(), anAssignment().withRequestId("req-2").build(),
+                OutcomeStatus.REJECTED, false, CHANNEL_ID,
+                new Decision.Rejected(RejectionCode.IDENTITY_NOT_FOUND, "no identity"), null, PROCESSED_AT);
+        BinaryMessageEncoder<ChannelAssignmentOutcome> copying = new BinaryMessageEncoder<>(
+                org.apache.avro.specific.SpecificData.getForClass(ChannelAssignmentOutcome.class),
+                ChannelAssignmentOutcome.getClassSchema());
+
+        byte[] firstBytes = contract.encodeOutcome(first);
+        byte[] firstAsEncoded = firstBytes.clone();
+        byte[] secondBytes = contract.encodeOutcome(second);
+
+        assertThat(firstBytes).isEqualTo(firstAsEncoded).isEqualTo(toBytes(copying.encode(AvroContract.toAvro(first))));
+        assertThat(secondBytes).isEqualTo(toBytes(copying.encode(AvroContract.toAvro(second))));
+    }
+
+    @Test
     void writesUnassignedOutcomeWithoutChannels() {
         Identity identity = new Identity(UUID.randomUUID(), "org-abc123", "sales-bot", IdentityStatus.ACTIVE,
                 CREATED_AT, UPDATED_AT);

@@ -155,6 +155,29 @@ class AssignmentRequestTest {
     }
 
     @Test
+    void echoesARequestWithinItsLimitsAsItIs() {
+        AssignmentRequest request = assignment().withCorrelationId("workflow-3").build();
+
+        assertThat(request.echoed()).isSameAs(request);
+        assertThat(request.echoedRequestId()).isSameAs(request.requestId());
+        assertThat(request.echoedCorrelationId()).isSameAs(request.correlationId());
+    }
+
+    @Test
+    void echoCutsOverlongValuesAndReplacesNulOnce() {
+        AssignmentRequest request = assignment().withRequestId("r".repeat(200)).withCorrelationId("a\u0000b").build();
+
+        AssignmentRequest echoed = request.echoed();
+
+        assertThat(echoed.requestId()).isEqualTo("r".repeat(AssignmentRules.MAX_REQUEST_ID_LENGTH) + "\u2026");
+        assertThat(echoed.correlationId()).isEqualTo("a\uFFFDb");
+        assertThat(echoed.channelId()).isEqualTo(CHANNEL_ID);
+        assertThat(echoed.echoed()).isSameAs(echoed);
+        assertThat(request.echoedRequestId()).isEqualTo(echoed.requestId());
+        assertThat(request.echoedCorrelationId()).isEqualTo(echoed.correlationId());
+    }
+
+    @Test
     void buildingARequestWithInvalidContentDoesNotFail() {
         // The rules decide what an invalid request gets; the record must hold it to answer it.
         assertThatNoException().isThrownBy(() -> anAssignment()

@@ -1,12 +1,16 @@
 package com.channelassignment.worker.kafka.observe;
 
 import com.channelassignment.worker.application.PublishableOutcome;
+import com.channelassignment.worker.domain.OutcomeStatus;
+import com.channelassignment.worker.domain.RejectionCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The worker's own meters, exported by Micrometer (Prometheus names in README.md, "Metrics"). Consumer lag comes from
@@ -23,7 +27,15 @@ public class WorkerMetrics {
     static final Duration SHORTEST_BUCKET = Duration.ofMillis(1);
     static final Duration LONGEST_BUCKET = Duration.ofMinutes(5);
 
+    /** The outcome counter's tags: a status, and a rejection code or none. */
+    private record OutcomeKind(OutcomeStatus status, RejectionCode code) {
+    }
+
     private final MeterRegistry registry;
+    // Each outcome counter is registered on first use, then kept: looking a counter up by name and tags builds, sorts
+    // and hashes a meter id, too much once per outcome on the consume path. Not registered up front, so /metrics shows
+    // only the combinations that occurred.
+    private final Map<OutcomeKind, Counter> outcomes = new ConcurrentHashMap<>();
     private final Counter replays;
     private final DistributionSummary batchSize;
     private final Timer batchDuration;
@@ -56,8 +68,8 @@ public class WorkerMetrics {
      * timer's nanoseconds, so latencies outside [0, {@link #LONGEST_RECORDED_LATENCY}] are not recorded.
      */
     public void outcome(PublishableOutcome outcome, Instant requestedAt, Instant publishedAt) {
-        registry.counter("channel_assignment.outcomes", "status", outcome.status().name(),
-                "code", outcome.rejectionCode() == null ? "none" : outcome.rejectionCode().name()).increment();
+        outcomes.computeIfAbsent(new OutcomeKind(outcome.status(), outcome.rejectionCode()), this::outcomeCounter)
+                .increment();
         if (outcome.replay()) {
             replays.increment();
         }
@@ -65,6 +77,11 @@ public class WorkerMetrics {
         if (!latency.isNegative() && latency.compareTo(LONGEST_RECORDED_LATENCY) <= 0) {
             endToEndLatency.record(latency);
         }
+    }
+
+    private Counter outcomeCounter(OutcomeKind kind) {
+        return registry.counter("channel_assignment.outcomes", "status", kind.status().name(),
+                "code", kind.code() == null ? "none" : kind.code().name());
     }
 
     public void skippedRedeliveries(int count) {

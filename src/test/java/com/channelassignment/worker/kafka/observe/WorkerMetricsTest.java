@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import com.channelassignment.worker.application.PublishableOutcome;
 import com.channelassignment.worker.application.RecordPosition;
 import com.channelassignment.worker.domain.OutcomeStatus;
+import com.channelassignment.worker.domain.RejectionCode;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -45,6 +46,20 @@ class WorkerMetricsTest {
     }
 
     @Test
+    void countsOutcomesByStatusAndRejectionCodeShowingOnlyThoseThatOccurred() {
+        metrics.outcome(assigned(), PUBLISHED, PUBLISHED);
+        metrics.outcome(assigned(), PUBLISHED, PUBLISHED);
+        metrics.outcome(rejected(RejectionCode.IDENTITY_NOT_FOUND), PUBLISHED, PUBLISHED);
+        metrics.outcome(rejected(RejectionCode.CHANNEL_NOT_FOUND), PUBLISHED, PUBLISHED);
+        metrics.outcome(rejected(RejectionCode.IDENTITY_NOT_FOUND), PUBLISHED, PUBLISHED);
+
+        assertThat(outcomes("ASSIGNED", "none")).isEqualTo(2);
+        assertThat(outcomes("REJECTED", "IDENTITY_NOT_FOUND")).isEqualTo(2);
+        assertThat(outcomes("REJECTED", "CHANNEL_NOT_FOUND")).isEqualTo(1);
+        assertThat(registry.find("channel_assignment.outcomes").counters()).hasSize(3);
+    }
+
+    @Test
     void keepsAFixedBoundedSetOfBucketsWhateverIsRecorded() {
         int before = buckets().length;
         metrics.outcome(assigned(), PUBLISHED.minus(Duration.ofDays(300)), PUBLISHED);
@@ -59,12 +74,21 @@ class WorkerMetricsTest {
                 "channel_assignment_end_to_end_latency_seconds_bucket{le=\"+Inf\"} 2");
     }
 
+    private double outcomes(String status, String code) {
+        return registry.get("channel_assignment.outcomes").tags("status", status, "code", code).counter().count();
+    }
+
     private Timer endToEnd() {
         return registry.get("channel_assignment.end_to_end.latency").timer();
     }
 
     private CountAtBucket[] buckets() {
         return endToEnd().takeSnapshot().histogramCounts();
+    }
+
+    private static PublishableOutcome rejected(RejectionCode code) {
+        return new PublishableOutcome(new RecordPosition("requests", 0, 1), "request-1", null, OutcomeStatus.REJECTED,
+                code, new byte[0], false);
     }
 
     private static PublishableOutcome assigned() {
