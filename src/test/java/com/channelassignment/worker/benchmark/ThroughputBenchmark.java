@@ -157,9 +157,10 @@ public final class ThroughputBenchmark {
      */
     private boolean compare(Path earlierJar) throws Exception {
         Path jar = workerJar.isBlank() ? WorkerProcess.packagedJar() : Path.of(workerJar);
-        List<Build> builds = List.of(Build.of(System.getProperty("benchmark.name", "this-build"), jar, List.of()),
+        List<Build> builds = List.of(Build.of(System.getProperty("benchmark.name", "this-build"), jar, List.of(), ""),
                 Build.of(System.getProperty("benchmark.compare-name", "earlier"), earlierJar,
-                        argumentList(System.getProperty("benchmark.compare-args", ""))));
+                        argumentList(System.getProperty("benchmark.compare-args", "")),
+                        System.getProperty("benchmark.compare-database", "")));
         List<String> arguments = new ArrayList<>(List.of(
                 "--spring.kafka.consumer.max-poll-records=" + maxPollRecords,
                 "--spring.kafka.listener.concurrency=" + concurrency));

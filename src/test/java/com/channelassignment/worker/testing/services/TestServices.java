@@ -67,10 +67,18 @@ public final class TestServices {
 
     /** A database of its own, created for the caller and dropped when the JVM exits. */
     public static synchronized Database createDatabase() {
+        return createDatabase("");
+    }
+
+    /**
+     * {@link #createDatabase()} with options of {@code CREATE DATABASE}, e.g. {@code TEMPLATE template0 LC_COLLATE 'C'}
+     * for a collation other than the server's default.
+     */
+    public static synchronized Database createDatabase(String options) {
         if (postgres == null) {
             postgres = dockerAvailable() ? Postgres.container() : Postgres.localOrEmbedded();
         }
-        return postgres.createDatabase();
+        return postgres.createDatabase(options);
     }
 
     /**
@@ -263,9 +271,9 @@ public final class TestServices {
                     container.getPassword());
         }
 
-        Database createDatabase() {
+        Database createDatabase(String options) {
             String name = "caw_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-            execute("CREATE DATABASE " + name);
+            execute("CREATE DATABASE " + name + (options.isBlank() ? "" : " " + options));
             created.add(name);
             return new Database(url(name), username, password);
         }
