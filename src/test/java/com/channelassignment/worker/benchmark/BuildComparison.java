@@ -1,5 +1,9 @@
 package com.channelassignment.worker.benchmark;
 
+import static com.channelassignment.worker.benchmark.ThroughputBenchmark.databaseName;
+import static com.channelassignment.worker.benchmark.ThroughputBenchmark.round2;
+import static com.channelassignment.worker.benchmark.ThroughputBenchmark.seconds;
+
 import com.channelassignment.worker.domain.AssignmentRequest;
 import com.channelassignment.worker.testing.data.DirectoryPublisher;
 import com.channelassignment.worker.testing.data.Tokens;
@@ -94,7 +98,7 @@ final class BuildComparison {
         Map<String, Object> summary = summarize(rounds);
         System.out.println();
         System.out.println(roundTable(rounds));
-        System.out.println(summaryTable(summary));
+        System.out.println(Figures.table(summary));
         if (profile) {
             System.out.println(JfrBreakdown.compare(builds.stream().map(Build::name).toList(), rounds.stream()
                     .map(round -> new JfrBreakdown.Recording(round.build().name(), round.profiles(),
@@ -294,25 +298,6 @@ final class BuildComparison {
                     f.get("burst_cpu_us_per_request_postgres"), round.verified() ? "yes" : "NO"));
         }
         return table.toString();
-    }
-
-    private static String summaryTable(Map<String, Object> summary) {
-        return Figures.table(summary);
-    }
-
-    /** The database a JDBC URL names, as PostgreSQL's process titles show it. */
-    private static String databaseName(TestServices.Database database) {
-        String path = database.jdbcUrl().replaceFirst("^jdbc:postgresql://[^/]*/", "");
-        int parameters = path.indexOf('?');
-        return parameters < 0 ? path : path.substring(0, parameters);
-    }
-
-    private static double round2(double value) {
-        return Math.round(value * 100) / 100.0;
-    }
-
-    private static double seconds(long nanos) {
-        return nanos / 1e9;
     }
 
     private static void log(String format, Object... args) {

@@ -503,7 +503,7 @@ public final class ThroughputBenchmark {
     }
 
     /** The database a JDBC URL names, as PostgreSQL's process titles show it. */
-    private static String databaseName(TestServices.Database database) {
+    static String databaseName(TestServices.Database database) {
         String path = database.jdbcUrl().replaceFirst("^jdbc:postgresql://[^/]*/", "");
         int parameters = path.indexOf('?');
         return parameters < 0 ? path : path.substring(0, parameters);
@@ -706,11 +706,11 @@ public final class ThroughputBenchmark {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
-    private static double round2(double value) {
+    static double round2(double value) {
         return Math.round(value * 100) / 100.0;
     }
 
-    private static double seconds(long nanos) {
+    static double seconds(long nanos) {
         return nanos / 1e9;
     }
 
