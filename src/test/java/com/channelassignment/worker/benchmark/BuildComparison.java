@@ -1,6 +1,8 @@
 package com.channelassignment.worker.benchmark;
 
+import static com.channelassignment.worker.benchmark.ThroughputBenchmark.PARTITIONS;
 import static com.channelassignment.worker.benchmark.ThroughputBenchmark.databaseName;
+import static com.channelassignment.worker.benchmark.ThroughputBenchmark.pointedAt;
 import static com.channelassignment.worker.benchmark.ThroughputBenchmark.round2;
 import static com.channelassignment.worker.benchmark.ThroughputBenchmark.seconds;
 
@@ -43,7 +45,6 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  */
 final class BuildComparison {
 
-    private static final int PARTITIONS = 12;
     private static final String WARMUP = "w";
     private static final String BURST = "b";
 
@@ -228,20 +229,9 @@ final class BuildComparison {
 
     private List<String> arguments(String bootstrap, TestServices.Database database, String group, String requests,
             String outcomes) {
-        List<String> arguments = new ArrayList<>(List.of("--spring.kafka.bootstrap-servers=" + bootstrap,
-                "--spring.datasource.url=" + database.jdbcUrl(),
-                "--spring.datasource.username=" + database.username(),
-                "--spring.datasource.password=" + database.password(),
-                "--spring.kafka.consumer.group-id=" + group,
-                "--channel-assignment.topics.requests=" + requests,
-                "--channel-assignment.topics.outcomes=" + outcomes,
-                "--channel-assignment.topics.dead-letter=" + requests + ".dlt",
-                "--channel-assignment.topics.partitions=" + PARTITIONS,
-                "--channel-assignment.retention.purge-interval=1h",
-                // Readiness on the API port, /readyz, for builds that served it only on request.
-                "--management.endpoint.health.probes.add-additional-paths=true",
-                "--server.address=127.0.0.1",
-                "--spring.security.oauth2.resourceserver.jwt.public-key-location=" + tokens.publicKeyLocation()));
+        List<String> arguments = pointedAt(bootstrap, database, group, requests, outcomes, tokens);
+        // Readiness on the API port, /readyz, for builds that served it only on request.
+        arguments.add("--management.endpoint.health.probes.add-additional-paths=true");
         arguments.addAll(workerArguments);
         return arguments;
     }

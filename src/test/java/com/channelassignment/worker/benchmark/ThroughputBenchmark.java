@@ -57,7 +57,7 @@ public final class ThroughputBenchmark {
     private static final String REQUESTS = "bench-requests";
     private static final Duration RESTING = Duration.ofSeconds(10);
     private static final String OUTCOMES = "bench-outcomes";
-    private static final int PARTITIONS = 12;
+    static final int PARTITIONS = 12;
     // Request-id prefixes of the three phases.
     private static final String WARMUP = "w";
     private static final String BURST = "b";
@@ -530,20 +530,9 @@ public final class ThroughputBenchmark {
     }
 
     private List<String> workerArguments(String bootstrap, TestServices.Database database) {
-        List<String> arguments = new ArrayList<>(List.of("--spring.kafka.bootstrap-servers=" + bootstrap,
-                "--spring.datasource.url=" + database.jdbcUrl(),
-                "--spring.datasource.username=" + database.username(),
-                "--spring.datasource.password=" + database.password(),
-                "--spring.kafka.consumer.group-id=" + WORKER_GROUP,
-                "--spring.kafka.consumer.max-poll-records=" + maxPollRecords,
-                "--spring.kafka.listener.concurrency=" + concurrency,
-                "--channel-assignment.topics.requests=" + REQUESTS,
-                "--channel-assignment.topics.outcomes=" + OUTCOMES,
-                "--channel-assignment.topics.dead-letter=" + REQUESTS + ".dlt",
-                "--channel-assignment.topics.partitions=" + PARTITIONS,
-                "--channel-assignment.retention.purge-interval=1h",
-                "--server.address=127.0.0.1",
-                "--spring.security.oauth2.resourceserver.jwt.public-key-location=" + tokens.publicKeyLocation()));
+        List<String> arguments = pointedAt(bootstrap, database, WORKER_GROUP, REQUESTS, OUTCOMES, tokens);
+        arguments.add("--spring.kafka.consumer.max-poll-records=" + maxPollRecords);
+        arguments.add("--spring.kafka.listener.concurrency=" + concurrency);
         if (tracing) {
             arguments.add("--management.tracing.export.enabled=true");
             arguments.add("--management.tracing.sampling.probability=1.0");
@@ -552,6 +541,26 @@ public final class ThroughputBenchmark {
             arguments.addAll(List.of(workerArguments.split("\\|")));
         }
         return arguments;
+    }
+
+    /**
+     * The arguments that point a packaged worker at the benchmark's broker, database, consumer group and topics (over
+     * {@link #PARTITIONS} partitions), on loopback, accepting the tokens {@code tokens} signs; a list to add to.
+     */
+    static List<String> pointedAt(String bootstrap, TestServices.Database database, String group, String requests,
+            String outcomes, Tokens tokens) {
+        return new ArrayList<>(List.of("--spring.kafka.bootstrap-servers=" + bootstrap,
+                "--spring.datasource.url=" + database.jdbcUrl(),
+                "--spring.datasource.username=" + database.username(),
+                "--spring.datasource.password=" + database.password(),
+                "--spring.kafka.consumer.group-id=" + group,
+                "--channel-assignment.topics.requests=" + requests,
+                "--channel-assignment.topics.outcomes=" + outcomes,
+                "--channel-assignment.topics.dead-letter=" + requests + ".dlt",
+                "--channel-assignment.topics.partitions=" + PARTITIONS,
+                "--channel-assignment.retention.purge-interval=1h",
+                "--server.address=127.0.0.1",
+                "--spring.security.oauth2.resourceserver.jwt.public-key-location=" + tokens.publicKeyLocation()));
     }
 
     /** Worker arguments separated by '|'; none for a blank value. */
