@@ -73,7 +73,8 @@ public final class ThroughputBenchmark {
     private final int burst = Integer.getInteger("benchmark.requests", 200_000);
     private final int rate = Integer.getInteger("benchmark.rate", 2_000);
     private final int rateSeconds = Integer.getInteger("benchmark.rate-seconds", 30);
-    private final String maxPollRecords = System.getProperty("benchmark.max-poll-records", "500");
+    // The worker's default (application.yml).
+    private final String maxPollRecords = System.getProperty("benchmark.max-poll-records", "2000");
     private final String concurrency = System.getProperty("benchmark.concurrency", "2");
     private final String workerHeap = System.getProperty("benchmark.worker-heap", "512m");
 
@@ -161,9 +162,12 @@ public final class ThroughputBenchmark {
                 Build.of(System.getProperty("benchmark.compare-name", "earlier"), earlierJar,
                         argumentList(System.getProperty("benchmark.compare-args", "")),
                         System.getProperty("benchmark.compare-database", "")));
-        List<String> arguments = new ArrayList<>(List.of(
-                "--spring.kafka.consumer.max-poll-records=" + maxPollRecords,
-                "--spring.kafka.listener.concurrency=" + concurrency));
+        List<String> arguments = new ArrayList<>(List.of("--spring.kafka.listener.concurrency=" + concurrency));
+        // Each build polls as many records as its own default unless the run sets a number: a build's defaults are
+        // part of what is compared.
+        if (System.getProperty("benchmark.max-poll-records") != null) {
+            arguments.add("--spring.kafka.consumer.max-poll-records=" + maxPollRecords);
+        }
         arguments.addAll(argumentList(workerArguments));
         List<String> jvm = new ArrayList<>(List.of("-Xmx" + workerHeap, "-Xms" + workerHeap, "-XX:+UseG1GC"));
         if (!workerJvmOptions.isBlank()) {
