@@ -264,7 +264,7 @@ class WorkerConfiguration {
         calls.setAllowNonTransactional(true);
         return new KafkaRequestChannel(calls, contract, properties.topics().requests(), properties.topics().outcomes(),
                 kafkaProperties.buildConsumerProperties(), WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE - 1,
-                tracing);
+                tracing, KafkaRequestChannel.IDLE_BEFORE_PAUSE);
     }
 
     @Bean

@@ -47,13 +47,19 @@ import org.springframework.kafka.core.KafkaOperations;
  * <p>Every instance reads the whole outcomes topic ({@code read_committed}, from its end when the instance starts,
  * without a consumer group) and completes the calls it is waiting for, matched by organization and request_id.
  * Reading everything is what lets any number of instances each get their own answers with no routing; its cost
- * grows with the outcome rate times the number of instances (docs/design.md, "The HTTP API's answer path").
+ * grows with the outcome rate times the number of instances (docs/design.md, "The HTTP API's answer path"). So the
+ * reader stops fetching once no call has waited for a while, and the next call places it at the end of every
+ * partition again before its request is sent.
  */
 public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaRequestChannel.class);
     private static final Duration PARTITION_CHECK = Duration.ofSeconds(5);
     private static final Duration RESTART_PAUSE = Duration.ofSeconds(1);
+    private static final Duration PLACEMENT_TIMEOUT = Duration.ofSeconds(30);
+
+    /** How long the reader goes on fetching after the last call was answered, unless the constructor says otherwise. */
+    public static final Duration IDLE_BEFORE_PAUSE = Duration.ofSeconds(10);
 
     /**
      * What a request asks for, in the fields its content fingerprint covers, as an outcome echoes them. Two calls
@@ -112,21 +118,34 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     private volatile boolean running;
     private final int phase;
     private final RecordTracing tracing;
+    private final Duration idleBeforePause;
+    // A paused reader fetches nothing. A call that finds it paused asks for it to be placed again (resumeRequest) and
+    // sends its request only once it is: the reader seeks to the end of every partition, and the call's outcome,
+    // written after its request, lies beyond. Both fields are guarded by 'placement'.
+    private final Object placement = new Object();
+    private boolean paused;
+    private CompletableFuture<Void> resumeRequest;
+    // When a call last waited or was answered; read and written by the reader's thread only.
+    private long lastCallSeen;
 
     /** Without tracing: requests carry no trace context. */
     public KafkaRequestChannel(KafkaOperations<byte[], byte[]> kafka, WireContract contract, String requestsTopic,
             String outcomesTopic, Map<String, Object> consumerProperties, int phase) {
-        this(kafka, contract, requestsTopic, outcomesTopic, consumerProperties, phase, RecordTracing.off());
+        this(kafka, contract, requestsTopic, outcomesTopic, consumerProperties, phase, RecordTracing.off(),
+                IDLE_BEFORE_PAUSE);
     }
 
     /**
      * {@code phase} is the lifecycle phase of the reader: it must start before the HTTP server accepts calls and stop
      * after the server's graceful shutdown has let the calls in flight read their answers. Each request carries the
      * context of the span current when it is sent (the HTTP call's), so the worker that applies it continues the trace.
+     * The reader stops fetching {@code idleBeforePause} after the last waiting call was answered.
      */
     public KafkaRequestChannel(KafkaOperations<byte[], byte[]> kafka, WireContract contract, String requestsTopic,
-            String outcomesTopic, Map<String, Object> consumerProperties, int phase, RecordTracing tracing) {
+            String outcomesTopic, Map<String, Object> consumerProperties, int phase, RecordTracing tracing,
+            Duration idleBeforePause) {
         this.kafka = kafka;
+        this.idleBeforePause = idleBeforePause;
         this.tracing = tracing;
         this.phase = phase;
         this.contract = contract;
@@ -163,6 +182,13 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
                     + " is not placed"));
             return answer;
         }
+        try {
+            awaitPlacement();
+        } catch (RuntimeException notPlaced) {
+            forget(request, answer);
+            answer.completeExceptionally(notPlaced);
+            return answer;
+        }
         byte[] key = request.organizationId() == null ? null
                 : request.organizationId().getBytes(StandardCharsets.UTF_8);
         try {
@@ -182,6 +208,44 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
             answer.completeExceptionally(notSent);
         }
         return answer;
+    }
+
+    /**
+     * Returns once the reader is placed for a call registered before: at once while it reads, else when a paused
+     * reader has sought to the end of every partition. The waiter is registered first, so a reader that checks for
+     * waiters before it pauses either sees this call's or pauses before the check below.
+     */
+    private void awaitPlacement() {
+        CompletableFuture<Void> placed;
+        synchronized (placement) {
+            if (!paused) {
+                return;
+            }
+            if (resumeRequest == null) {
+                resumeRequest = new CompletableFuture<>();
+                placement.notifyAll();
+            }
+            placed = resumeRequest;
+        }
+        try {
+            placed.get(PLACEMENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the answer reader on " + outcomesTopic + " could not be placed",
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the answer reader on " + outcomesTopic + " was not placed in "
+                    + PLACEMENT_TIMEOUT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the answer reader was placed", e);
+        }
+    }
+
+    /** Whether the reader has stopped fetching for want of calls. */
+    boolean isPaused() {
+        synchronized (placement) {
+            return paused;
+        }
     }
 
     @Override
@@ -225,6 +289,9 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         if (current != null) {
             current.wakeup();
         }
+        synchronized (placement) {
+            placement.notifyAll();
+        }
         try {
             if (reader != null) {
                 reader.join(Duration.ofSeconds(10).toMillis());
@@ -266,20 +333,50 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
                 pause(RESTART_PAUSE);
             } finally {
                 reading = false;
-                failWaiting(new IllegalStateException("the answer reader on " + outcomesTopic + " stopped"));
+                IllegalStateException stopped = new IllegalStateException("the answer reader on " + outcomesTopic
+                        + " stopped");
+                synchronized (placement) {
+                    paused = false;
+                    if (resumeRequest != null) {
+                        resumeRequest.completeExceptionally(stopped);
+                        resumeRequest = null;
+                    }
+                }
+                failWaiting(stopped);
             }
         }
     }
 
     private void readUntilStopped(KafkaConsumer<byte[], byte[]> outcomes) {
-        List<TopicPartition> assigned = partitionsOf(outcomes);
-        outcomes.assign(assigned);
-        outcomes.seekToEnd(assigned);
-        assigned.forEach(partition -> outcomes.position(partition, Duration.ofSeconds(30)));
+        List<TopicPartition> assigned = placeAtTheEnd(outcomes);
         reading = true;
         firstPlacement.complete(null);
         long nextPartitionCheck = System.nanoTime() + PARTITION_CHECK.toNanos();
+        lastCallSeen = System.nanoTime();
         while (running) {
+            if (!waiting.isEmpty()) {
+                lastCallSeen = System.nanoTime();
+            } else if (System.nanoTime() - lastCallSeen > idleBeforePause.toNanos() && pauseWhileNoCallWaits()) {
+                CompletableFuture<Void> resume = awaitCall();
+                if (resume == null) {
+                    return;
+                }
+                try {
+                    // Outcomes committed while paused answer no call: none waited for them.
+                    assigned = placeAtTheEnd(outcomes);
+                } catch (RuntimeException notPlaced) {
+                    resume.completeExceptionally(notPlaced);
+                    throw notPlaced;
+                }
+                synchronized (placement) {
+                    paused = false;
+                    resumeRequest = null;
+                }
+                resume.complete(null);
+                log.debug("the answer reader on {} reads again", outcomesTopic);
+                lastCallSeen = System.nanoTime();
+                nextPartitionCheck = System.nanoTime() + PARTITION_CHECK.toNanos();
+            }
             for (ConsumerRecord<byte[], byte[]> record : outcomes.poll(Duration.ofMillis(200))) {
                 answer(record);
             }
@@ -287,6 +384,45 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
                 assigned = readNewPartitions(outcomes, assigned);
                 nextPartitionCheck = System.nanoTime() + PARTITION_CHECK.toNanos();
             }
+        }
+    }
+
+    /**
+     * Reads from the end of every partition the topic has: the last stable offset under {@code read_committed}, at or
+     * below the offset of any outcome committed after this returns.
+     */
+    private List<TopicPartition> placeAtTheEnd(KafkaConsumer<byte[], byte[]> outcomes) {
+        List<TopicPartition> partitions = partitionsOf(outcomes);
+        outcomes.assign(partitions);
+        outcomes.seekToEnd(partitions);
+        partitions.forEach(partition -> outcomes.position(partition, PLACEMENT_TIMEOUT));
+        return partitions;
+    }
+
+    /** Pauses unless a call waits; checked under the lock a call takes after registering (awaitPlacement). */
+    private boolean pauseWhileNoCallWaits() {
+        synchronized (placement) {
+            if (!waiting.isEmpty()) {
+                return false;
+            }
+            paused = true;
+        }
+        log.debug("no call waits on {}; the answer reader stops fetching until one does", outcomesTopic);
+        return true;
+    }
+
+    /** Waits, fetching nothing, until a call asks for the reader: its request, or null when stopping. */
+    private CompletableFuture<Void> awaitCall() {
+        synchronized (placement) {
+            while (running && resumeRequest == null) {
+                try {
+                    placement.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+            return running ? resumeRequest : null;
         }
     }
 
@@ -354,6 +490,7 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
         if (answered.isEmpty()) {
             return;
         }
+        lastCallSeen = System.nanoTime();
         // Completed outside the map's lock: a future's dependents run on this thread.
         Answer answer;
         try {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.channelassignment.worker.application.Answer;
 import com.channelassignment.worker.domain.AssignmentRequest;
+import com.channelassignment.worker.kafka.observe.RecordTracing;
 import com.channelassignment.worker.domain.ChannelType;
 import com.channelassignment.worker.domain.Decision;
 import com.channelassignment.worker.testing.data.DirectoryFixture;
@@ -18,6 +19,7 @@ import com.channelassignment.worker.domain.RejectionCode;
 import com.channelassignment.worker.testing.services.KafkaTestClient;
 import com.channelassignment.worker.testing.services.TestServices;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +40,12 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 /**
  * The answer reader against the test broker, with outcomes written by the test: which waiting call an outcome
- * answers, and outcomes in partitions the topic did not have when the reader started.
+ * answers, outcomes in partitions the topic did not have when the reader started, and a reader paused for want of
+ * calls.
  */
 class KafkaRequestChannelIntegrationTest {
+
+    private static final Duration IDLE = Duration.ofMillis(300);
 
     private final AvroContract contract = new AvroContract();
     private final String bootstrap = TestServices.kafkaBootstrapServers();
@@ -131,14 +136,78 @@ class KafkaRequestChannelIntegrationTest {
         assertThat(answer.get(30, TimeUnit.SECONDS).status()).isEqualTo(OutcomeStatus.ASSIGNED);
     }
 
+    @Test
+    void answersACallThatFindsTheReaderPausedFromTheEndOfEveryPartition() throws Exception {
+        KafkaTestClient.createTopics(bootstrap, 3, List.of(requests, outcomes));
+        channel = started(IDLE);
+        AssignmentRequest first = request("order-4", Operation.ASSIGN, UUID.randomUUID().toString());
+        CompletableFuture<Answer> firstAnswer = channel.send(first);
+        publish(assigned(first), 0, "order-4");
+        assertThat(firstAnswer.get(30, TimeUnit.SECONDS).status()).isEqualTo(OutcomeStatus.ASSIGNED);
+        awaitPaused(true);
+
+        // Committed while the reader fetches nothing and before the next call is sent: that call's answer is the
+        // outcome written after it. A reader that went on from where it paused would read this one first.
+        AssignmentRequest next = request("order-5", Operation.ASSIGN, UUID.randomUUID().toString());
+        publish(Outcome.rejected(UUID.randomUUID(), next, new Decision.Rejected(RejectionCode.IDEMPOTENCY_KEY_REUSED,
+                "request_id order-5 was already used"), Instant.now()), 1, "order-5");
+        CompletableFuture<Answer> nextAnswer = channel.send(next);
+        assertThat(channel.isPaused()).isFalse();
+        publish(assigned(next), 2, "order-5");
+
+        assertThat(nextAnswer.get(30, TimeUnit.SECONDS).status()).isEqualTo(OutcomeStatus.ASSIGNED);
+        awaitPaused(true);
+    }
+
+    @Test
+    void keepsReadingWhileACallWaitsLongerThanTheIdleTime() throws Exception {
+        KafkaTestClient.createTopics(bootstrap, 1, List.of(requests, outcomes));
+        channel = started(IDLE);
+        AssignmentRequest assign = request("order-6", Operation.ASSIGN, UUID.randomUUID().toString());
+        CompletableFuture<Answer> answer = channel.send(assign);
+
+        Thread.sleep(IDLE.multipliedBy(4).toMillis());
+        assertThat(channel.isPaused()).isFalse();
+        publish(assigned(assign), 0, "order-6");
+
+        assertThat(answer.get(30, TimeUnit.SECONDS).status()).isEqualTo(OutcomeStatus.ASSIGNED);
+    }
+
+    @Test
+    void stopsWhilePausedAndRefusesLaterCalls() throws Exception {
+        KafkaTestClient.createTopics(bootstrap, 1, List.of(requests, outcomes));
+        channel = started(IDLE);
+        awaitPaused(true);
+
+        long started = System.nanoTime();
+        channel.stop();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+
+        CompletableFuture<Answer> refused = channel.send(request("order-7", Operation.ASSIGN,
+                UUID.randomUUID().toString()));
+        assertThat(refused).isCompletedExceptionally();
+    }
+
+    private void awaitPaused(boolean paused) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (channel.isPaused() != paused && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(channel.isPaused()).isEqualTo(paused);
+    }
+
     private KafkaRequestChannel started() {
+        return started(KafkaRequestChannel.IDLE_BEFORE_PAUSE);
+    }
+
+    private KafkaRequestChannel started(Duration idleBeforePause) {
         KafkaTemplate<byte[], byte[]> calls = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)));
         KafkaRequestChannel started = new KafkaRequestChannel(calls, WireContract.singleObject(contract), requests,
-                outcomes,
-                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), 0);
+                outcomes, Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), 0, RecordTracing.off(),
+                idleBeforePause);
         started.start();
         return started;
     }
