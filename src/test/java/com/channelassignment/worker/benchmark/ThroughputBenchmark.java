@@ -73,8 +73,9 @@ public final class ThroughputBenchmark {
     private final int burst = Integer.getInteger("benchmark.requests", 200_000);
     private final int rate = Integer.getInteger("benchmark.rate", 2_000);
     private final int rateSeconds = Integer.getInteger("benchmark.rate-seconds", 30);
-    // The worker's default (application.yml).
-    private final String maxPollRecords = System.getProperty("benchmark.max-poll-records", "2000");
+    // Blank: the worker's default (application.yml), which the build comparison leaves each build to its own.
+    private final String maxPollRecordsSet = System.getProperty("benchmark.max-poll-records", "").trim();
+    private final String maxPollRecords = maxPollRecordsSet.isEmpty() ? "2000" : maxPollRecordsSet;
     private final String concurrency = System.getProperty("benchmark.concurrency", "2");
     private final String workerHeap = System.getProperty("benchmark.worker-heap", "512m");
 
@@ -165,7 +166,7 @@ public final class ThroughputBenchmark {
         List<String> arguments = new ArrayList<>(List.of("--spring.kafka.listener.concurrency=" + concurrency));
         // Each build polls as many records as its own default unless the run sets a number: a build's defaults are
         // part of what is compared.
-        if (System.getProperty("benchmark.max-poll-records") != null) {
+        if (!maxPollRecordsSet.isEmpty()) {
             arguments.add("--spring.kafka.consumer.max-poll-records=" + maxPollRecords);
         }
         arguments.addAll(argumentList(workerArguments));

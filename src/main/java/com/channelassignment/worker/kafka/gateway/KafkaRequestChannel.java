@@ -57,6 +57,8 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     private static final Duration PARTITION_CHECK = Duration.ofSeconds(5);
     private static final Duration RESTART_PAUSE = Duration.ofSeconds(1);
     private static final Duration PLACEMENT_TIMEOUT = Duration.ofSeconds(30);
+    // A call's wait for a paused reader to be placed comes before its answer timeout, so it is kept short.
+    private static final Duration CALL_PLACEMENT_WAIT = Duration.ofSeconds(5);
 
     /** How long the reader goes on fetching after the last call was answered, unless the constructor says otherwise. */
     public static final Duration IDLE_BEFORE_PAUSE = Duration.ofSeconds(10);
@@ -228,13 +230,13 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
             placed = resumeRequest;
         }
         try {
-            placed.get(PLACEMENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            placed.get(CALL_PLACEMENT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException("the answer reader on " + outcomesTopic + " could not be placed",
                     e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException("the answer reader on " + outcomesTopic + " was not placed in "
-                    + PLACEMENT_TIMEOUT.toSeconds() + " s");
+                    + CALL_PLACEMENT_WAIT.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the answer reader was placed", e);
@@ -389,10 +391,11 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
 
     /**
      * Reads from the end of every partition the topic has: the last stable offset under {@code read_committed}, at or
-     * below the offset of any outcome committed after this returns.
+     * below the offset of any outcome committed after this returns. The partitions come from the broker, not the
+     * consumer's metadata, which a paused reader has not refreshed since it paused.
      */
     private List<TopicPartition> placeAtTheEnd(KafkaConsumer<byte[], byte[]> outcomes) {
-        List<TopicPartition> partitions = partitionsOf(outcomes);
+        List<TopicPartition> partitions = partitionsOf(outcomes.listTopics(PLACEMENT_TIMEOUT).get(outcomesTopic));
         outcomes.assign(partitions);
         outcomes.seekToEnd(partitions);
         partitions.forEach(partition -> outcomes.position(partition, PLACEMENT_TIMEOUT));
@@ -446,7 +449,10 @@ public class KafkaRequestChannel implements RequestChannel, SmartLifecycle {
     }
 
     private List<TopicPartition> partitionsOf(KafkaConsumer<byte[], byte[]> outcomes) {
-        List<PartitionInfo> partitions = outcomes.partitionsFor(outcomesTopic, Duration.ofSeconds(30));
+        return partitionsOf(outcomes.partitionsFor(outcomesTopic, PLACEMENT_TIMEOUT));
+    }
+
+    private List<TopicPartition> partitionsOf(List<PartitionInfo> partitions) {
         if (partitions == null || partitions.isEmpty()) {
             throw new IllegalStateException("the outcomes topic " + outcomesTopic + " has no partitions");
         }

@@ -160,6 +160,26 @@ class KafkaRequestChannelIntegrationTest {
     }
 
     @Test
+    void placesAPausedReaderOnPartitionsAddedWhileItWasPaused() throws Exception {
+        KafkaTestClient.createTopics(bootstrap, 1, List.of(requests, outcomes));
+        channel = started(IDLE);
+        awaitPaused(true);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createPartitions(Map.of(outcomes, NewPartitions.increaseTo(3))).all().get(30, TimeUnit.SECONDS);
+        }
+        AssignmentRequest assign = request("order-8", Operation.ASSIGN, UUID.randomUUID().toString());
+        // In a partition the reader has never seen, committed before the call: read from the partition's beginning,
+        // as a partition found later is, it would answer the call.
+        publish(Outcome.rejected(UUID.randomUUID(), assign, new Decision.Rejected(RejectionCode.IDEMPOTENCY_KEY_REUSED,
+                "request_id order-8 was already used"), Instant.now()), 2, "order-8");
+
+        CompletableFuture<Answer> answer = channel.send(assign);
+        publish(assigned(assign), 2, "order-8");
+
+        assertThat(answer.get(30, TimeUnit.SECONDS).status()).isEqualTo(OutcomeStatus.ASSIGNED);
+    }
+
+    @Test
     void keepsReadingWhileACallWaitsLongerThanTheIdleTime() throws Exception {
         KafkaTestClient.createTopics(bootstrap, 1, List.of(requests, outcomes));
         channel = started(IDLE);
