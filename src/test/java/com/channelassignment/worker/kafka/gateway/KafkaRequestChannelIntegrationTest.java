@@ -74,8 +74,7 @@ class KafkaRequestChannelIntegrationTest {
         CompletableFuture<Answer> unassignAnswer = channel.send(unassign);
         // The assignment was applied first; the unassignment under the same key is refused. Each call must read its
         // own outcome, in whichever order they come.
-        publish(Outcome.rejected(UUID.randomUUID(), unassign, new Decision.Rejected(
-                RejectionCode.IDEMPOTENCY_KEY_REUSED, "request_id order-1 was already used"), Instant.now()), 0);
+        publish(keyReused(unassign), 0);
         publish(assigned(assign), 0);
 
         assertThat(unassignAnswer.get(30, TimeUnit.SECONDS).rejectionCode())
@@ -128,9 +127,7 @@ class KafkaRequestChannelIntegrationTest {
 
         // The first outcome is the call's by its payload, but its header names another call: the reader passes over
         // it without decoding it. Were the header not read, the call would get that refusal.
-        publish(Outcome.rejected(UUID.randomUUID(), assign, new Decision.Rejected(
-                RejectionCode.IDEMPOTENCY_KEY_REUSED, "request_id order-3 was already used"), Instant.now()), 0,
-                "someone-elses-call");
+        publish(keyReused(assign), 0, "someone-elses-call");
         publish(assigned(assign), 0, "order-3");
 
         assertThat(answer.get(30, TimeUnit.SECONDS).status()).isEqualTo(OutcomeStatus.ASSIGNED);
@@ -149,8 +146,7 @@ class KafkaRequestChannelIntegrationTest {
         // Committed while the reader fetches nothing and before the next call is sent: that call's answer is the
         // outcome written after it. A reader that went on from where it paused would read this one first.
         AssignmentRequest next = request("order-5", Operation.ASSIGN, UUID.randomUUID().toString());
-        publish(Outcome.rejected(UUID.randomUUID(), next, new Decision.Rejected(RejectionCode.IDEMPOTENCY_KEY_REUSED,
-                "request_id order-5 was already used"), Instant.now()), 1, "order-5");
+        publish(keyReused(next), 1, "order-5");
         CompletableFuture<Answer> nextAnswer = channel.send(next);
         assertThat(channel.isPaused()).isFalse();
         publish(assigned(next), 2, "order-5");
@@ -170,8 +166,7 @@ class KafkaRequestChannelIntegrationTest {
         AssignmentRequest assign = request("order-8", Operation.ASSIGN, UUID.randomUUID().toString());
         // In a partition the reader has never seen, committed before the call: read from the partition's beginning,
         // as a partition found later is, it would answer the call.
-        publish(Outcome.rejected(UUID.randomUUID(), assign, new Decision.Rejected(RejectionCode.IDEMPOTENCY_KEY_REUSED,
-                "request_id order-8 was already used"), Instant.now()), 2, "order-8");
+        publish(keyReused(assign), 2, "order-8");
 
         CompletableFuture<Answer> answer = channel.send(assign);
         publish(assigned(assign), 2, "order-8");
@@ -248,6 +243,12 @@ class KafkaRequestChannelIntegrationTest {
     private static AssignmentRequest request(String requestId, Operation operation, String channelId) {
         return new AssignmentRequest(requestId, "org-" + requestId, "support-bot", operation, ChannelType.MAILBOX,
                 channelId, Instant.now(), null);
+    }
+
+    /** The refusal of a request whose key was used before for other content. */
+    private static Outcome keyReused(AssignmentRequest request) {
+        return Outcome.rejected(UUID.randomUUID(), request, new Decision.Rejected(RejectionCode.IDEMPOTENCY_KEY_REUSED,
+                "request_id " + request.requestId() + " was already used"), Instant.now());
     }
 
     private static Outcome assigned(AssignmentRequest request) {
