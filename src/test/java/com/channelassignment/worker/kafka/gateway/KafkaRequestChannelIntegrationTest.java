@@ -86,9 +86,7 @@ class KafkaRequestChannelIntegrationTest {
     void answersACallWhoseOutcomeIsInAPartitionAddedAfterTheReaderStarted() throws Exception {
         KafkaTestClient.createTopics(bootstrap, 1, List.of(requests, outcomes));
         channel = started();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createPartitions(Map.of(outcomes, NewPartitions.increaseTo(3))).all().get(30, TimeUnit.SECONDS);
-        }
+        growOutcomesTo(3);
         AssignmentRequest assign = request("order-2", Operation.ASSIGN, UUID.randomUUID().toString());
 
         CompletableFuture<Answer> answer = channel.send(assign);
@@ -160,9 +158,7 @@ class KafkaRequestChannelIntegrationTest {
         KafkaTestClient.createTopics(bootstrap, 1, List.of(requests, outcomes));
         channel = started(IDLE);
         awaitPaused(true);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createPartitions(Map.of(outcomes, NewPartitions.increaseTo(3))).all().get(30, TimeUnit.SECONDS);
-        }
+        growOutcomesTo(3);
         AssignmentRequest assign = request("order-8", Operation.ASSIGN, UUID.randomUUID().toString());
         // In a partition the reader has never seen, committed before the call: read from the partition's beginning,
         // as a partition found later is, it would answer the call.
@@ -201,6 +197,13 @@ class KafkaRequestChannelIntegrationTest {
         CompletableFuture<Answer> refused = channel.send(request("order-7", Operation.ASSIGN,
                 UUID.randomUUID().toString()));
         assertThat(refused).isCompletedExceptionally();
+    }
+
+    private void growOutcomesTo(int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createPartitions(Map.of(outcomes, NewPartitions.increaseTo(partitions))).all()
+                    .get(30, TimeUnit.SECONDS);
+        }
     }
 
     private void awaitPaused(boolean paused) throws InterruptedException {
