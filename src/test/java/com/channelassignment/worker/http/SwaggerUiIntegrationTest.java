@@ -109,6 +109,14 @@ class SwaggerUiIntegrationTest {
         assertThat(get("/v3/api-docs").body()).contains("\"paths\":{}").doesNotContain("/identities");
     }
 
+    /**
+     * The element under {@code parent} once Swagger UI has rendered it: it renders after the click that opens an
+     * operation or starts a try-out returns, so a plain lookup can run before the element exists.
+     */
+    private static WebElement rendered(WebDriverWait wait, WebElement parent, By selector) {
+        return wait.until(ExpectedConditions.presenceOfNestedElementLocatedBy(parent, selector));
+    }
+
     private static void replaceText(WebElement field, String text) {
         field.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
         field.sendKeys(text);
@@ -141,11 +149,11 @@ class SwaggerUiIntegrationTest {
 
         WebElement operation = browser.findElement(By.id("operations-Channel_assignment-assignMailbox"));
         operation.findElement(By.cssSelector(".opblock-summary-control")).click();
-        wait.until(ExpectedConditions.elementToBeClickable(operation.findElement(By.cssSelector(".try-out__btn"))))
+        wait.until(ExpectedConditions.elementToBeClickable(rendered(wait, operation, By.cssSelector(".try-out__btn"))))
                 .click();
         // Both fields come filled with the document's examples.
-        replaceText(operation.findElement(By.cssSelector("tr[data-param-name='agent_handle'] input")), handle);
-        replaceText(operation.findElement(By.cssSelector("textarea.body-param__text")),
+        replaceText(rendered(wait, operation, By.cssSelector("tr[data-param-name='agent_handle'] input")), handle);
+        replaceText(rendered(wait, operation, By.cssSelector("textarea.body-param__text")),
                 "{\"mailbox_id\": \"" + mailboxId + "\"}");
         operation.findElement(By.cssSelector("button.execute")).click();
 
