@@ -21,7 +21,7 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /** The worker's configuration as its files state it, read and bound the way Spring Boot does, without a context. */
-final class ConfigurationSources {
+public final class ConfigurationSources {
 
     static final Path APPLICATION_YML = Path.of("src/main/resources/application.yml");
 
@@ -29,7 +29,7 @@ final class ConfigurationSources {
     }
 
     /** application.yml as property names ({@code spring.kafka.bootstrap-servers}) and their values. */
-    static Map<String, Object> applicationYml() {
+    public static Map<String, Object> applicationYml() {
         return flatten("", readYaml(APPLICATION_YML));
     }
 

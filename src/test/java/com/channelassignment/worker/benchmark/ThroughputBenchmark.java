@@ -1,5 +1,6 @@
 package com.channelassignment.worker.benchmark;
 
+import com.channelassignment.worker.ConfigurationSources;
 import com.channelassignment.worker.contract.registry.SchemaRegistryClient;
 import com.channelassignment.worker.contract.registry.SubjectNameStrategy;
 import com.channelassignment.worker.domain.AssignmentRequest;
@@ -73,9 +74,11 @@ public final class ThroughputBenchmark {
     private final int burst = Integer.getInteger("benchmark.requests", 200_000);
     private final int rate = Integer.getInteger("benchmark.rate", 2_000);
     private final int rateSeconds = Integer.getInteger("benchmark.rate-seconds", 30);
-    // Blank: the worker's default (application.yml), which the build comparison leaves each build to its own.
+    // Blank: the default in application.yml, which the build comparison leaves each build to its own.
     private final String maxPollRecordsSet = System.getProperty("benchmark.max-poll-records", "").trim();
-    private final String maxPollRecords = maxPollRecordsSet.isEmpty() ? "2000" : maxPollRecordsSet;
+    private final String maxPollRecords = maxPollRecordsSet.isEmpty()
+            ? String.valueOf(ConfigurationSources.applicationYml().get("spring.kafka.consumer.max-poll-records"))
+            : maxPollRecordsSet;
     private final String concurrency = System.getProperty("benchmark.concurrency", "2");
     private final String workerHeap = System.getProperty("benchmark.worker-heap", "512m");
 
